@@ -1,0 +1,11 @@
+//! The pure core of aka: mentions, entities, events, normalisation, similarity, role rules and
+//! the resolver. No IO, no clock, no randomness: the same events give the same state.
+
+pub mod event;
+pub mod mention;
+pub mod normalize;
+pub mod rules;
+
+pub use event::{Decision, EntityId, Envelope, Event, RuleName, SCHEMA_VERSION};
+pub use mention::{Form, Kind, Mention, Role, Tense};
+pub use rules::Rules;

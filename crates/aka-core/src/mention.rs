@@ -1,0 +1,188 @@
+//! A mention: one place in one document where a name, acronym or role phrase refers to something.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+/// What kind of thing a mention names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum Kind {
+    /// A person.
+    Person,
+    /// An organisation: a party, ministry, company, news outlet, international body.
+    Org,
+    /// A place: a country, city, region, landmark.
+    Place,
+    /// A named event: a military operation, an attack, a summit.
+    Event,
+    /// Anything else with a name (treaties, laws, works) or a kind not yet known.
+    Other,
+}
+
+impl Kind {
+    /// The upper-case label used in JSON and on the command line.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Person => "PERSON",
+            Kind::Org => "ORG",
+            Kind::Place => "PLACE",
+            Kind::Event => "EVENT",
+            Kind::Other => "OTHER",
+        }
+    }
+
+    /// Two kinds may describe one entity when they are equal or one of them is `Other`,
+    /// which the extractor uses when the text does not tell.
+    pub fn compatible(self, other: Kind) -> bool {
+        self == other || self == Kind::Other || other == Kind::Other
+    }
+
+    /// The more specific of two compatible kinds.
+    pub fn refine(self, other: Kind) -> Kind {
+        if self == Kind::Other { other } else { self }
+    }
+}
+
+impl fmt::Display for Kind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A kind label that is neither one of ours nor one of spaCy's.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "unknown kind {0:?}: expected PERSON, ORG, PLACE, EVENT or OTHER (or a spaCy label such as GPE, LOC, FAC, NORP)"
+)]
+pub struct UnknownKind(pub String);
+
+impl FromStr for Kind {
+    type Err = UnknownKind;
+
+    /// Accepts our labels and spaCy's: GPE, LOC and FAC are places; NORP, LAW,
+    /// WORK_OF_ART, PRODUCT and LANGUAGE are `Other`; PER and ORGANIZATION as other tools write them.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let kind = match s.trim().to_ascii_uppercase().as_str() {
+            "PERSON" | "PER" => Kind::Person,
+            "ORG" | "ORGANIZATION" | "ORGANISATION" => Kind::Org,
+            "PLACE" | "GPE" | "LOC" | "LOCATION" | "FAC" => Kind::Place,
+            "EVENT" => Kind::Event,
+            "OTHER" | "MISC" | "NORP" | "LAW" | "WORK_OF_ART" | "PRODUCT" | "LANGUAGE" => {
+                Kind::Other
+            }
+            _ => return Err(UnknownKind(s.to_string())),
+        };
+        Ok(kind)
+    }
+}
+
+/// Whether the text says a role is held now, was held before, or does not say.
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Tense {
+    /// "current federal minister", or a title with no qualifier of time.
+    #[default]
+    Current,
+    /// "former foreign minister", "ex-premier".
+    Former,
+}
+
+/// A role the text attaches to a mention: "former foreign minister",
+/// "chairman of the Pakistan People's Party", "MP" of "Congress".
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct Role {
+    /// The canonical title from the rules ("foreign minister", "chairman", "prime minister"),
+    /// or the lower-cased title as written when the rules do not know it.
+    pub title: String,
+    /// The organisation or place the role belongs to, as the text names it ("PPP", "Congress").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub of: Option<String>,
+    /// Current or former.
+    #[serde(default)]
+    pub tense: Tense,
+}
+
+impl Role {
+    /// A current role with no qualifier.
+    pub fn new(title: impl Into<String>) -> Role {
+        Role {
+            title: title.into(),
+            of: None,
+            tense: Tense::Current,
+        }
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.tense == Tense::Former {
+            f.write_str("former ")?;
+        }
+        f.write_str(&self.title)?;
+        if let Some(of) = &self.of {
+            write!(f, " of {of}")?;
+        }
+        Ok(())
+    }
+}
+
+/// How a mention refers to its entity.
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Form {
+    /// By name: "Shehbaz Sharif", "Pakistan People's Party", "PPP".
+    #[default]
+    Name,
+    /// By a role alone, with no name: "the PPP chairman". The mention's text is the role
+    /// phrase and `roles` holds the role; it resolves to the role's holder.
+    RoleOnly,
+}
+
+/// One mention of a named thing in a document. Offsets are character offsets (Unicode scalar
+/// values) into the document text, end exclusive.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Mention {
+    /// Unique within the store; `"{doc_id}:{start}-{end}"` unless given upstream.
+    pub mention_id: String,
+    /// The document the mention is in.
+    pub doc_id: String,
+    /// First character, counted in Unicode scalar values.
+    pub start: u32,
+    /// One past the last character.
+    pub end: u32,
+    /// The text of the span, as written.
+    pub text: String,
+    /// What the mention names.
+    pub kind: Kind,
+    /// Name or role phrase.
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub form: Form,
+    /// Roles the text attaches to the mention.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub roles: Vec<Role>,
+    /// Other names the same document gives this mention: the expansion of an acronym
+    /// ("Pakistan People's Party" for "PPP") or the acronym defined for a name.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub aliases: Vec<String>,
+    /// Structured attributes given upstream (dates of birth, identifiers, ...).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub attrs: BTreeMap<String, String>,
+}
+
+fn is_default<T: Default + PartialEq>(value: &T) -> bool {
+    *value == T::default()
+}
+
+impl Mention {
+    /// The id a mention gets when none is given: its document and span.
+    pub fn default_id(doc_id: &str, start: u32, end: u32) -> String {
+        format!("{doc_id}:{start}-{end}")
+    }
+}

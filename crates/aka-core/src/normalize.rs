@@ -1,0 +1,190 @@
+//! Normalisation of names: Unicode NFKC, diacritics, case, apostrophes and punctuation,
+//! honorifics dropped, and the keys derived from a name (initials, acronym form).
+
+use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::char::is_combining_mark;
+
+use crate::rules::Rules;
+
+/// Words that are not name tokens inside multi-word names ("Line of Control", "the UN").
+const CONNECTORS: &[&str] = &[
+    "of", "the", "and", "for", "de", "la", "du", "del", "&", "on", "in", "at",
+];
+
+/// Folds text for comparison: NFKC, diacritics removed, lower case, curly quotes made straight,
+/// a trailing possessive removed, every other non-alphanumeric character a space, spaces collapsed.
+///
+/// "António Guterres’s" → "antonio guterres"; "Pakistan People’s Party" → "pakistan peoples party".
+pub fn fold(text: &str) -> String {
+    let decomposed: String = text
+        .nfkc()
+        .collect::<String>()
+        .nfd()
+        .filter(|c| !is_combining_mark(*c))
+        .collect();
+    let mut out = String::with_capacity(decomposed.len());
+    let mut pending_space = false;
+    for c in decomposed.chars() {
+        let c = match c {
+            '\u{2018}' | '\u{2019}' | '\u{02BC}' | '`' | '\u{00B4}' => '\'',
+            other => other,
+        };
+        if c == '\'' {
+            // Apostrophes join ("People's" → "peoples", "O'Brien" → "obrien").
+            continue;
+        }
+        if c.is_alphanumeric() {
+            if pending_space && !out.is_empty() {
+                out.push(' ');
+            }
+            pending_space = false;
+            out.extend(c.to_lowercase());
+        } else {
+            pending_space = true;
+        }
+    }
+    strip_possessive(out)
+}
+
+fn strip_possessive(mut folded: String) -> String {
+    // "sharifs" from "Sharif's" cannot be told from a plural after folding, so the caller's
+    // text is checked: fold() sees the apostrophe only as a join. Possessives are therefore
+    // removed by `strip_possessive_suffix` on the surface text before folding.
+    folded.truncate(folded.trim_end().len());
+    folded
+}
+
+/// Removes a trailing possessive ("'s", "’s", or a lone apostrophe after s) from surface text.
+pub fn strip_possessive_suffix(text: &str) -> &str {
+    for suffix in ["'s", "’s", "'S", "’S"] {
+        if let Some(stem) = text.strip_suffix(suffix) {
+            return stem;
+        }
+    }
+    for suffix in ["s'", "s’"] {
+        if text.ends_with(suffix) {
+            return &text[..text.len() - suffix.len() + 1];
+        }
+    }
+    text
+}
+
+/// The tokens of a name as the resolver compares them: folded, honorifics and connectors dropped,
+/// hyphenated parts split, at most `name_tokens_max`.
+pub fn name_tokens(text: &str, rules: &Rules) -> Vec<String> {
+    fold(strip_possessive_suffix(text.trim()))
+        .split(' ')
+        .filter(|token| !token.is_empty())
+        .filter(|token| !rules.is_honorific(token) && !CONNECTORS.contains(token))
+        .take(rules.limits.name_tokens_max)
+        .map(str::to_string)
+        .collect()
+}
+
+/// The key of a name: its tokens joined by spaces. Empty when nothing of a name is left.
+pub fn name_key(text: &str, rules: &Rules) -> String {
+    name_tokens(text, rules).join(" ")
+}
+
+/// The acronym a mention's text spells, if it is one: two to eight letters written in capitals
+/// ("UN", "PPP", "PoK" with inner lower case letters allowed, "U.S." with dots). Lower case.
+pub fn acronym_form(text: &str) -> Option<String> {
+    let text = strip_possessive_suffix(text.trim());
+    let letters: String = text.chars().filter(|c| *c != '.').collect();
+    let count = letters.chars().count();
+    if !(2..=8).contains(&count) || !letters.chars().all(char::is_alphabetic) {
+        return None;
+    }
+    let first_upper = letters.chars().next().is_some_and(char::is_uppercase);
+    let uppers = letters.chars().filter(|c| c.is_uppercase()).count();
+    // At least two capitals, starting with one, and capitals the majority or at both ends.
+    let last_upper = letters.chars().last().is_some_and(char::is_uppercase);
+    if first_upper && uppers >= 2 && (uppers * 2 > count || last_upper) {
+        Some(letters.to_lowercase())
+    } else {
+        None
+    }
+}
+
+/// The initials of a multi-word name, lower case: "United States" → "us",
+/// "Pakistan-occupied Kashmir" → "pok", "Line of Control" → "lc" and "loc".
+/// Returns the initials without connectors first, then with them if different.
+pub fn initials(text: &str) -> Vec<String> {
+    let folded = fold(strip_possessive_suffix(text.trim()));
+    let tokens: Vec<&str> = folded.split(' ').filter(|t| !t.is_empty()).collect();
+    if tokens.len() < 2 {
+        return Vec::new();
+    }
+    let without: String = tokens
+        .iter()
+        .filter(|t| !CONNECTORS.contains(t))
+        .filter_map(|t| t.chars().next())
+        .collect();
+    let with: String = tokens.iter().filter_map(|t| t.chars().next()).collect();
+    let mut out = Vec::new();
+    if without.chars().count() >= 2 {
+        out.push(without.clone());
+    }
+    if with != without {
+        out.push(with);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rules() -> Rules {
+        Rules::default_rules()
+    }
+
+    #[test]
+    fn fold_removes_diacritics_case_and_punctuation() {
+        assert_eq!(fold("António  Guterres"), "antonio guterres");
+        assert_eq!(fold("Pakistan People’s Party"), "pakistan peoples party");
+        assert_eq!(fold("Secretary-General"), "secretary general");
+        assert_eq!(fold("ＵＮ"), "un");
+    }
+
+    #[test]
+    fn possessives_are_stripped_from_surface_text() {
+        assert_eq!(strip_possessive_suffix("Sharif's"), "Sharif");
+        assert_eq!(strip_possessive_suffix("Islamabad’s"), "Islamabad");
+        assert_eq!(strip_possessive_suffix("Brussels"), "Brussels");
+        assert_eq!(strip_possessive_suffix("Wales'"), "Wales");
+    }
+
+    #[test]
+    fn name_tokens_drop_honorifics_and_connectors() {
+        assert_eq!(
+            name_tokens("Syed Faisal Ali Subzwari", &rules()),
+            ["faisal", "ali", "subzwari"]
+        );
+        assert_eq!(name_tokens("Dr. Jane Roe", &rules()), ["jane", "roe"]);
+        assert_eq!(
+            name_tokens("Line of Control", &rules()),
+            ["line", "control"]
+        );
+        assert_eq!(name_key("Shehbaz Sharif's", &rules()), "shehbaz sharif");
+    }
+
+    #[test]
+    fn acronym_form_accepts_capitals_and_dotted_forms_only() {
+        assert_eq!(acronym_form("UN").as_deref(), Some("un"));
+        assert_eq!(acronym_form("U.S.").as_deref(), Some("us"));
+        assert_eq!(acronym_form("PoK").as_deref(), Some("pok"));
+        assert_eq!(acronym_form("PPP’s").as_deref(), Some("ppp"));
+        assert_eq!(acronym_form("Paris"), None);
+        assert_eq!(acronym_form("A"), None);
+        assert_eq!(acronym_form("Mr"), None);
+    }
+
+    #[test]
+    fn initials_split_hyphens_and_skip_connectors() {
+        assert_eq!(initials("United States"), ["us"]);
+        assert_eq!(initials("Pakistan-occupied Kashmir"), ["pok"]);
+        assert_eq!(initials("Line of Control"), ["lc", "loc"]);
+        assert!(initials("Moscow").is_empty());
+    }
+}

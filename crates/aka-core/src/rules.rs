@@ -1,0 +1,207 @@
+//! The resolver's rules as data: titles, honorifics, which roles are unique, thresholds, limits.
+//!
+//! The default rules are compiled in from `rules/default.toml`; another file can replace them.
+//! The SHA-256 of the file's bytes identifies the rules in every decision they make.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+
+use crate::event::content_hash;
+
+/// The text of the default rules.
+pub const DEFAULT_RULES_TOML: &str = include_str!("../rules/default.toml");
+
+/// A title from the rules.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TitleRule {
+    /// The canonical role name.
+    pub name: String,
+    /// Lower-case singular forms as news writes them.
+    pub forms: Vec<String>,
+    /// Held by one person at a time for a given organisation or country.
+    #[serde(default)]
+    pub unique: bool,
+}
+
+/// Thresholds of the similarity rules.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Thresholds {
+    /// Jaro-Winkler of normalised full names at or above which the fuzzy rule links.
+    pub fuzzy_name_min: f64,
+    /// Jaro-Winkler of last name tokens that the fuzzy rule also requires.
+    pub fuzzy_surname_min: f64,
+}
+
+/// Limits on what grows.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Limits {
+    /// Entities kept under one blocking key.
+    pub candidates_per_key_max: usize,
+    /// Name tokens considered in a mention.
+    pub name_tokens_max: usize,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RulesFile {
+    thresholds: Thresholds,
+    limits: Limits,
+    words: Words,
+    titles: Vec<TitleRule>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Words {
+    honorifics: Vec<String>,
+    former_words: Vec<String>,
+    current_words: Vec<String>,
+}
+
+/// Rules that could not be read.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum RulesError {
+    /// Not valid TOML or not the expected fields.
+    #[error("invalid rules file: {0}")]
+    Parse(#[from] toml::de::Error),
+    /// A value that makes no sense.
+    #[error("invalid rules: {0}")]
+    Invalid(String),
+}
+
+/// The rules in force, with lookup tables built once.
+#[derive(Clone, Debug)]
+pub struct Rules {
+    /// `sha256:` and the hex digest of the rules file.
+    pub hash: String,
+    /// Similarity thresholds.
+    pub thresholds: Thresholds,
+    /// Limits.
+    pub limits: Limits,
+    /// Words of address dropped from names.
+    pub honorifics: Vec<String>,
+    /// Words that make a title former.
+    pub former_words: Vec<String>,
+    /// Words that mark a title current.
+    pub current_words: Vec<String>,
+    /// The titles.
+    pub titles: Vec<TitleRule>,
+    /// Lower-case form → index into `titles`.
+    forms: BTreeMap<String, usize>,
+}
+
+impl Rules {
+    /// The compiled-in default rules.
+    pub fn default_rules() -> Rules {
+        Rules::from_toml(DEFAULT_RULES_TOML).expect("the default rules are valid")
+    }
+
+    /// Parses rules from the text of a TOML file.
+    pub fn from_toml(text: &str) -> Result<Rules, RulesError> {
+        let file: RulesFile = toml::from_str(text)?;
+        let t = &file.thresholds;
+        for (name, value) in [
+            ("fuzzy_name_min", t.fuzzy_name_min),
+            ("fuzzy_surname_min", t.fuzzy_surname_min),
+        ] {
+            if !(0.0..=1.0).contains(&value) {
+                return Err(RulesError::Invalid(format!(
+                    "thresholds.{name} = {value} is outside [0, 1]"
+                )));
+            }
+        }
+        if file.limits.candidates_per_key_max == 0 {
+            return Err(RulesError::Invalid(
+                "limits.candidates_per_key_max must be at least 1".into(),
+            ));
+        }
+        let mut forms = BTreeMap::new();
+        for (index, title) in file.titles.iter().enumerate() {
+            for form in title.forms.iter().chain(std::iter::once(&title.name)) {
+                let form = form.to_lowercase();
+                if let Some(previous) = forms.insert(form.clone(), index) {
+                    if previous != index {
+                        return Err(RulesError::Invalid(format!(
+                            "title form {form:?} belongs to both {:?} and {:?}",
+                            file.titles[previous].name, title.name
+                        )));
+                    }
+                }
+            }
+        }
+        Ok(Rules {
+            hash: content_hash(text.as_bytes()),
+            thresholds: file.thresholds,
+            limits: file.limits,
+            honorifics: lower_all(file.words.honorifics),
+            former_words: lower_all(file.words.former_words),
+            current_words: lower_all(file.words.current_words),
+            titles: file.titles,
+            forms,
+        })
+    }
+
+    /// The title a lower-case form names ("pm" → prime minister), if the rules know it.
+    pub fn title(&self, form: &str) -> Option<&TitleRule> {
+        self.forms.get(form).map(|&index| &self.titles[index])
+    }
+
+    /// All title forms, lower case, in order.
+    pub fn title_forms(&self) -> impl Iterator<Item = &str> {
+        self.forms.keys().map(String::as_str)
+    }
+
+    /// Whether a canonical role name is held by one person at a time.
+    pub fn is_unique(&self, role: &str) -> bool {
+        self.title(role).is_some_and(|title| title.unique)
+    }
+
+    /// Whether a folded token is an honorific.
+    pub fn is_honorific(&self, token: &str) -> bool {
+        self.honorifics.iter().any(|h| h == token)
+    }
+}
+
+fn lower_all(words: Vec<String>) -> Vec<String> {
+    words.into_iter().map(|w| w.to_lowercase()).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_rules_parse_and_know_generic_titles() {
+        let rules = Rules::default_rules();
+        assert_eq!(rules.title("pm").unwrap().name, "prime minister");
+        assert_eq!(rules.title("fm").unwrap().name, "foreign minister");
+        assert!(rules.is_unique("chairman"));
+        assert!(!rules.is_unique("senator"));
+        assert!(!rules.is_unique("minister"));
+        assert!(rules.is_honorific("syed"));
+        assert!(rules.hash.starts_with("sha256:"));
+    }
+
+    #[test]
+    fn a_form_claimed_by_two_titles_is_refused() {
+        let text = DEFAULT_RULES_TOML.replace("forms = [\"mayor\"]", "forms = [\"mayor\", \"pm\"]");
+        let err = Rules::from_toml(&text).unwrap_err();
+        assert!(err.to_string().contains("\"pm\""), "{err}");
+    }
+
+    #[test]
+    fn a_threshold_outside_the_unit_interval_is_refused() {
+        let text = DEFAULT_RULES_TOML.replace("fuzzy_name_min = 0.94", "fuzzy_name_min = 1.5");
+        assert!(
+            Rules::from_toml(&text)
+                .unwrap_err()
+                .to_string()
+                .contains("fuzzy_name_min")
+        );
+    }
+}
