@@ -9,3 +9,10 @@ pub mod rules;
 pub use event::{Decision, EntityId, Envelope, Event, RuleName, SCHEMA_VERSION};
 pub use mention::{Form, Kind, Mention, Role, Tense};
 pub use rules::Rules;
+pub mod entity;
+pub mod resolver;
+pub mod state;
+
+pub use entity::Entity;
+pub use resolver::{decide, resolution_order};
+pub use state::{DocRecord, State};

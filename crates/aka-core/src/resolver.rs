@@ -1,0 +1,561 @@
+//! The resolver: `decide` holds every rule. Given the state and one observed mention it returns
+//! the decision events (a link, a new entity, merges), each naming its rule, score and evidence.
+//! The cascade runs in order of precision: exact name, acronym and alias, unique role,
+//! name containment, fuzzy name; no candidate means a new entity. Candidates come only from
+//! blocking keys, never from a scan.
+
+use std::collections::BTreeSet;
+
+use strsim::jaro_winkler;
+
+use crate::entity::Entity;
+use crate::event::{Decision, EntityId, Event, RuleName};
+use crate::mention::{Form, Kind, Mention, Role, Tense};
+use crate::normalize::{acronym_form, initials, name_key, name_tokens};
+use crate::state::{State, fuzzy_key, key, role_key};
+
+/// The order in which a document's mentions are resolved: names of organisations and places
+/// first (so that role qualifiers can be found), then other names, then role-only mentions;
+/// text order within each group. Returns indices into `mentions`.
+pub fn resolution_order(mentions: &[Mention]) -> Vec<usize> {
+    let group = |m: &Mention| match (m.form, m.kind) {
+        (Form::RoleOnly, _) => 2,
+        (Form::Name, Kind::Person | Kind::Other) => 1,
+        (Form::Name, _) => 0,
+    };
+    let mut order: Vec<usize> = (0..mentions.len()).collect();
+    order.sort_by_key(|&i| (group(&mentions[i]), mentions[i].start, mentions[i].end, i));
+    order
+}
+
+/// Resolves one document (or one batch of upstream mentions) against `state`: applies the
+/// document event and the mention observations, then decides each mention in
+/// [`resolution_order`] and applies the decisions as it goes. Returns every event in log order;
+/// event `i` has sequence number `first_seq + i`. The caller appends them atomically; if that
+/// fails, the caller must rebuild the state from the log, since `state` already holds them.
+pub fn ingest(state: &mut State, first_seq: u64, document: Option<Event>, mentions: Vec<Mention>) -> Vec<Event> {
+    let mut events: Vec<Event> = Vec::with_capacity(1 + mentions.len() * 2);
+    let mut push = |state: &mut State, events: &mut Vec<Event>, event: Event| {
+        let seq = first_seq + u64::try_from(events.len()).expect("a batch fits in u64");
+        state.apply(seq, &event);
+        events.push(event);
+    };
+    if let Some(document) = document {
+        push(state, &mut events, document);
+    }
+    let order = resolution_order(&mentions);
+    for mention in &mentions {
+        push(state, &mut events, Event::MentionObserved { mention: mention.clone() });
+    }
+    for index in order {
+        for event in decide(state, &mentions[index]) {
+            push(state, &mut events, event);
+        }
+    }
+    events
+}
+
+/// A link the cascade found.
+struct Found {
+    entity: EntityId,
+    rule: RuleName,
+    score: f64,
+    evidence: Vec<String>,
+}
+
+/// Decides what an observed mention (already applied to `state`) refers to.
+pub fn decide(state: &State, mention: &Mention) -> Vec<Event> {
+    let found = match mention.form {
+        Form::Name => resolve_name(state, mention),
+        Form::RoleOnly => resolve_role_only(state, mention),
+    };
+    let rules = state.rules().hash.clone();
+    let mut events = Vec::new();
+    let entity = match found {
+        Ok(found) => {
+            events.push(Event::MentionLinked {
+                mention_id: mention.mention_id.clone(),
+                entity: found.entity,
+                decision: Decision { rule: found.rule, score: found.score, evidence: found.evidence, rules: rules.clone() },
+            });
+            found.entity
+        }
+        Err(evidence) => {
+            let entity = state.next_entity_id();
+            events.push(Event::EntityCreated {
+                entity,
+                mention_id: mention.mention_id.clone(),
+                kind: mention.kind,
+                decision: Decision { rule: RuleName::NewEntity, score: 1.0, evidence, rules: rules.clone() },
+            });
+            entity
+        }
+    };
+    if mention.form == Form::Name {
+        events.extend(absorb_role_only_holders(state, mention, entity, &rules));
+    }
+    events
+}
+
+fn resolve_name(state: &State, m: &Mention) -> Result<Found, Vec<String>> {
+    let rules = state.rules();
+    let key = name_key(&m.text, rules);
+    if key.is_empty() {
+        return Err(vec![format!("{:?} has no name tokens", m.text)]);
+    }
+    if let Some(found) = exact(state, m, &key) {
+        return Ok(found);
+    }
+    if let Some(found) = acronym(state, m) {
+        return Ok(found);
+    }
+    if !m.kind.compatible(Kind::Person) || acronym_form(&m.text).is_some() {
+        return Err(vec![format!("no entity named {key:?}")]);
+    }
+    let tokens = name_tokens(&m.text, rules);
+    let containment = containment(state, m, &tokens);
+    match containment {
+        Containment::One(found) => return Ok(found),
+        Containment::Ambiguous(evidence) => return Err(evidence),
+        Containment::None => {}
+    }
+    fuzzy(state, m, &tokens).ok_or_else(|| vec![format!("no entity named like {key:?}")])
+}
+
+/// Exact normalised name or a name the document gave as an alias.
+fn exact(state: &State, m: &Mention, key: &str) -> Option<Found> {
+    let rules = state.rules();
+    let mut keys = vec![(key.to_string(), RuleName::ExactName)];
+    for alias in &m.aliases {
+        let alias = name_key(alias, rules);
+        if !alias.is_empty() && alias != key {
+            keys.push((alias, RuleName::AcronymAlias));
+        }
+    }
+    for (k, rule) in keys {
+        let candidates = compatible(state, m, state.candidates(&format!("{}{k}", key::NAME)));
+        if let Some(entity) = best(state, m, &candidates) {
+            let name = state.entity(entity).map_or("", Entity::name);
+            let evidence = vec![format!("name {k:?} is a name of {entity} {name:?}")];
+            return Some(Found { entity, rule, score: 1.0, evidence });
+        }
+    }
+    None
+}
+
+/// An acronym matched to an entity's initials, or a full name whose initials are an acronym
+/// the entity is known by.
+fn acronym(state: &State, m: &Mention) -> Option<Found> {
+    if m.kind == Kind::Person {
+        return None;
+    }
+    if let Some(acr) = acronym_form(&m.text) {
+        let candidates = compatible(state, m, state.candidates(&format!("{}{acr}", key::INITIALS)));
+        let entity = best(state, m, &candidates)?;
+        let name = state.entity(entity).map_or("", Entity::name);
+        let evidence = vec![format!("{:?} spells the initials of {entity} {name:?}", m.text)];
+        return Some(Found { entity, rule: RuleName::AcronymAlias, score: 1.0, evidence });
+    }
+    for ini in initials(&m.text) {
+        let candidates: Vec<EntityId> = compatible(state, m, state.candidates(&format!("{}{ini}", key::INITIALS)))
+            .into_iter()
+            .filter(|id| state.entity(*id).is_some_and(|e| e.names.keys().any(|n| acronym_form(n).as_deref() == Some(&ini))))
+            .collect();
+        if let Some(entity) = best(state, m, &candidates) {
+            let evidence = vec![format!("the initials of {:?} spell {ini:?}, a name of {entity}", m.text)];
+            return Some(Found { entity, rule: RuleName::AcronymAlias, score: 1.0, evidence });
+        }
+    }
+    None
+}
+
+enum Containment {
+    None,
+    One(Found),
+    Ambiguous(Vec<String>),
+}
+
+/// A person's name whose tokens are an ordered part of a known person's fullest name, or the
+/// other way round, with the same last token: "Tharoor", "Bhutto Zardari", "Faisal Subzwari".
+fn containment(state: &State, m: &Mention, tokens: &[String]) -> Containment {
+    let Some(last) = tokens.last() else { return Containment::None };
+    let rules = state.rules();
+    let mut fits: Vec<(EntityId, Vec<String>)> = Vec::new();
+    for id in compatible(state, m, state.candidates(&format!("{}{last}", key::SURNAME))) {
+        let Some(entity) = state.entity(id) else { continue };
+        let full = name_tokens(entity.name(), rules);
+        if full.last() == Some(last) && (is_subsequence(tokens, &full) || is_subsequence(&full, tokens)) {
+            fits.push((id, full));
+        }
+    }
+    match fits.len() {
+        0 => Containment::None,
+        1 => {
+            let (entity, full) = fits.remove(0);
+            let (short, long) = if tokens.len() <= full.len() { (tokens.len(), full.len()) } else { (full.len(), tokens.len()) };
+            let score = ratio(short, long);
+            let evidence = vec![format!("{:?} and {:?} share the tokens in order and the last name", tokens.join(" "), full.join(" "))];
+            Containment::One(Found { entity, rule: RuleName::NameContainment, score, evidence })
+        }
+        _ => {
+            let with_role: Vec<&(EntityId, Vec<String>)> = fits
+                .iter()
+                .filter(|(id, _)| state.entity(*id).is_some_and(|e| shares_role(&m.roles, e)))
+                .collect();
+            if let [(entity, full)] = with_role.as_slice() {
+                let evidence = vec![
+                    format!("{:?} fits {} known names; a shared role decides", tokens.join(" "), fits.len()),
+                    format!("{:?} holds a role the mention gives", full.join(" ")),
+                ];
+                return Containment::One(Found { entity: *entity, rule: RuleName::NameContainment, score: 0.5, evidence });
+            }
+            let names: Vec<String> = fits.iter().map(|(id, full)| format!("{id} {:?}", full.join(" "))).collect();
+            Containment::Ambiguous(vec![format!(
+                "{:?} fits {} and no role decides: kept apart",
+                tokens.join(" "),
+                names.join(", ")
+            )])
+        }
+    }
+}
+
+/// Close spellings of a person's name: Jaro-Winkler over the whole name and over the last name.
+fn fuzzy(state: &State, m: &Mention, tokens: &[String]) -> Option<Found> {
+    let (first, last) = (tokens.first()?, tokens.last()?);
+    if tokens.len() < 2 {
+        return None;
+    }
+    let rules = state.rules();
+    let joined = tokens.join(" ");
+    let mut best: Option<(f64, EntityId, String)> = None;
+    for id in compatible(state, m, state.candidates(&fuzzy_key(first, last))) {
+        let Some(entity) = state.entity(id) else { continue };
+        let full = name_tokens(entity.name(), rules);
+        let (Some(other_first), Some(other_last)) = (full.first(), full.last()) else { continue };
+        if full.len() < 2 || first.chars().next() != other_first.chars().next() {
+            continue;
+        }
+        let other = full.join(" ");
+        let score = jaro_winkler(&joined, &other);
+        let surname = jaro_winkler(last, other_last);
+        if score >= rules.thresholds.fuzzy_name_min
+            && surname >= rules.thresholds.fuzzy_surname_min
+            && best.as_ref().is_none_or(|(s, _, _)| score > *s)
+        {
+            best = Some((score, id, other));
+        }
+    }
+    let (score, entity, other) = best?;
+    let evidence = vec![format!("jaro_winkler({joined:?}, {other:?}) = {score:.3}")];
+    Some(Found { entity, rule: RuleName::FuzzyName, score, evidence })
+}
+
+/// A role-only mention ("the PPP chairman") resolves to the latest known holder of the role.
+fn resolve_role_only(state: &State, m: &Mention) -> Result<Found, Vec<String>> {
+    for role in unique_current(state, &m.roles) {
+        let keys = role_keys(state, role);
+        let mut holders: Vec<EntityId> = Vec::new();
+        for k in &keys {
+            for id in state.candidates(k) {
+                if state.entity(id).is_some_and(|e| e.kind.compatible(Kind::Person)) && !holders.contains(&id) {
+                    holders.push(id);
+                }
+            }
+        }
+        // A named holder is preferred; among several, the one that took the role last.
+        let named: Vec<EntityId> =
+            holders.iter().copied().filter(|id| state.entity(*id).is_some_and(Entity::is_named)).collect();
+        if let Some(&entity) = named.last().or(holders.last()) {
+            let name = state.entity(entity).map_or("", Entity::name);
+            let evidence = vec![format!("{entity} {name:?} holds the unique role {role}")];
+            return Ok(Found { entity, rule: RuleName::UniqueRole, score: 1.0, evidence });
+        }
+    }
+    Err(vec![format!("no known holder of {:?}", m.text)])
+}
+
+/// When a named mention carries a unique current role that an entity known only by that role
+/// holds, the two are one: merge them, the older id surviving.
+fn absorb_role_only_holders(state: &State, m: &Mention, entity: EntityId, rules_hash: &str) -> Vec<Event> {
+    let mut seen: BTreeSet<EntityId> = BTreeSet::new();
+    let mut events = Vec::new();
+    for role in unique_current(state, &m.roles) {
+        for k in role_keys(state, role) {
+            for id in state.candidates(&k) {
+                let Some(other) = state.entity(id) else { continue };
+                if id == entity || other.is_named() || !seen.insert(id) {
+                    continue;
+                }
+                let (survivor, absorbed) = if id < entity { (id, entity) } else { (entity, id) };
+                events.push(Event::EntitiesMerged {
+                    survivor,
+                    absorbed,
+                    decision: Decision {
+                        rule: RuleName::UniqueRole,
+                        score: 1.0,
+                        evidence: vec![format!("{:?} holds the unique role {role}, known so far only as {:?}", m.text, other.name())],
+                        rules: rules_hash.to_string(),
+                    },
+                });
+            }
+        }
+    }
+    events
+}
+
+fn unique_current<'a>(state: &'a State, roles: &'a [Role]) -> impl Iterator<Item = &'a Role> + 'a {
+    roles.iter().filter(|r| r.tense == Tense::Current && state.rules().is_unique(&r.title))
+}
+
+/// The role keys of a role, with its qualifier expanded to every name of the entity the
+/// qualifier resolves to ("PPP" → also "pakistan peoples party").
+fn role_keys(state: &State, role: &Role) -> Vec<String> {
+    let rules = state.rules();
+    let Some(of) = role.of.as_deref() else { return vec![role_key(&role.title, "")] };
+    let of_key = name_key(of, rules);
+    let mut qualifiers: BTreeSet<String> = BTreeSet::from([of_key.clone()]);
+    let mut owners = state.candidates(&format!("{}{of_key}", key::NAME));
+    if let Some(acr) = acronym_form(of) {
+        owners.extend(state.candidates(&format!("{}{acr}", key::INITIALS)));
+    }
+    for id in owners {
+        if let Some(owner) = state.entity(id) {
+            qualifiers.extend(owner.names.keys().map(|n| name_key(n, rules)));
+        }
+    }
+    qualifiers.into_iter().filter(|q| !q.is_empty()).map(|q| role_key(&role.title, &q)).collect()
+}
+
+fn compatible(state: &State, m: &Mention, candidates: Vec<EntityId>) -> Vec<EntityId> {
+    candidates.into_iter().filter(|id| state.entity(*id).is_some_and(|e| e.kind.compatible(m.kind))).collect()
+}
+
+/// The best of several candidates: the one sharing most roles with the mention, then the one
+/// with most mentions, then the oldest.
+fn best(state: &State, m: &Mention, candidates: &[EntityId]) -> Option<EntityId> {
+    candidates.iter().copied().max_by_key(|id| {
+        let e = state.entity(*id);
+        let shared = e.map_or(0, |e| m.roles.iter().filter(|r| e.roles.iter().any(|er| same_role(r, er))).count());
+        let count = e.map_or(0, |e| e.mentions.len());
+        (shared, count, std::cmp::Reverse(*id))
+    })
+}
+
+fn shares_role(roles: &[Role], entity: &Entity) -> bool {
+    roles.iter().any(|r| entity.roles.iter().any(|er| same_role(r, er)))
+}
+
+fn same_role(a: &Role, b: &Role) -> bool {
+    a.title == b.title && (a.of.is_none() || b.of.is_none() || a.of == b.of)
+}
+
+fn is_subsequence(short: &[String], long: &[String]) -> bool {
+    let mut rest = long.iter();
+    short.iter().all(|token| rest.any(|t| t == token))
+}
+
+fn ratio(part: usize, whole: usize) -> f64 {
+    let part = u32::try_from(part).unwrap_or(u32::MAX);
+    let whole = u32::try_from(whole).unwrap_or(u32::MAX).max(1);
+    f64::from(part) / f64::from(whole)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::rules::Rules;
+
+    /// A mention written compactly: `"PERSON Shashi Tharoor"`, with roles and aliases added by
+    /// the helpers below.
+    fn m(doc: &str, n: u32, spec: &str) -> Mention {
+        let (kind, text) = spec.split_once(' ').unwrap();
+        Mention {
+            mention_id: format!("{doc}:{n}"),
+            doc_id: doc.into(),
+            start: n,
+            end: n + 1,
+            text: text.into(),
+            kind: kind.parse().unwrap(),
+            form: Form::Name,
+            roles: vec![],
+            aliases: vec![],
+            attrs: BTreeMap::new(),
+        }
+    }
+
+    fn role(mut mention: Mention, title: &str, of: Option<&str>, tense: Tense) -> Mention {
+        mention.roles.push(Role { title: title.into(), of: of.map(str::to_string), tense });
+        mention
+    }
+
+    fn role_only(doc: &str, n: u32, phrase: &str, title: &str, of: &str) -> Mention {
+        let mut mention = role(m(doc, n, &format!("PERSON {phrase}")), title, Some(of), Tense::Current);
+        mention.form = Form::RoleOnly;
+        mention
+    }
+
+    fn alias(mut mention: Mention, alias: &str) -> Mention {
+        mention.aliases.push(alias.into());
+        mention
+    }
+
+    /// Resolves the documents in order and returns the entity of every mention, by mention id.
+    fn resolve(docs: Vec<Vec<Mention>>) -> (State, BTreeMap<String, EntityId>) {
+        let mut state = State::new(Arc::new(Rules::default_rules()));
+        for mentions in docs {
+            let first = state.last_seq() + 1;
+            ingest(&mut state, first, None, mentions);
+        }
+        let map = state.mentions().map(|m| (m.mention_id.clone(), state.entity_of(&m.mention_id).unwrap())).collect();
+        (state, map)
+    }
+
+    fn same(map: &BTreeMap<String, EntityId>, a: &str, b: &str) -> bool {
+        map[a] == map[b]
+    }
+
+    #[test]
+    fn exact_names_link_across_documents() {
+        let (_, map) = resolve(vec![vec![m("a", 0, "PERSON Jane Roe")], vec![m("b", 0, "PERSON Jane Roe's")]]);
+        assert!(same(&map, "a:0", "b:0"));
+    }
+
+    #[test]
+    fn a_surname_or_a_shorter_form_links_to_the_one_person_it_fits() {
+        let (_, map) = resolve(vec![
+            vec![m("a", 0, "PERSON Amara Okafor Mensah"), m("a", 1, "PERSON Lena Vogt")],
+            vec![m("b", 0, "PERSON Mensah"), m("b", 1, "PERSON Okafor Mensah"), m("b", 2, "PERSON Amara Mensah")],
+        ]);
+        assert!(same(&map, "a:0", "b:0"));
+        assert!(same(&map, "a:0", "b:1"));
+        assert!(same(&map, "a:0", "b:2"));
+        assert!(!same(&map, "a:0", "a:1"));
+    }
+
+    #[test]
+    fn honorifics_do_not_count_as_name_tokens() {
+        let (_, map) = resolve(vec![vec![m("a", 0, "PERSON Syed Omar Ali Rizvi")], vec![m("b", 0, "PERSON Omar Rizvi")]]);
+        assert!(same(&map, "a:0", "b:0"));
+    }
+
+    #[test]
+    fn family_names_are_not_identity() {
+        let (_, map) = resolve(vec![
+            vec![m("a", 0, "PERSON Peter Brandt Olsen"), m("a", 1, "PERSON Karl Olsen")],
+            vec![m("b", 0, "PERSON Olsen")],
+        ]);
+        assert!(!same(&map, "a:0", "a:1"));
+        // Two people fit "Olsen" and nothing decides: it stays its own entity.
+        assert!(!same(&map, "b:0", "a:0"));
+        assert!(!same(&map, "b:0", "a:1"));
+    }
+
+    #[test]
+    fn a_shared_role_decides_between_two_people_with_one_surname() {
+        let (_, map) = resolve(vec![
+            vec![
+                role(m("a", 0, "PERSON Tomas Berg"), "prime minister", None, Tense::Current),
+                role(m("a", 1, "PERSON Nils Berg"), "senator", None, Tense::Current),
+            ],
+            vec![role(m("b", 0, "PERSON Berg"), "prime minister", None, Tense::Current)],
+        ]);
+        assert!(same(&map, "b:0", "a:0"));
+        assert!(!same(&map, "a:0", "a:1"));
+    }
+
+    #[test]
+    fn similar_surnames_of_different_people_stay_apart_and_typos_link() {
+        let (_, map) = resolve(vec![
+            vec![m("a", 0, "PERSON Mira Sultani Khar"), m("a", 1, "PERSON Kamran Dost Khan")],
+            vec![m("b", 0, "PERSON Mira Sultany Khar")],
+        ]);
+        assert!(!same(&map, "a:0", "a:1"));
+        assert!(same(&map, "a:0", "b:0"));
+    }
+
+    #[test]
+    fn acronyms_link_to_initials_and_defined_aliases() {
+        let (_, map) = resolve(vec![
+            vec![m("a", 0, "PLACE United States"), m("a", 1, "ORG United Nations")],
+            vec![m("b", 0, "PLACE US"), m("b", 1, "ORG UN"), alias(m("b", 2, "ORG NDF"), "National Democratic Front")],
+            vec![m("c", 0, "ORG National Democratic Front")],
+        ]);
+        assert!(same(&map, "a:0", "b:0"));
+        assert!(same(&map, "a:1", "b:1"));
+        assert!(!same(&map, "a:0", "a:1"));
+        assert!(same(&map, "b:2", "c:0"));
+    }
+
+    #[test]
+    fn an_organisation_is_not_its_subdivision_nor_a_place_within_its_name() {
+        let (_, map) = resolve(vec![vec![
+            m("a", 0, "ORG UN"),
+            m("a", 1, "ORG UN General Assembly"),
+            m("a", 2, "PLACE Norland"),
+            m("a", 3, "ORG Norland Labour Party"),
+        ]]);
+        assert!(!same(&map, "a:0", "a:1"));
+        assert!(!same(&map, "a:2", "a:3"));
+    }
+
+    #[test]
+    fn a_unique_role_alone_resolves_to_its_named_holder() {
+        let holder = role(m("a", 1, "PERSON Rosa Lind"), "chairman", Some("Green Alliance Party"), Tense::Current);
+        let (_, map) = resolve(vec![
+            vec![alias(m("a", 0, "ORG Green Alliance Party"), "GAP"), holder],
+            vec![m("b", 0, "ORG GAP"), role_only("b", 1, "GAP chairman", "chairman", "GAP")],
+        ]);
+        assert!(same(&map, "b:1", "a:1"));
+        assert!(same(&map, "b:0", "a:0"));
+    }
+
+    #[test]
+    fn a_role_seen_before_its_holder_is_merged_into_the_holder() {
+        let (state, map) = resolve(vec![
+            vec![m("a", 0, "ORG Green Alliance Party"), role_only("a", 1, "chairman of the Green Alliance Party", "chairman", "Green Alliance Party")],
+            vec![role(m("b", 0, "PERSON Rosa Lind"), "chairman", Some("Green Alliance Party"), Tense::Current)],
+        ]);
+        assert!(same(&map, "a:1", "b:0"));
+        assert_eq!(state.entity(map["b:0"]).unwrap().name(), "Rosa Lind");
+    }
+
+    #[test]
+    fn former_and_shared_roles_never_merge_two_names() {
+        let (_, map) = resolve(vec![vec![
+            role(m("a", 0, "PERSON Rosa Lind"), "foreign minister", None, Tense::Former),
+            role(m("a", 1, "PERSON Ines Ward"), "foreign minister", None, Tense::Former),
+            role(m("a", 2, "PERSON Omar Hale"), "senator", None, Tense::Current),
+            role(m("a", 3, "PERSON Ada Finch"), "senator", None, Tense::Current),
+        ]]);
+        let ids: BTreeSet<EntityId> = map.values().copied().collect();
+        assert_eq!(ids.len(), 4);
+    }
+
+    #[test]
+    fn kinds_that_disagree_do_not_link_but_unknown_kinds_take_the_known_one() {
+        let (state, map) = resolve(vec![vec![m("a", 0, "OTHER Tarsa"), m("a", 1, "PLACE Tarsa"), m("a", 2, "PERSON Veld")]]);
+        assert!(same(&map, "a:0", "a:1"));
+        assert_eq!(state.entity(map["a:0"]).unwrap().kind, Kind::Place);
+    }
+
+    #[test]
+    fn every_decision_names_its_rule_and_the_rules_hash() {
+        let mut state = State::new(Arc::new(Rules::default_rules()));
+        let events = ingest(&mut state, 1, None, vec![m("a", 0, "PERSON Jane Roe"), m("a", 1, "PERSON Roe")]);
+        let rules: Vec<RuleName> = events
+            .iter()
+            .filter_map(|e| match e {
+                Event::EntityCreated { decision, .. } | Event::MentionLinked { decision, .. } => {
+                    assert_eq!(decision.rules, state.rules().hash);
+                    assert!(!decision.evidence.is_empty());
+                    Some(decision.rule)
+                }
+                _ => None,
+            })
+            .collect();
+        assert_eq!(rules, [RuleName::NewEntity, RuleName::NameContainment]);
+    }
+}

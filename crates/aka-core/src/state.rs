@@ -1,0 +1,279 @@
+//! The derived state: documents, mentions, entities and the blocking index, built only by
+//! [`State::apply`] from the events of the log. `apply` holds no rule: it records what the
+//! events say. Ordered collections everywhere, so the same log gives byte-identical state.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use crate::entity::Entity;
+use crate::event::{EntityId, Event};
+use crate::mention::{Form, Kind, Mention, Tense};
+use crate::normalize::{acronym_form, initials, name_key, name_tokens, strip_possessive_suffix};
+use crate::rules::Rules;
+
+/// What the state keeps of a document.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DocRecord {
+    /// `sha256:` hex of its text.
+    pub content_hash: String,
+    /// Where it came from.
+    pub source: String,
+    /// Its text (kept for showing mentions in their sentences).
+    pub text: String,
+    /// The sequence number of its `DocumentIngested` event.
+    pub seq: u64,
+    /// Its mentions in text order.
+    pub mentions: Vec<String>,
+}
+
+/// The state derived from the log.
+#[derive(Clone, Debug)]
+pub struct State {
+    rules: Arc<Rules>,
+    docs: BTreeMap<String, DocRecord>,
+    mentions: BTreeMap<String, Mention>,
+    mention_entity: BTreeMap<String, EntityId>,
+    entities: BTreeMap<EntityId, Entity>,
+    redirects: BTreeMap<EntityId, EntityId>,
+    index: BTreeMap<String, Vec<EntityId>>,
+    next_entity: u64,
+    last_seq: u64,
+}
+
+/// Blocking-key prefixes. A key is a prefix and a normalised string.
+pub(crate) mod key {
+    /// Exact normalised name or alias.
+    pub const NAME: &str = "n:";
+    /// Acronym or initials.
+    pub const INITIALS: &str = "i:";
+    /// A person's last name token.
+    pub const SURNAME: &str = "s:";
+    /// Fuzzy block: first initial and the first three letters of the last token.
+    pub const FUZZY: &str = "f:";
+    /// A unique role: title, `|`, the qualifier's normalised name (empty when none).
+    pub const ROLE: &str = "r:";
+}
+
+impl State {
+    /// An empty state that normalises names with `rules`.
+    pub fn new(rules: Arc<Rules>) -> State {
+        State {
+            rules,
+            docs: BTreeMap::new(),
+            mentions: BTreeMap::new(),
+            mention_entity: BTreeMap::new(),
+            entities: BTreeMap::new(),
+            redirects: BTreeMap::new(),
+            index: BTreeMap::new(),
+            next_entity: 1,
+            last_seq: 0,
+        }
+    }
+
+    /// The rules the state normalises with.
+    pub fn rules(&self) -> &Rules {
+        &self.rules
+    }
+
+    /// The sequence number of the last event applied (0 when none).
+    pub fn last_seq(&self) -> u64 {
+        self.last_seq
+    }
+
+    /// The id the next new entity gets.
+    pub fn next_entity_id(&self) -> EntityId {
+        EntityId(self.next_entity)
+    }
+
+    /// A document by id.
+    pub fn doc(&self, doc_id: &str) -> Option<&DocRecord> {
+        self.docs.get(doc_id)
+    }
+
+    /// All documents in id order.
+    pub fn docs(&self) -> impl Iterator<Item = (&String, &DocRecord)> {
+        self.docs.iter()
+    }
+
+    /// A mention by id.
+    pub fn mention(&self, mention_id: &str) -> Option<&Mention> {
+        self.mentions.get(mention_id)
+    }
+
+    /// All mentions in id order.
+    pub fn mentions(&self) -> impl Iterator<Item = &Mention> {
+        self.mentions.values()
+    }
+
+    /// The entity a mention resolves to now (following merges).
+    pub fn entity_of(&self, mention_id: &str) -> Option<EntityId> {
+        self.mention_entity.get(mention_id).map(|id| self.resolve(*id))
+    }
+
+    /// Follows merges: the surviving id for any id ever handed out.
+    pub fn resolve(&self, mut id: EntityId) -> EntityId {
+        while let Some(next) = self.redirects.get(&id) {
+            id = *next;
+        }
+        id
+    }
+
+    /// A live entity by id (an absorbed id gives its survivor).
+    pub fn entity(&self, id: EntityId) -> Option<&Entity> {
+        self.entities.get(&self.resolve(id))
+    }
+
+    /// All live entities in id order.
+    pub fn entities(&self) -> impl Iterator<Item = &Entity> {
+        self.entities.values()
+    }
+
+    /// Live entities listed under a blocking key, resolved, deduplicated, in the order they
+    /// were first listed.
+    pub fn candidates(&self, key: &str) -> Vec<EntityId> {
+        let mut out: Vec<EntityId> = Vec::new();
+        for id in self.index.get(key).into_iter().flatten() {
+            let id = self.resolve(*id);
+            if !out.contains(&id) {
+                out.push(id);
+            }
+        }
+        out
+    }
+
+    /// Applies one event at sequence number `seq`. Holds no rule and cannot fail on an event
+    /// that `decide` produced; events that refer to unknown ids are recorded as far as they can be.
+    pub fn apply(&mut self, seq: u64, event: &Event) {
+        self.last_seq = self.last_seq.max(seq);
+        match event {
+            Event::DocumentIngested { doc_id, content_hash, source, text } => {
+                let record = DocRecord {
+                    content_hash: content_hash.clone(),
+                    source: source.clone(),
+                    text: text.clone(),
+                    seq,
+                    mentions: Vec::new(),
+                };
+                self.docs.insert(doc_id.clone(), record);
+            }
+            Event::MentionObserved { mention } => {
+                if let Some(doc) = self.docs.get_mut(&mention.doc_id) {
+                    doc.mentions.push(mention.mention_id.clone());
+                }
+                self.mentions.insert(mention.mention_id.clone(), mention.clone());
+            }
+            Event::EntityCreated { entity, mention_id, kind, .. } => {
+                self.next_entity = self.next_entity.max(entity.0 + 1);
+                self.entities.insert(*entity, Entity::new(*entity, *kind));
+                self.link(seq, mention_id, *entity);
+            }
+            Event::MentionLinked { mention_id, entity, .. } => {
+                let entity = self.resolve(*entity);
+                self.link(seq, mention_id, entity);
+            }
+            Event::EntitiesMerged { survivor, absorbed, .. } => self.merge(seq, *survivor, *absorbed),
+        }
+    }
+
+    fn link(&mut self, seq: u64, mention_id: &str, id: EntityId) {
+        let Some(mention) = self.mentions.get(mention_id).cloned() else { return };
+        let Some(entity) = self.entities.get_mut(&id) else { return };
+        entity.kind = entity.kind.refine(mention.kind);
+        entity.mentions.push(mention_id.to_string());
+        entity.history.push(seq);
+        let surface = strip_possessive_suffix(mention.text.trim()).to_string();
+        match mention.form {
+            Form::Name => *entity.names.entry(surface).or_insert(0) += 1,
+            Form::RoleOnly => *entity.role_phrases.entry(surface).or_insert(0) += 1,
+        }
+        entity.roles.extend(mention.roles.iter().cloned());
+        self.mention_entity.insert(mention_id.to_string(), id);
+        for key in self.keys_of(&mention) {
+            self.add_key(key, id);
+        }
+    }
+
+    fn merge(&mut self, seq: u64, survivor: EntityId, absorbed: EntityId) {
+        let (survivor, absorbed) = (self.resolve(survivor), self.resolve(absorbed));
+        if survivor == absorbed {
+            return;
+        }
+        let Some(gone) = self.entities.remove(&absorbed) else { return };
+        let Some(kept) = self.entities.get_mut(&survivor) else {
+            self.entities.insert(absorbed, gone);
+            return;
+        };
+        kept.kind = kept.kind.refine(gone.kind);
+        for (name, count) in gone.names {
+            *kept.names.entry(name).or_insert(0) += count;
+        }
+        for (phrase, count) in gone.role_phrases {
+            *kept.role_phrases.entry(phrase).or_insert(0) += count;
+        }
+        kept.roles.extend(gone.roles);
+        kept.mentions.extend(gone.mentions);
+        kept.absorbed.push(absorbed);
+        kept.absorbed.extend(gone.absorbed);
+        kept.history.extend(gone.history);
+        kept.history.push(seq);
+        kept.history.sort_unstable();
+        self.redirects.insert(absorbed, survivor);
+    }
+
+    fn add_key(&mut self, key: String, id: EntityId) {
+        let limit = self.rules.limits.candidates_per_key_max;
+        let list = self.index.entry(key).or_default();
+        if !list.contains(&id) && list.len() < limit {
+            list.push(id);
+        }
+    }
+
+    /// The blocking keys a mention contributes to the entity it belongs to.
+    pub fn keys_of(&self, mention: &Mention) -> Vec<String> {
+        let rules = &*self.rules;
+        let mut keys = Vec::new();
+        if mention.form == Form::Name {
+            let name = name_key(&mention.text, rules);
+            if !name.is_empty() {
+                keys.push(format!("{}{name}", key::NAME));
+            }
+            for alias in &mention.aliases {
+                let alias = name_key(alias, rules);
+                if !alias.is_empty() {
+                    keys.push(format!("{}{alias}", key::NAME));
+                }
+            }
+            if let Some(acronym) = acronym_form(&mention.text) {
+                keys.push(format!("{}{acronym}", key::INITIALS));
+            } else if mention.kind != Kind::Person {
+                keys.extend(initials(&mention.text).into_iter().map(|i| format!("{}{i}", key::INITIALS)));
+            }
+            if mention.kind.compatible(Kind::Person) && acronym_form(&mention.text).is_none() {
+                let tokens = name_tokens(&mention.text, rules);
+                if let (Some(first), Some(last)) = (tokens.first(), tokens.last()) {
+                    keys.push(format!("{}{last}", key::SURNAME));
+                    keys.push(fuzzy_key(first, last));
+                }
+            }
+        }
+        for role in &mention.roles {
+            if role.tense == Tense::Current && rules.is_unique(&role.title) {
+                let of = role.of.as_deref().map(|of| name_key(of, rules)).unwrap_or_default();
+                keys.push(role_key(&role.title, &of));
+            }
+        }
+        keys
+    }
+}
+
+/// The fuzzy blocking key of a person's first and last name tokens.
+pub(crate) fn fuzzy_key(first: &str, last: &str) -> String {
+    let initial: String = first.chars().take(1).collect();
+    let stem: String = last.chars().take(3).collect();
+    format!("{}{initial}{stem}", key::FUZZY)
+}
+
+/// The blocking key of a unique role and its qualifier's normalised name.
+pub(crate) fn role_key(title: &str, of: &str) -> String {
+    format!("{}{title}|{of}", key::ROLE)
+}
