@@ -176,10 +176,7 @@ pub enum DecodeError {
 impl Envelope {
     /// Wraps an event with the current schema version.
     pub fn new(event: Event) -> Envelope {
-        Envelope {
-            schema: SCHEMA_VERSION,
-            event,
-        }
+        Envelope { schema: SCHEMA_VERSION, event }
     }
 
     /// The stored form: JSON, so that the log stays readable with ordinary tools.
@@ -192,9 +189,7 @@ impl Envelope {
     pub fn decode(bytes: &[u8]) -> Result<Envelope, DecodeError> {
         let envelope: Envelope = serde_json::from_slice(bytes)?;
         if envelope.schema != SCHEMA_VERSION {
-            return Err(DecodeError::Schema {
-                found: envelope.schema,
-            });
+            return Err(DecodeError::Schema { found: envelope.schema });
         }
         Ok(envelope)
     }
@@ -237,12 +232,7 @@ mod tests {
         let mut envelope = Envelope::new(Event::EntitiesMerged {
             survivor: EntityId(1),
             absorbed: EntityId(2),
-            decision: Decision {
-                rule: RuleName::UniqueRole,
-                score: 1.0,
-                evidence: vec![],
-                rules: String::new(),
-            },
+            decision: Decision { rule: RuleName::UniqueRole, score: 1.0, evidence: vec![], rules: String::new() },
         });
         envelope.schema = SCHEMA_VERSION + 1;
         let err = Envelope::decode(&envelope.encode()).unwrap_err();
@@ -258,9 +248,6 @@ mod tests {
 
     #[test]
     fn content_hash_is_sha256_hex() {
-        assert_eq!(
-            content_hash(b"abc"),
-            "sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
-        );
+        assert_eq!(content_hash(b"abc"), "sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
     }
 }

@@ -70,9 +70,7 @@ impl FromStr for Kind {
             "ORG" | "ORGANIZATION" | "ORGANISATION" => Kind::Org,
             "PLACE" | "GPE" | "LOC" | "LOCATION" | "FAC" => Kind::Place,
             "EVENT" => Kind::Event,
-            "OTHER" | "MISC" | "NORP" | "LAW" | "WORK_OF_ART" | "PRODUCT" | "LANGUAGE" => {
-                Kind::Other
-            }
+            "OTHER" | "MISC" | "NORP" | "LAW" | "WORK_OF_ART" | "PRODUCT" | "LANGUAGE" => Kind::Other,
             _ => return Err(UnknownKind(s.to_string())),
         };
         Ok(kind)
@@ -80,9 +78,7 @@ impl FromStr for Kind {
 }
 
 /// Whether the text says a role is held now, was held before, or does not say.
-#[derive(
-    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
-)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Tense {
     /// "current federal minister", or a title with no qualifier of time.
@@ -110,11 +106,7 @@ pub struct Role {
 impl Role {
     /// A current role with no qualifier.
     pub fn new(title: impl Into<String>) -> Role {
-        Role {
-            title: title.into(),
-            of: None,
-            tense: Tense::Current,
-        }
+        Role { title: title.into(), of: None, tense: Tense::Current }
     }
 }
 
@@ -132,9 +124,7 @@ impl fmt::Display for Role {
 }
 
 /// How a mention refers to its entity.
-#[derive(
-    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
-)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Form {
     /// By name: "Shehbaz Sharif", "Pakistan People's Party", "PPP".

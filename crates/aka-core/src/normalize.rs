@@ -7,21 +7,14 @@ use unicode_normalization::char::is_combining_mark;
 use crate::rules::Rules;
 
 /// Words that are not name tokens inside multi-word names ("Line of Control", "the UN").
-const CONNECTORS: &[&str] = &[
-    "of", "the", "and", "for", "de", "la", "du", "del", "&", "on", "in", "at",
-];
+const CONNECTORS: &[&str] = &["of", "the", "and", "for", "de", "la", "du", "del", "&", "on", "in", "at"];
 
 /// Folds text for comparison: NFKC, diacritics removed, lower case, curly quotes made straight,
 /// a trailing possessive removed, every other non-alphanumeric character a space, spaces collapsed.
 ///
 /// "António Guterres’s" → "antonio guterres"; "Pakistan People’s Party" → "pakistan peoples party".
 pub fn fold(text: &str) -> String {
-    let decomposed: String = text
-        .nfkc()
-        .collect::<String>()
-        .nfd()
-        .filter(|c| !is_combining_mark(*c))
-        .collect();
+    let decomposed: String = text.nfkc().collect::<String>().nfd().filter(|c| !is_combining_mark(*c)).collect();
     let mut out = String::with_capacity(decomposed.len());
     let mut pending_space = false;
     for c in decomposed.chars() {
@@ -99,11 +92,7 @@ pub fn acronym_form(text: &str) -> Option<String> {
     let uppers = letters.chars().filter(|c| c.is_uppercase()).count();
     // At least two capitals, starting with one, and capitals the majority or at both ends.
     let last_upper = letters.chars().last().is_some_and(char::is_uppercase);
-    if first_upper && uppers >= 2 && (uppers * 2 > count || last_upper) {
-        Some(letters.to_lowercase())
-    } else {
-        None
-    }
+    if first_upper && uppers >= 2 && (uppers * 2 > count || last_upper) { Some(letters.to_lowercase()) } else { None }
 }
 
 /// The initials of a multi-word name, lower case: "United States" → "us",
@@ -115,11 +104,7 @@ pub fn initials(text: &str) -> Vec<String> {
     if tokens.len() < 2 {
         return Vec::new();
     }
-    let without: String = tokens
-        .iter()
-        .filter(|t| !CONNECTORS.contains(t))
-        .filter_map(|t| t.chars().next())
-        .collect();
+    let without: String = tokens.iter().filter(|t| !CONNECTORS.contains(t)).filter_map(|t| t.chars().next()).collect();
     let with: String = tokens.iter().filter_map(|t| t.chars().next()).collect();
     let mut out = Vec::new();
     if without.chars().count() >= 2 {
@@ -157,15 +142,9 @@ mod tests {
 
     #[test]
     fn name_tokens_drop_honorifics_and_connectors() {
-        assert_eq!(
-            name_tokens("Syed Faisal Ali Subzwari", &rules()),
-            ["faisal", "ali", "subzwari"]
-        );
+        assert_eq!(name_tokens("Syed Faisal Ali Subzwari", &rules()), ["faisal", "ali", "subzwari"]);
         assert_eq!(name_tokens("Dr. Jane Roe", &rules()), ["jane", "roe"]);
-        assert_eq!(
-            name_tokens("Line of Control", &rules()),
-            ["line", "control"]
-        );
+        assert_eq!(name_tokens("Line of Control", &rules()), ["line", "control"]);
         assert_eq!(name_key("Shehbaz Sharif's", &rules()), "shehbaz sharif");
     }
 

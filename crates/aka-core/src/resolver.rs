@@ -76,7 +76,12 @@ pub fn decide(state: &State, mention: &Mention) -> Vec<Event> {
             events.push(Event::MentionLinked {
                 mention_id: mention.mention_id.clone(),
                 entity: found.entity,
-                decision: Decision { rule: found.rule, score: found.score, evidence: found.evidence, rules: rules.clone() },
+                decision: Decision {
+                    rule: found.rule,
+                    score: found.score,
+                    evidence: found.evidence,
+                    rules: rules.clone(),
+                },
             });
             found.entity
         }
@@ -159,7 +164,9 @@ fn acronym(state: &State, m: &Mention) -> Option<Found> {
     for ini in initials(&m.text) {
         let candidates: Vec<EntityId> = compatible(state, m, state.candidates(&format!("{}{ini}", key::INITIALS)))
             .into_iter()
-            .filter(|id| state.entity(*id).is_some_and(|e| e.names.keys().any(|n| acronym_form(n).as_deref() == Some(&ini))))
+            .filter(|id| {
+                state.entity(*id).is_some_and(|e| e.names.keys().any(|n| acronym_form(n).as_deref() == Some(&ini)))
+            })
             .collect();
         if let Some(entity) = best(state, m, &candidates) {
             let evidence = vec![format!("the initials of {:?} spell {ini:?}, a name of {entity}", m.text)];
@@ -192,22 +199,30 @@ fn containment(state: &State, m: &Mention, tokens: &[String]) -> Containment {
         0 => Containment::None,
         1 => {
             let (entity, full) = fits.remove(0);
-            let (short, long) = if tokens.len() <= full.len() { (tokens.len(), full.len()) } else { (full.len(), tokens.len()) };
+            let (short, long) =
+                if tokens.len() <= full.len() { (tokens.len(), full.len()) } else { (full.len(), tokens.len()) };
             let score = ratio(short, long);
-            let evidence = vec![format!("{:?} and {:?} share the tokens in order and the last name", tokens.join(" "), full.join(" "))];
+            let evidence = vec![format!(
+                "{:?} and {:?} share the tokens in order and the last name",
+                tokens.join(" "),
+                full.join(" ")
+            )];
             Containment::One(Found { entity, rule: RuleName::NameContainment, score, evidence })
         }
         _ => {
-            let with_role: Vec<&(EntityId, Vec<String>)> = fits
-                .iter()
-                .filter(|(id, _)| state.entity(*id).is_some_and(|e| shares_role(&m.roles, e)))
-                .collect();
+            let with_role: Vec<&(EntityId, Vec<String>)> =
+                fits.iter().filter(|(id, _)| state.entity(*id).is_some_and(|e| shares_role(&m.roles, e))).collect();
             if let [(entity, full)] = with_role.as_slice() {
                 let evidence = vec![
                     format!("{:?} fits {} known names; a shared role decides", tokens.join(" "), fits.len()),
                     format!("{:?} holds a role the mention gives", full.join(" ")),
                 ];
-                return Containment::One(Found { entity: *entity, rule: RuleName::NameContainment, score: 0.5, evidence });
+                return Containment::One(Found {
+                    entity: *entity,
+                    rule: RuleName::NameContainment,
+                    score: 0.5,
+                    evidence,
+                });
             }
             let names: Vec<String> = fits.iter().map(|(id, full)| format!("{id} {:?}", full.join(" "))).collect();
             Containment::Ambiguous(vec![format!(
@@ -293,7 +308,11 @@ fn absorb_role_only_holders(state: &State, m: &Mention, entity: EntityId, rules_
                     decision: Decision {
                         rule: RuleName::UniqueRole,
                         score: 1.0,
-                        evidence: vec![format!("{:?} holds the unique role {role}, known so far only as {:?}", m.text, other.name())],
+                        evidence: vec![format!(
+                            "{:?} holds the unique role {role}, known so far only as {:?}",
+                            m.text,
+                            other.name()
+                        )],
                         rules: rules_hash.to_string(),
                     },
                 });
@@ -437,7 +456,8 @@ mod tests {
 
     #[test]
     fn honorifics_do_not_count_as_name_tokens() {
-        let (_, map) = resolve(vec![vec![m("a", 0, "PERSON Syed Omar Ali Rizvi")], vec![m("b", 0, "PERSON Omar Rizvi")]]);
+        let (_, map) =
+            resolve(vec![vec![m("a", 0, "PERSON Syed Omar Ali Rizvi")], vec![m("b", 0, "PERSON Omar Rizvi")]]);
         assert!(same(&map, "a:0", "b:0"));
     }
 
@@ -515,7 +535,10 @@ mod tests {
     #[test]
     fn a_role_seen_before_its_holder_is_merged_into_the_holder() {
         let (state, map) = resolve(vec![
-            vec![m("a", 0, "ORG Green Alliance Party"), role_only("a", 1, "chairman of the Green Alliance Party", "chairman", "Green Alliance Party")],
+            vec![
+                m("a", 0, "ORG Green Alliance Party"),
+                role_only("a", 1, "chairman of the Green Alliance Party", "chairman", "Green Alliance Party"),
+            ],
             vec![role(m("b", 0, "PERSON Rosa Lind"), "chairman", Some("Green Alliance Party"), Tense::Current)],
         ]);
         assert!(same(&map, "a:1", "b:0"));
@@ -536,7 +559,8 @@ mod tests {
 
     #[test]
     fn kinds_that_disagree_do_not_link_but_unknown_kinds_take_the_known_one() {
-        let (state, map) = resolve(vec![vec![m("a", 0, "OTHER Tarsa"), m("a", 1, "PLACE Tarsa"), m("a", 2, "PERSON Veld")]]);
+        let (state, map) =
+            resolve(vec![vec![m("a", 0, "OTHER Tarsa"), m("a", 1, "PLACE Tarsa"), m("a", 2, "PERSON Veld")]]);
         assert!(same(&map, "a:0", "a:1"));
         assert_eq!(state.entity(map["a:0"]).unwrap().kind, Kind::Place);
     }

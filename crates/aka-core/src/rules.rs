@@ -105,20 +105,13 @@ impl Rules {
     pub fn from_toml(text: &str) -> Result<Rules, RulesError> {
         let file: RulesFile = toml::from_str(text)?;
         let t = &file.thresholds;
-        for (name, value) in [
-            ("fuzzy_name_min", t.fuzzy_name_min),
-            ("fuzzy_surname_min", t.fuzzy_surname_min),
-        ] {
+        for (name, value) in [("fuzzy_name_min", t.fuzzy_name_min), ("fuzzy_surname_min", t.fuzzy_surname_min)] {
             if !(0.0..=1.0).contains(&value) {
-                return Err(RulesError::Invalid(format!(
-                    "thresholds.{name} = {value} is outside [0, 1]"
-                )));
+                return Err(RulesError::Invalid(format!("thresholds.{name} = {value} is outside [0, 1]")));
             }
         }
         if file.limits.candidates_per_key_max == 0 {
-            return Err(RulesError::Invalid(
-                "limits.candidates_per_key_max must be at least 1".into(),
-            ));
+            return Err(RulesError::Invalid("limits.candidates_per_key_max must be at least 1".into()));
         }
         let mut forms = BTreeMap::new();
         for (index, title) in file.titles.iter().enumerate() {
@@ -197,11 +190,6 @@ mod tests {
     #[test]
     fn a_threshold_outside_the_unit_interval_is_refused() {
         let text = DEFAULT_RULES_TOML.replace("fuzzy_name_min = 0.94", "fuzzy_name_min = 1.5");
-        assert!(
-            Rules::from_toml(&text)
-                .unwrap_err()
-                .to_string()
-                .contains("fuzzy_name_min")
-        );
+        assert!(Rules::from_toml(&text).unwrap_err().to_string().contains("fuzzy_name_min"));
     }
 }
