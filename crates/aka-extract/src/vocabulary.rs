@@ -1,0 +1,98 @@
+//! The extractor's word classes, read once from `data/vocabulary.toml`.
+
+use std::collections::BTreeSet;
+use std::sync::OnceLock;
+
+use serde::Deserialize;
+
+/// The text of the compiled-in vocabulary.
+const VOCABULARY_TOML: &str = include_str!("../data/vocabulary.toml");
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct VocabularyFile {
+    function_words: Vec<String>,
+    months: Vec<String>,
+    weekdays: Vec<String>,
+    org_heads: Vec<String>,
+    org_first_heads: Vec<String>,
+    event_first_heads: Vec<String>,
+    event_heads: Vec<String>,
+    other_heads: Vec<String>,
+    other_first_heads: Vec<String>,
+    place_prepositions: Vec<String>,
+    place_modifiers: Vec<String>,
+    connectors: Vec<String>,
+    connectors_after_head: Vec<String>,
+    connector_articles: Vec<String>,
+    title_separators: Vec<String>,
+}
+
+/// Word classes as sets of lower-case words.
+pub(crate) struct Vocabulary {
+    pub function_words: BTreeSet<String>,
+    /// Months and weekdays together: both are dates, not names.
+    pub dates: BTreeSet<String>,
+    pub org_heads: BTreeSet<String>,
+    pub org_first_heads: BTreeSet<String>,
+    pub event_first_heads: BTreeSet<String>,
+    pub event_heads: BTreeSet<String>,
+    pub other_heads: BTreeSet<String>,
+    pub other_first_heads: BTreeSet<String>,
+    pub place_prepositions: BTreeSet<String>,
+    pub place_modifiers: BTreeSet<String>,
+    pub connectors: BTreeSet<String>,
+    pub connectors_after_head: BTreeSet<String>,
+    pub connector_articles: BTreeSet<String>,
+    pub title_separators: BTreeSet<String>,
+}
+
+impl Vocabulary {
+    /// Whether a folded word is the last word of an organisation, event or other named thing.
+    pub fn is_head(&self, folded: &str) -> bool {
+        self.org_heads.contains(folded) || self.event_heads.contains(folded) || self.other_heads.contains(folded)
+    }
+}
+
+fn set(words: Vec<String>) -> BTreeSet<String> {
+    words.into_iter().map(|w| w.to_lowercase()).collect()
+}
+
+/// The compiled-in vocabulary.
+pub(crate) fn vocabulary() -> &'static Vocabulary {
+    static VOCABULARY: OnceLock<Vocabulary> = OnceLock::new();
+    VOCABULARY.get_or_init(|| {
+        let file: VocabularyFile = toml::from_str(VOCABULARY_TOML).expect("the compiled-in vocabulary is valid TOML");
+        let mut dates = set(file.months);
+        dates.extend(set(file.weekdays));
+        Vocabulary {
+            function_words: set(file.function_words),
+            dates,
+            org_heads: set(file.org_heads),
+            org_first_heads: set(file.org_first_heads),
+            event_first_heads: set(file.event_first_heads),
+            event_heads: set(file.event_heads),
+            other_heads: set(file.other_heads),
+            other_first_heads: set(file.other_first_heads),
+            place_prepositions: set(file.place_prepositions),
+            place_modifiers: set(file.place_modifiers),
+            connectors: set(file.connectors),
+            connectors_after_head: set(file.connectors_after_head),
+            connector_articles: set(file.connector_articles),
+            title_separators: set(file.title_separators),
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_vocabulary_parses() {
+        let v = vocabulary();
+        assert!(v.function_words.contains("according"));
+        assert!(v.dates.contains("monday"));
+        assert!(v.is_head("party"));
+    }
+}
