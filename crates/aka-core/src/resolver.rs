@@ -35,7 +35,7 @@ pub fn resolution_order(mentions: &[Mention]) -> Vec<usize> {
 /// fails, the caller must rebuild the state from the log, since `state` already holds them.
 pub fn ingest(state: &mut State, first_seq: u64, document: Option<Event>, mentions: Vec<Mention>) -> Vec<Event> {
     let mut events: Vec<Event> = Vec::with_capacity(1 + mentions.len() * 2);
-    let mut push = |state: &mut State, events: &mut Vec<Event>, event: Event| {
+    let push = |state: &mut State, events: &mut Vec<Event>, event: Event| {
         let seq = first_seq + u64::try_from(events.len()).expect("a batch fits in u64");
         state.apply(seq, &event);
         events.push(event);

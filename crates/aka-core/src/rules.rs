@@ -117,13 +117,13 @@ impl Rules {
         for (index, title) in file.titles.iter().enumerate() {
             for form in title.forms.iter().chain(std::iter::once(&title.name)) {
                 let form = form.to_lowercase();
-                if let Some(previous) = forms.insert(form.clone(), index) {
-                    if previous != index {
-                        return Err(RulesError::Invalid(format!(
-                            "title form {form:?} belongs to both {:?} and {:?}",
-                            file.titles[previous].name, title.name
-                        )));
-                    }
+                if let Some(previous) = forms.insert(form.clone(), index)
+                    && previous != index
+                {
+                    return Err(RulesError::Invalid(format!(
+                        "title form {form:?} belongs to both {:?} and {:?}",
+                        file.titles[previous].name, title.name
+                    )));
                 }
             }
         }

@@ -1,0 +1,116 @@
+//! The `aka` binary: a thin clap shell over the `aka` engine.
+
+mod ingest;
+mod output;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use aka::{Engine, EngineConfig, EntityId};
+use anyhow::{Context, Result, bail};
+use clap::{Parser, Subcommand};
+
+/// aka: event-sourced entity resolution for news text and records.
+///
+/// Every document and mention is an event in an append-only log under --data; a resolver merges
+/// mentions into entities and records each decision (rule, score, evidence) as an event too.
+#[derive(Parser)]
+#[command(name = "aka", version, about, long_about)]
+struct Cli {
+    /// The data directory holding the log.
+    #[arg(long, global = true, env = "AKA_DATA", default_value = "aka-data")]
+    data: PathBuf,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Ingest .txt files (one document each, id = file stem), .jsonl files of documents
+    /// {"doc_id","text"[,"mentions"]}, or directories of both.
+    Ingest(ingest::IngestArgs),
+    /// List the entities: id, kind, name, mention count, aliases and roles.
+    Entities {
+        /// JSON lines instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show one entity (by name or id such as E12): aliases, roles, and each mention in its sentence.
+    Show {
+        /// A name, alias or entity id.
+        entity: String,
+    },
+    /// The decisions that built an entity, in log order: sequence number, rule, score, evidence.
+    Explain {
+        /// A name, alias or entity id.
+        entity: String,
+    },
+    /// Print the raw events of the log.
+    Log {
+        /// First sequence number.
+        #[arg(long, default_value_t = 1)]
+        from: u64,
+        /// Most events to print.
+        #[arg(long)]
+        limit: Option<usize>,
+        /// JSON lines of {"seq", "schema", "event"}.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Export data as JSON lines.
+    Export {
+        #[command(subcommand)]
+        what: ExportWhat,
+    },
+}
+
+#[derive(Subcommand)]
+enum ExportWhat {
+    /// One line per mention: {"mention_id","doc_id","start","end","text","kind","entity"}.
+    Mentions,
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::from_env("AKA_LOG"))
+        .with_writer(std::io::stderr)
+        .init();
+    match run(Cli::parse()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("aka: error: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<()> {
+    let config = EngineConfig { durability: aka::Durability::Deferred, ..EngineConfig::default() };
+    let mut engine =
+        Engine::open(&cli.data, config).with_context(|| format!("opening data directory {}", cli.data.display()))?;
+    match cli.command {
+        Command::Ingest(args) => ingest::run(&mut engine, &args),
+        Command::Entities { json } => output::entities(&engine, json),
+        Command::Show { entity } => output::show(&engine, pick(&engine, &entity)?),
+        Command::Explain { entity } => output::explain(&engine, pick(&engine, &entity)?),
+        Command::Log { from, limit, json } => output::log(&engine, from, limit, json),
+        Command::Export { what: ExportWhat::Mentions } => output::export_mentions(&engine),
+    }
+}
+
+/// The one entity a name or id designates; several matches are listed, none is an error.
+fn pick(engine: &Engine, query: &str) -> Result<EntityId> {
+    let found = engine.find(query);
+    match found.as_slice() {
+        [] => bail!("no entity matches {query:?} (try `aka entities`)"),
+        [one] => Ok(*one),
+        many => {
+            let list: Vec<String> = many
+                .iter()
+                .filter_map(|id| engine.state().entity(*id))
+                .map(|e| format!("  {} {} {}", e.id, e.kind, e.name()))
+                .collect();
+            bail!("{query:?} matches {} entities; name one by id:\n{}", many.len(), list.join("\n"))
+        }
+    }
+}

@@ -1,0 +1,315 @@
+//! The engine: the sled log, the state replayed from it, the extractor and the resolver, behind
+//! one `&mut self` writer. Every write appends all events of one document atomically; the state
+//! is only ever changed by applying the events that were (or are being) appended.
+
+use std::ops::Range;
+use std::path::Path;
+use std::sync::Arc;
+
+use aka_core::event::content_hash;
+use aka_core::{EntityId, Envelope, Event, Form, Kind, Mention, Rules, State};
+use aka_extract::ExtractConfig;
+use aka_store::{Durability, Log, LogConfig};
+use tracing::{info, warn};
+
+use crate::error::{IngestError, OpenError};
+use crate::input::{BareMention, DocumentInput, MentionInput, attrs_to_strings, parse_kind};
+
+/// How an engine is set up.
+#[derive(Clone, Debug)]
+pub struct EngineConfig {
+    /// The resolver's rules.
+    pub rules: Arc<Rules>,
+    /// When appended events reach the disk: after every write, or on [`Engine::flush`].
+    pub durability: Durability,
+    /// Extractor limits.
+    pub extract: ExtractConfig,
+    /// Largest document text accepted, in bytes.
+    pub document_len_max: usize,
+    /// Longest document id accepted, in characters.
+    pub doc_id_len_max: usize,
+    /// Most mentions accepted in one document or batch.
+    pub mentions_per_doc_max: usize,
+}
+
+impl Default for EngineConfig {
+    fn default() -> EngineConfig {
+        EngineConfig {
+            rules: Arc::new(Rules::default_rules()),
+            durability: Durability::Flush,
+            extract: ExtractConfig::default(),
+            document_len_max: 16 * 1024 * 1024,
+            doc_id_len_max: 512,
+            mentions_per_doc_max: 100_000,
+        }
+    }
+}
+
+/// What an ingest did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum IngestOutcome {
+    /// Events were appended.
+    Appended {
+        /// Their sequence numbers.
+        seqs: Range<u64>,
+        /// Mentions observed.
+        mentions: usize,
+        /// Entities the decisions created, linked to or merged, in id order.
+        entities: Vec<EntityId>,
+    },
+    /// The same document (same id, same content) was already there: nothing appended.
+    Unchanged,
+}
+
+/// The embeddable engine.
+pub struct Engine {
+    log: Log,
+    state: State,
+    config: EngineConfig,
+}
+
+impl Engine {
+    /// Opens (creating if needed) the store in `dir` and rebuilds the state by replaying its log.
+    pub fn open(dir: &Path, config: EngineConfig) -> Result<Engine, OpenError> {
+        let log = Log::open(dir, LogConfig { durability: config.durability })?;
+        let state = replay(&log, &config.rules, u64::MAX)?;
+        info!(dir = %dir.display(), events = state.last_seq(), entities = state.entities().count(), "engine open");
+        Ok(Engine { log, state, config })
+    }
+
+    /// The derived state.
+    pub fn state(&self) -> &State {
+        &self.state
+    }
+
+    /// The log.
+    pub fn log(&self) -> &Log {
+        &self.log
+    }
+
+    /// The rules in force.
+    pub fn rules(&self) -> &Rules {
+        &self.config.rules
+    }
+
+    /// Makes every appended event durable.
+    pub fn flush(&self) -> Result<(), IngestError> {
+        self.log.flush().map_err(IngestError::Append)
+    }
+
+    /// Ingests a document: extracts its mentions (or takes the given ones), resolves them and
+    /// appends every event atomically. The same id with the same text appends nothing; the same
+    /// id with other text is refused.
+    pub fn ingest_document(&mut self, input: DocumentInput) -> Result<IngestOutcome, IngestError> {
+        self.check_doc_id(&input.doc_id)?;
+        if input.text.trim().is_empty() {
+            return Err(IngestError::EmptyText { doc_id: input.doc_id });
+        }
+        if input.text.len() > self.config.document_len_max {
+            let (len, max) = (input.text.len(), self.config.document_len_max);
+            return Err(IngestError::DocumentTooLarge { doc_id: input.doc_id, len, max });
+        }
+        let hash = content_hash(input.text.as_bytes());
+        if let Some(existing) = self.state.doc(&input.doc_id) {
+            if existing.content_hash == hash {
+                return Ok(IngestOutcome::Unchanged);
+            }
+            let existing = existing.content_hash.clone();
+            return Err(IngestError::ContentConflict { doc_id: input.doc_id, existing, new: hash });
+        }
+        let mentions = match &input.mentions {
+            Some(given) => self.given_mentions(&input.doc_id, &input.text, given)?,
+            None => aka_extract::extract(&input.doc_id, &input.text, &self.config.rules, &self.config.extract),
+        };
+        self.check_mention_count(&input.doc_id, mentions.len())?;
+        let document = Event::DocumentIngested {
+            doc_id: input.doc_id,
+            content_hash: hash,
+            source: input.source,
+            text: input.text,
+        };
+        self.commit(Some(document), mentions)
+    }
+
+    /// Ingests mentions that come without document text, as one atomic batch.
+    pub fn ingest_mentions(&mut self, batch: Vec<BareMention>) -> Result<IngestOutcome, IngestError> {
+        let first = self.log.next_seq();
+        let mut mentions = Vec::with_capacity(batch.len());
+        for (index, bare) in batch.into_iter().enumerate() {
+            self.check_doc_id(&bare.doc_id)?;
+            let text = bare.text.trim();
+            if text.is_empty() {
+                return Err(IngestError::InvalidMention { at: index, detail: "field \"text\" is empty".into() });
+            }
+            let kind = parse_kind(bare.kind.as_deref(), Kind::Other).map_err(|detail| IngestError::InvalidMention {
+                at: index,
+                detail: format!("field \"kind\": {detail}"),
+            })?;
+            let len = u32::try_from(text.chars().count()).unwrap_or(u32::MAX);
+            let offset = u64::try_from(index).unwrap_or(u64::MAX);
+            let mention_id = bare.mention_id.clone().unwrap_or_else(|| format!("{}:m{}", bare.doc_id, first + offset));
+            let roles = bare.roles.iter().map(|r| r.to_role(&self.config.rules)).collect();
+            mentions.push(Mention {
+                mention_id,
+                doc_id: bare.doc_id.clone(),
+                start: 0,
+                end: len,
+                text: text.to_string(),
+                kind,
+                form: Form::Name,
+                roles,
+                aliases: Vec::new(),
+                attrs: attrs_to_strings(&bare.attrs),
+            });
+        }
+        self.check_mention_count("(batch)", mentions.len())?;
+        let mut fresh = Vec::with_capacity(mentions.len());
+        for mention in mentions {
+            match self.state.mention(&mention.mention_id) {
+                Some(existing) if existing.text == mention.text && existing.doc_id == mention.doc_id => {}
+                Some(_) => return Err(IngestError::MentionConflict { mention_id: mention.mention_id }),
+                None => fresh.push(mention),
+            }
+        }
+        if fresh.is_empty() {
+            return Ok(IngestOutcome::Unchanged);
+        }
+        self.commit(None, fresh)
+    }
+
+    fn given_mentions(&self, doc_id: &str, text: &str, given: &[MentionInput]) -> Result<Vec<Mention>, IngestError> {
+        let offsets: Vec<usize> = text.char_indices().map(|(i, _)| i).chain(std::iter::once(text.len())).collect();
+        let chars = offsets.len() - 1;
+        let mut mentions = Vec::with_capacity(given.len());
+        for (index, input) in given.iter().enumerate() {
+            let invalid = |detail: String| IngestError::InvalidMention { at: index, detail };
+            let (start, end) =
+                (usize::try_from(input.start).unwrap_or(usize::MAX), usize::try_from(input.end).unwrap_or(usize::MAX));
+            if start >= end || end > chars {
+                return Err(invalid(format!(
+                    "fields \"start\"/\"end\" = {}/{} are not a span of the text ({chars} characters)",
+                    input.start, input.end
+                )));
+            }
+            let kind =
+                parse_kind(input.kind.as_deref(), Kind::Other).map_err(|d| invalid(format!("field \"kind\": {d}")))?;
+            let mention_id =
+                input.mention_id.clone().unwrap_or_else(|| Mention::default_id(doc_id, input.start, input.end));
+            if self.state.mention(&mention_id).is_some()
+                || mentions.iter().any(|m: &Mention| m.mention_id == mention_id)
+            {
+                return Err(invalid(format!("field \"mention_id\": {mention_id:?} is already used")));
+            }
+            mentions.push(Mention {
+                mention_id,
+                doc_id: doc_id.to_string(),
+                start: input.start,
+                end: input.end,
+                text: text[offsets[start]..offsets[end]].to_string(),
+                kind,
+                form: Form::Name,
+                roles: input.roles.iter().map(|r| r.to_role(&self.config.rules)).collect(),
+                aliases: Vec::new(),
+                attrs: attrs_to_strings(&input.attrs),
+            });
+        }
+        aka_extract::annotate(text, &mut mentions, &self.config.rules);
+        Ok(mentions)
+    }
+
+    fn check_doc_id(&self, doc_id: &str) -> Result<(), IngestError> {
+        let problem = if doc_id.trim().is_empty() {
+            Some("is empty".to_string())
+        } else if doc_id.chars().count() > self.config.doc_id_len_max {
+            Some(format!("is longer than {} characters", self.config.doc_id_len_max))
+        } else if doc_id.chars().any(char::is_control) {
+            Some("contains control characters".to_string())
+        } else {
+            None
+        };
+        match problem {
+            Some(problem) => Err(IngestError::InvalidDocId { doc_id: doc_id.chars().take(80).collect(), problem }),
+            None => Ok(()),
+        }
+    }
+
+    fn check_mention_count(&self, doc_id: &str, count: usize) -> Result<(), IngestError> {
+        let max = self.config.mentions_per_doc_max;
+        if count > max {
+            return Err(IngestError::TooManyMentions { doc_id: doc_id.to_string(), count, max });
+        }
+        Ok(())
+    }
+
+    /// Resolves and appends one atomic batch. The state is updated as the batch is planned; if
+    /// the append fails, the state is rebuilt from the log so that it never holds an event the
+    /// log does not.
+    fn commit(&mut self, document: Option<Event>, mentions: Vec<Mention>) -> Result<IngestOutcome, IngestError> {
+        let first = self.log.next_seq();
+        let count = mentions.len();
+        let events = aka_core::resolver::ingest(&mut self.state, first, document, mentions);
+        let envelopes: Vec<Envelope> = events.into_iter().map(Envelope::new).collect();
+        match self.log.append(&envelopes) {
+            Ok(seqs) => {
+                let entities = touched(&self.state, &envelopes);
+                Ok(IngestOutcome::Appended { seqs, mentions: count, entities })
+            }
+            Err(err) => {
+                warn!(error = %err, "append failed; rebuilding state from the log");
+                self.state =
+                    replay(&self.log, &self.config.rules, u64::MAX).map_err(|e| IngestError::Rebuild(Box::new(e)))?;
+                Err(IngestError::Append(err))
+            }
+        }
+    }
+
+    /// The state as it was after event `seq`, rebuilt from the log.
+    pub fn state_as_of(&self, seq: u64) -> Result<State, OpenError> {
+        replay(&self.log, &self.config.rules, seq)
+    }
+
+    /// Finds entities by id (`E12`), by exact name or alias, or by a name they contain; in id order.
+    pub fn find(&self, query: &str) -> Vec<EntityId> {
+        crate::query::find(&self.state, query)
+    }
+
+    /// The events that built an entity, in log order, with their sequence numbers.
+    pub fn explain(&self, id: EntityId) -> Result<Vec<(u64, Event)>, aka_store::ReadError> {
+        let Some(entity) = self.state.entity(id) else { return Ok(Vec::new()) };
+        let mut out = Vec::with_capacity(entity.history.len());
+        for &seq in &entity.history {
+            if let Some(envelope) = self.log.get(seq)? {
+                out.push((seq, envelope.event));
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// Rebuilds the state from the log, up to and including event `until`.
+fn replay(log: &Log, rules: &Arc<Rules>, until: u64) -> Result<State, OpenError> {
+    let mut state = State::new(Arc::clone(rules));
+    for item in log.iter_from(1) {
+        let (seq, envelope) = item?;
+        if seq > until {
+            break;
+        }
+        state.apply(seq, &envelope.event);
+    }
+    Ok(state)
+}
+
+fn touched(state: &State, envelopes: &[Envelope]) -> Vec<EntityId> {
+    let mut ids: Vec<EntityId> = envelopes
+        .iter()
+        .filter_map(|e| match &e.event {
+            Event::EntityCreated { entity, .. } | Event::MentionLinked { entity, .. } => Some(*entity),
+            Event::EntitiesMerged { survivor, .. } => Some(*survivor),
+            _ => None,
+        })
+        .map(|id| state.resolve(id))
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    ids
+}
