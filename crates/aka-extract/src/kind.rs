@@ -63,11 +63,17 @@ impl Judge<'_> {
                 return Some(Kind::Other);
             }
         }
-        let of_follows = words.get(1).is_some_and(|t| t.is_word("of"));
-        if of_follows && v.org_first_heads.contains(first) {
+        // "Ministry of Defence", "Supreme Court of Pakistan": the word before the first "of".
+        let of_at = words.iter().position(|t| t.is_word("of")).filter(|&p| p >= 1)?;
+        let head = &words[of_at - 1].folded;
+        let first_word = of_at == 1;
+        if v.org_heads.contains(head) || (first_word && v.org_first_heads.contains(head)) {
             return Some(Kind::Org);
         }
-        if of_follows && v.other_first_heads.contains(first) {
+        if v.event_heads.contains(head) {
+            return Some(Kind::Event);
+        }
+        if v.other_heads.contains(head) || (first_word && v.other_first_heads.contains(head)) {
             return Some(Kind::Other);
         }
         None

@@ -91,10 +91,16 @@ impl<'a> Document<'a> {
                 && !tokens[f].newline_before
                 && tokens[f - 1].class == Class::Word
                 && self.vocabulary.place_prepositions.contains(&tokens[f - 1].lower);
+            // "in Pakistan and Kashmir", "in Lahore, Karachi and Quetta"; not "in Karachi,
+            // Bilawal said".
+            let listed =
+                tokens.get(name.last + 1).is_some_and(|t| t.is_punct(",") || t.is_word("and") || t.is_word("or"));
             let coordinated = i > 0
                 && out[i - 1]
                 && names[i - 1].last + 2 == f
-                && (tokens[f - 1].is_word("and") || tokens[f - 1].is_punct(","));
+                && (tokens[f - 1].is_word("and")
+                    || tokens[f - 1].is_word("or")
+                    || (tokens[f - 1].is_punct(",") && listed));
             out.push(direct || coordinated);
         }
         out
@@ -272,7 +278,7 @@ fn gazetteer_aliases(names: &[Name], tokens: &[Token], gazetteer: &Gazetteer, al
             continue;
         }
         if let Some(place) = gazetteer.place(&name.folded)
-            && place.canonical != name.text
+            && fold(place.canonical) != name.folded
         {
             aliases.push(place.canonical.to_string());
         }

@@ -54,6 +54,8 @@ pub(crate) struct Finder<'a> {
     mid_capitalised: BTreeSet<String>,
     /// Folded words written in lower case somewhere.
     lower_seen: BTreeSet<String>,
+    /// Tokens on a line written all in capitals, where capitals tell nothing.
+    shouting: Vec<bool>,
 }
 
 impl<'a> Finder<'a> {
@@ -80,7 +82,8 @@ impl<'a> Finder<'a> {
                 lower_seen.insert(token.folded.clone());
             }
         }
-        Finder { chars, tokens, in_title, rules, vocabulary, gazetteer, mid_capitalised, lower_seen }
+        let shouting = shouting_lines(tokens);
+        Finder { chars, tokens, in_title, rules, vocabulary, gazetteer, mid_capitalised, lower_seen, shouting }
     }
 
     fn is_name_token(&self, k: usize) -> bool {
@@ -104,6 +107,14 @@ impl<'a> Finder<'a> {
         let mut k = 0;
         while k < self.tokens.len() {
             if !self.is_name_token(k) {
+                k += 1;
+                continue;
+            }
+            if self.shouting[k] {
+                // "PAKISTAN SENDS DELEGATION TO US": only known places are names here.
+                if self.is_place(&self.tokens[k].folded) {
+                    names.push(Name::new(self.chars, self.tokens, k, k));
+                }
                 k += 1;
                 continue;
             }
@@ -258,4 +269,25 @@ impl<'a> Finder<'a> {
         }
         Some((a, b))
     }
+}
+
+/// Per token: it is on a line of at least three words with no lower-case letter.
+fn shouting_lines(tokens: &[Token]) -> Vec<bool> {
+    let mut out = vec![false; tokens.len()];
+    let mut line_start = 0;
+    for end in 1..=tokens.len() {
+        if end < tokens.len() && !tokens[end].newline_before {
+            continue;
+        }
+        let line = &tokens[line_start..end];
+        let words = line.iter().filter(|t| t.class == Class::Word).count();
+        let no_lower = line.iter().all(|t| !t.text.chars().any(char::is_lowercase));
+        if words >= 3 && no_lower {
+            for flag in &mut out[line_start..end] {
+                *flag = true;
+            }
+        }
+        line_start = end;
+    }
+    out
 }

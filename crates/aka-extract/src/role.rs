@@ -160,9 +160,9 @@ impl<'a> Binder<'a> {
                 chain.end = post.map_or(titles[t].last, |n| self.names[n].last);
                 chain.titles.push(t);
                 chain.post.push(post);
+                let next_at = |k: usize| titles.get(t + 1).is_some_and(|next| next.phrase_first == k);
                 let joined = !restricted
-                    && self.word_at(chain.end + 1, "and")
-                    && titles.get(t + 1).is_some_and(|next| next.phrase_first == chain.end + 2);
+                    && ((self.word_at(chain.end + 1, "and") && next_at(chain.end + 2)) || next_at(chain.end + 1));
                 if !joined {
                     break;
                 }

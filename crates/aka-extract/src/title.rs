@@ -118,9 +118,14 @@ pub(crate) fn find_titles(tokens: &[Token], rules: &Rules, vocabulary: &Vocabula
             i = last + 1;
             continue;
         }
-        let adjacent = titles
-            .last()
-            .is_some_and(|prev| prev.last + 1 == i && !tokens[prev.last].possessive && !tokens[i].newline_before);
+        // "deputy foreign minister" is one title; "Army chief General X" is two, told apart by
+        // the capital that starts the second.
+        let adjacent = titles.last().is_some_and(|prev| {
+            prev.last + 1 == i
+                && !tokens[prev.last].possessive
+                && !tokens[i].newline_before
+                && (tokens[prev.last].is_capitalised() || !tokens[i].is_capitalised())
+        });
         if adjacent {
             let prev = titles.last_mut().expect("checked above");
             prev.last = last;
@@ -212,5 +217,6 @@ mod tests {
         assert_eq!(titles("the UN General Assembly"), Vec::<String>::new());
         assert_eq!(titles("at 3 pm, the ex-premier"), ["former prime minister (unique)"]);
         assert_eq!(titles("deputy foreign minister"), ["deputy foreign minister"]);
+        assert_eq!(titles("Army chief General"), ["army chief (unique)", "general"]);
     }
 }

@@ -70,6 +70,17 @@ fn sentence_starts_dates_demonyms_and_pronouns() {
 }
 
 #[test]
+fn all_capital_lines_give_known_places_only() {
+    check(
+        "PAKISTAN SENDS DELEGATION TO US\nThe delegation met Zed Roe in Paris.",
+        "PLACE PAKISTAN
+         PLACE US aka United States
+         PERSON Zed Roe
+         PLACE Paris",
+    );
+}
+
+#[test]
 fn kinds_from_head_words_and_the_gazetteer() {
     check(
         "The UN General Assembly, the UN Security Council, Geo News and the Indian Army met in \
@@ -81,6 +92,12 @@ fn kinds_from_head_words_and_the_gazetteer() {
          PLACE Washington DC
          PLACE New York
          PLACE United States",
+    );
+    check(
+        "The Supreme Court of Pakistan, the White House and the Ministry of Defence met.",
+        "ORG Supreme Court of Pakistan
+         ORG White House
+         ORG Ministry of Defence",
     );
     check(
         "Dr. Jane Roe met Mr Richard Doe and Alan Poe near Zarquon.",
@@ -131,9 +148,18 @@ fn titles_before_names() {
         "PERSON Syed Tariq Fatemi [special assistant]",
     );
     check(
-        "The ex-premier Joan Doe met deputy foreign minister Ann Roe.",
+        "The ex-premier Joan Doe met deputy foreign minister Ann Roe and Army chief General Al Poe.",
         "PERSON Joan Doe [former prime minister]
-         PERSON Ann Roe [deputy foreign minister]",
+         PERSON Ann Roe [deputy foreign minister]
+         PERSON Al Poe [army chief; general]",
+    );
+    check(
+        "U.S. President Joe Biden met French President Emmanuel Macron in Karachi, Bilawal said.",
+        "PLACE U.S. aka United States
+         PERSON Joe Biden [president of U.S.]
+         PERSON Emmanuel Macron [president of France]
+         PLACE Karachi
+         OTHER Bilawal",
     );
 }
 
