@@ -1,0 +1,295 @@
+//! The log: envelopes under sequence numbers in a sled tree, appended in atomic batches.
+//!
+//! Layout of a data directory: `DIR/LOCK`, a lock file held while a [`Log`] is open, and
+//! `DIR/log/`, the sled database. In it the tree `events` maps each sequence number (u64,
+//! big-endian, so that key order is log order) to [`Envelope::encode`]; the tree `meta` holds the
+//! format marker under `format`. Events are never rewritten or deleted.
+
+use std::fmt;
+use std::fs::{self, File, OpenOptions, TryLockError};
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+use aka_core::Envelope;
+use tracing::{debug, info};
+
+use crate::error::{AppendError, OpenError, ReadError};
+
+/// The format marker stored under `format` in the `meta` tree; a store with another marker is
+/// refused rather than misread.
+pub const FORMAT_MARKER: &[u8] = b"aka-log-1";
+
+const LOCK_FILE: &str = "LOCK";
+const DB_DIR: &str = "log";
+const EVENTS_TREE: &str = "events";
+const META_TREE: &str = "meta";
+const FORMAT_KEY: &str = "format";
+
+/// When appended events reach the disk.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Durability {
+    /// Every append is flushed (fsynced) before it returns: an acknowledged event survives a
+    /// crash.
+    #[default]
+    Flush,
+    /// Appends are flushed when the caller calls [`Log::flush`] (or by sled in the background
+    /// and on drop); a crash may lose the latest batches, but never part of one.
+    Deferred,
+}
+
+/// How a [`Log`] is opened.
+#[derive(Clone, Debug, Default)]
+pub struct LogConfig {
+    /// When appended events reach the disk.
+    pub durability: Durability,
+}
+
+/// The append-only event log of one data directory, held exclusively while open.
+pub struct Log {
+    // Fields drop in order: sled closes (and flushes) before the directory lock is released.
+    events: sled::Tree,
+    db: sled::Db,
+    /// Held, never read: the lock on `DIR/LOCK` lasts as long as this handle.
+    _lock: File,
+    dir: PathBuf,
+    config: LogConfig,
+    next_seq: u64,
+}
+
+impl fmt::Debug for Log {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Not derived: sled's Debug for a tree prints its contents.
+        f.debug_struct("Log")
+            .field("dir", &self.dir)
+            .field("config", &self.config)
+            .field("next_seq", &self.next_seq)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Log {
+    /// Opens the log in `dir`, creating the directory and an empty log if missing.
+    ///
+    /// Refuses a directory in use by another [`Log`], one holding files but no aka store, and a
+    /// store of another format.
+    pub fn open(dir: &Path, config: LogConfig) -> Result<Log, OpenError> {
+        let dir = dir.to_path_buf();
+        fs::create_dir_all(&dir).map_err(|source| OpenError::Io { path: dir.clone(), source })?;
+        check_layout(&dir)?;
+        let lock = lock_dir(&dir)?;
+        let db = open_db(&dir)?;
+        let events = db.open_tree(EVENTS_TREE).map_err(|source| open_sled_error(&dir, source))?;
+        check_format(&dir, &db, &events)?;
+        let last_seq = last_seq_on_open(&dir, &events)?;
+        info!(dir = %dir.display(), last_seq, "opened event log");
+        Ok(Log {
+            events,
+            db,
+            _lock: lock,
+            dir,
+            config,
+            // last_seq_on_open refuses u64::MAX, so this cannot overflow.
+            next_seq: last_seq.saturating_add(1),
+        })
+    }
+
+    /// Appends `events` under the next sequence numbers, all or none of them, and returns the
+    /// numbers given. An empty slice appends nothing and returns an empty range.
+    ///
+    /// If the flush of [`Durability::Flush`] fails, the events are already applied and visible
+    /// (the numbering moves on) but may not survive a crash.
+    pub fn append(&mut self, events: &[Envelope]) -> Result<Range<u64>, AppendError> {
+        let first = self.next_seq;
+        if events.is_empty() {
+            return Ok(first..first);
+        }
+        let end = u64::try_from(events.len())
+            .ok()
+            .and_then(|count| first.checked_add(count))
+            .ok_or_else(|| AppendError::Exhausted { dir: self.dir.clone() })?;
+        // One batch, so that a crash leaves the whole call or none of it.
+        let mut batch = sled::Batch::default();
+        for (seq, envelope) in (first..end).zip(events) {
+            batch.insert(&seq.to_be_bytes()[..], envelope.encode());
+        }
+        self.events.apply_batch(batch).map_err(|source| self.append_error(source))?;
+        self.next_seq = end;
+        debug!(dir = %self.dir.display(), first, end, "appended events");
+        if self.config.durability == Durability::Flush {
+            self.flush()?;
+        }
+        Ok(first..end)
+    }
+
+    /// Writes every appended event to the disk and fsyncs.
+    pub fn flush(&self) -> Result<(), AppendError> {
+        self.db.flush().map(drop).map_err(|source| self.append_error(source))
+    }
+
+    /// The sequence number the next appended event gets; 1 on an empty log.
+    pub fn next_seq(&self) -> u64 {
+        self.next_seq
+    }
+
+    /// The sequence number of the last event; 0 on an empty log.
+    pub fn last_seq(&self) -> u64 {
+        // next_seq starts at 1 and only grows.
+        self.next_seq.saturating_sub(1)
+    }
+
+    /// The event under `seq`, or `None` if there is none.
+    pub fn get(&self, seq: u64) -> Result<Option<Envelope>, ReadError> {
+        let stored =
+            self.events.get(seq.to_be_bytes()).map_err(|source| ReadError::Sled { dir: self.dir.clone(), source })?;
+        let Some(bytes) = stored else {
+            return Ok(None);
+        };
+        Envelope::decode(&bytes).map(Some).map_err(|source| ReadError::Decode { seq, source })
+    }
+
+    /// The events from sequence number `from` on, in order. An unreadable event is an `Err`
+    /// item; the iteration goes on after it.
+    pub fn iter_from(&self, from: u64) -> impl Iterator<Item = Result<(u64, Envelope), ReadError>> + '_ {
+        self.events.range(from.to_be_bytes()..).map(move |item| {
+            let (key, value) = item.map_err(|source| ReadError::Sled { dir: self.dir.clone(), source })?;
+            let seq =
+                seq_of_key(&key).ok_or_else(|| ReadError::CorruptKey { dir: self.dir.clone(), key: key.to_vec() })?;
+            let envelope = Envelope::decode(&value).map_err(|source| ReadError::Decode { seq, source })?;
+            Ok((seq, envelope))
+        })
+    }
+
+    /// The data directory.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    fn append_error(&self, source: sled::Error) -> AppendError {
+        match source {
+            sled::Error::Io(source) => AppendError::Io { path: self.dir.join(DB_DIR), source },
+            source => AppendError::Sled { dir: self.dir.clone(), source },
+        }
+    }
+}
+
+/// The sequence number a key stands for: 8 bytes big-endian, neither 0 nor `u64::MAX` (which
+/// [`Log::append`] never gives, so that `next_seq` always fits).
+fn seq_of_key(key: &[u8]) -> Option<u64> {
+    let seq = u64::from_be_bytes(<[u8; 8]>::try_from(key).ok()?);
+    (seq != 0 && seq != u64::MAX).then_some(seq)
+}
+
+/// Refuses a directory that holds files but no aka store, before anything is written to it.
+/// An empty directory, or one holding only the lock file and an empty `log/` (left by a crash
+/// during creation), is a new store.
+fn check_layout(dir: &Path) -> Result<(), OpenError> {
+    let db_dir = dir.join(DB_DIR);
+    if db_dir.join("conf").is_file() || db_dir.join("db").is_file() {
+        return Ok(());
+    }
+    let mut strangers = entries(dir)?;
+    strangers.retain(|name| name != LOCK_FILE && name != DB_DIR);
+    if db_dir.is_file() {
+        strangers.push(format!("{DB_DIR} (a file)"));
+    } else if db_dir.is_dir() {
+        strangers.extend(entries(&db_dir)?.into_iter().map(|name| format!("{DB_DIR}/{name}")));
+    }
+    if strangers.is_empty() {
+        return Ok(());
+    }
+    strangers.sort();
+    let shown_max = 5;
+    let mut found = strangers.iter().take(shown_max).map(String::as_str).collect::<Vec<_>>().join(", ");
+    if strangers.len() > shown_max {
+        found.push_str(&format!(" and {} more", strangers.len() - shown_max));
+    }
+    found.push_str(" but no aka event log");
+    Err(OpenError::NotAStore { dir: dir.to_path_buf(), found })
+}
+
+/// The names in a directory.
+fn entries(dir: &Path) -> Result<Vec<String>, OpenError> {
+    let io_error = |source| OpenError::Io { path: dir.to_path_buf(), source };
+    fs::read_dir(dir)
+        .map_err(io_error)?
+        .map(|entry| entry.map(|entry| entry.file_name().to_string_lossy().into_owned()).map_err(io_error))
+        .collect()
+}
+
+/// Takes the exclusive lock on `DIR/LOCK`, so that two logs never write the same directory.
+fn lock_dir(dir: &Path) -> Result<File, OpenError> {
+    let path = dir.join(LOCK_FILE);
+    let file = OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(|source| OpenError::Io { path: path.clone(), source })?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(TryLockError::WouldBlock) => Err(OpenError::Locked { dir: dir.to_path_buf() }),
+        Err(TryLockError::Error(source)) => Err(OpenError::Io { path, source }),
+    }
+}
+
+fn open_db(dir: &Path) -> Result<sled::Db, OpenError> {
+    sled::Config::new().path(dir.join(DB_DIR)).open().map_err(|source| open_sled_error(dir, source))
+}
+
+/// sled's own lock error means another process has the database, as the lock file should have
+/// told; anything else is sled's.
+fn open_sled_error(dir: &Path, source: sled::Error) -> OpenError {
+    match source {
+        sled::Error::Io(error) if error.to_string().contains("could not acquire lock") => {
+            OpenError::Locked { dir: dir.to_path_buf() }
+        }
+        source => OpenError::Sled { path: dir.join(DB_DIR), source },
+    }
+}
+
+/// Checks the format marker, writing it (durably, before any event) into a new store.
+fn check_format(dir: &Path, db: &sled::Db, events: &sled::Tree) -> Result<(), OpenError> {
+    let sled_error = |source| open_sled_error(dir, source);
+    let meta = db.open_tree(META_TREE).map_err(sled_error)?;
+    let found = match meta.get(FORMAT_KEY).map_err(sled_error)? {
+        Some(marker) if marker == FORMAT_MARKER => return Ok(()),
+        Some(marker) => String::from_utf8_lossy(&marker).into_owned(),
+        None if events.is_empty() => {
+            meta.insert(FORMAT_KEY, FORMAT_MARKER).map_err(sled_error)?;
+            db.flush().map_err(sled_error)?;
+            return Ok(());
+        }
+        None => "events but no format marker".to_owned(),
+    };
+    Err(OpenError::WrongFormat { dir: dir.to_path_buf(), found })
+}
+
+/// The last sequence number, after checking that its event can be read: a torn or foreign last
+/// event is reported on open rather than on first use.
+fn last_seq_on_open(dir: &Path, events: &sled::Tree) -> Result<u64, OpenError> {
+    let last = events.last().map_err(|source| open_sled_error(dir, source))?;
+    let Some((key, value)) = last else {
+        return Ok(0);
+    };
+    let seq = seq_of_key(&key).ok_or_else(|| OpenError::CorruptKey { dir: dir.to_path_buf(), key: key.to_vec() })?;
+    Envelope::decode(&value).map_err(|source| OpenError::Corrupt { dir: dir.to_path_buf(), seq, source })?;
+    Ok(seq)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_are_big_endian_sequence_numbers_in_log_order() {
+        assert_eq!(seq_of_key(&7u64.to_be_bytes()), Some(7));
+        assert!(2u64.to_be_bytes() < 256u64.to_be_bytes());
+    }
+
+    #[test]
+    fn zero_max_and_short_keys_are_not_sequence_numbers() {
+        assert_eq!(seq_of_key(&0u64.to_be_bytes()), None);
+        assert_eq!(seq_of_key(&u64::MAX.to_be_bytes()), None);
+        assert_eq!(seq_of_key(b"format"), None);
+    }
+}

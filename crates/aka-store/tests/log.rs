@@ -1,0 +1,227 @@
+//! The log's behaviour on real directories: numbering, reopening, locking and refusals.
+
+use std::fs;
+use std::path::Path;
+
+use aka_core::{Envelope, Event};
+use aka_store::{Durability, Log, LogConfig, OpenError, ReadError};
+
+fn event(n: u64) -> Envelope {
+    Envelope::new(Event::DocumentIngested {
+        doc_id: format!("doc-{n}"),
+        content_hash: format!("sha256:{n:064x}"),
+        source: "test".to_owned(),
+        text: format!("text of document {n}"),
+    })
+}
+
+fn events(range: std::ops::Range<u64>) -> Vec<Envelope> {
+    range.map(event).collect()
+}
+
+fn open(dir: &Path) -> Log {
+    Log::open(dir, LogConfig::default()).expect("the log opens")
+}
+
+fn contents(log: &Log) -> Vec<(u64, Envelope)> {
+    log.iter_from(0).collect::<Result<_, _>>().expect("every event reads")
+}
+
+/// Writes raw bytes under `seq` in the events tree, as a damaged or foreign store would hold.
+fn write_raw(dir: &Path, seq: u64, value: &[u8]) {
+    let db = sled::open(dir.join("log")).unwrap();
+    db.open_tree("events").unwrap().insert(seq.to_be_bytes(), value).unwrap();
+    db.flush().unwrap();
+}
+
+#[test]
+fn empty_log_numbers_from_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = open(dir.path());
+    assert_eq!(log.next_seq(), 1);
+    assert_eq!(log.last_seq(), 0);
+    assert_eq!(log.iter_from(0).count(), 0);
+    assert_eq!(log.dir(), dir.path());
+}
+
+#[test]
+fn append_then_iterate_returns_events_in_order_with_seqs_from_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut log = open(dir.path());
+    assert_eq!(log.append(&events(0..3)).unwrap(), 1..4);
+    assert_eq!(log.append(&events(3..5)).unwrap(), 4..6);
+    let expected: Vec<_> = (1..6).zip(events(0..5)).collect();
+    assert_eq!(contents(&log), expected);
+    assert_eq!(log.next_seq(), 6);
+    assert_eq!(log.last_seq(), 5);
+}
+
+#[test]
+fn iter_from_starts_at_the_given_seq() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut log = open(dir.path());
+    log.append(&events(0..5)).unwrap();
+    let seqs: Vec<u64> = log.iter_from(3).map(|item| item.unwrap().0).collect();
+    assert_eq!(seqs, vec![3, 4, 5]);
+    assert_eq!(log.iter_from(6).count(), 0);
+}
+
+#[test]
+fn get_returns_the_event_under_its_seq() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut log = open(dir.path());
+    log.append(&events(0..3)).unwrap();
+    assert_eq!(log.get(2).unwrap(), Some(event(1)));
+}
+
+#[test]
+fn get_of_a_missing_seq_is_none() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut log = open(dir.path());
+    assert_eq!(log.get(1).unwrap(), None);
+    log.append(&events(0..2)).unwrap();
+    assert_eq!(log.get(0).unwrap(), None);
+    assert_eq!(log.get(3).unwrap(), None);
+    assert_eq!(log.get(u64::MAX).unwrap(), None);
+}
+
+#[test]
+fn empty_append_is_a_no_op() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut log = open(dir.path());
+    assert_eq!(log.append(&[]).unwrap(), 1..1);
+    log.append(&events(0..2)).unwrap();
+    assert_eq!(log.append(&[]).unwrap(), 3..3);
+    assert_eq!(log.next_seq(), 3);
+    assert_eq!(contents(&log).len(), 2);
+}
+
+#[test]
+fn reopen_keeps_events_and_continues_numbering() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut log = open(dir.path());
+    log.append(&events(0..3)).unwrap();
+    drop(log);
+
+    let mut log = open(dir.path());
+    assert_eq!(log.last_seq(), 3);
+    assert_eq!(log.append(&events(3..4)).unwrap(), 4..5);
+    let expected: Vec<_> = (1..5).zip(events(0..4)).collect();
+    assert_eq!(contents(&log), expected);
+}
+
+#[test]
+fn deferred_appends_survive_reopen_after_flush() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = LogConfig { durability: Durability::Deferred };
+    let mut log = Log::open(dir.path(), config.clone()).unwrap();
+    log.append(&events(0..4)).unwrap();
+    log.flush().unwrap();
+    drop(log);
+    let log = Log::open(dir.path(), config).unwrap();
+    assert_eq!(contents(&log).len(), 4);
+}
+
+#[test]
+fn open_creates_a_missing_dir() {
+    let dir = tempfile::tempdir().unwrap();
+    let nested = dir.path().join("a").join("b");
+    let log = open(&nested);
+    assert_eq!(log.dir(), nested);
+    assert!(nested.join("LOCK").is_file());
+    assert!(nested.join("log").is_dir());
+}
+
+#[test]
+fn second_open_of_an_open_dir_is_locked_until_the_first_is_dropped() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut first = open(dir.path());
+    first.append(&events(0..1)).unwrap();
+
+    let err = Log::open(dir.path(), LogConfig::default()).unwrap_err();
+    assert!(matches!(&err, OpenError::Locked { dir: locked } if locked == dir.path()), "{err:?}");
+    let message = err.to_string();
+    assert!(message.contains("in use by another aka process"), "{message}");
+    assert!(message.contains(&dir.path().join("LOCK").display().to_string()), "{message}");
+
+    drop(first);
+    let second = open(dir.path());
+    assert_eq!(second.last_seq(), 1);
+}
+
+#[test]
+fn opening_a_dir_of_unrelated_files_is_refused_and_leaves_them_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("notes.txt"), b"mine").unwrap();
+    fs::create_dir(dir.path().join("photos")).unwrap();
+
+    let err = Log::open(dir.path(), LogConfig::default()).unwrap_err();
+    let OpenError::NotAStore { dir: refused, found } = &err else {
+        panic!("expected NotAStore, got {err:?}");
+    };
+    assert_eq!(refused, dir.path());
+    assert!(found.contains("notes.txt") && found.contains("photos"), "{found}");
+    assert!(err.to_string().contains(&dir.path().display().to_string()));
+
+    let mut names: Vec<_> =
+        fs::read_dir(dir.path()).unwrap().map(|entry| entry.unwrap().file_name().into_string().unwrap()).collect();
+    names.sort();
+    assert_eq!(names, ["notes.txt", "photos"]);
+    assert_eq!(fs::read(dir.path().join("notes.txt")).unwrap(), b"mine");
+}
+
+#[test]
+fn a_log_dir_that_is_not_a_sled_db_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::create_dir(dir.path().join("log")).unwrap();
+    fs::write(dir.path().join("log").join("app.log"), b"line").unwrap();
+    let err = Log::open(dir.path(), LogConfig::default()).unwrap_err();
+    assert!(matches!(&err, OpenError::NotAStore { found, .. } if found.contains("log/app.log")), "{err:?}");
+}
+
+#[test]
+fn a_store_of_another_format_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    drop(open(dir.path()));
+    {
+        let db = sled::open(dir.path().join("log")).unwrap();
+        let meta = db.open_tree("meta").unwrap();
+        meta.insert("format", &b"aka-log-99"[..]).unwrap();
+        db.flush().unwrap();
+    }
+    let err = Log::open(dir.path(), LogConfig::default()).unwrap_err();
+    assert!(matches!(&err, OpenError::WrongFormat { found, .. } if found == "aka-log-99"), "{err:?}");
+    assert!(err.to_string().contains("aka-log-99"), "{err}");
+}
+
+#[test]
+fn an_undecodable_event_is_an_err_item_and_iteration_goes_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut log = open(dir.path());
+    log.append(&events(0..3)).unwrap();
+    drop(log);
+    write_raw(dir.path(), 2, b"not json");
+
+    let log = open(dir.path());
+    let items: Vec<_> = log.iter_from(1).collect();
+    assert_eq!(items.len(), 3);
+    assert!(matches!(&items[0], Ok((1, _))));
+    assert!(matches!(&items[1], Err(ReadError::Decode { seq: 2, .. })), "{:?}", items[1]);
+    assert!(matches!(&items[2], Ok((3, _))));
+    assert!(matches!(log.get(2), Err(ReadError::Decode { seq: 2, .. })));
+    let message = log.get(2).unwrap_err().to_string();
+    assert!(message.contains("event 2"), "{message}");
+}
+
+#[test]
+fn an_undecodable_last_event_is_refused_on_open() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut log = open(dir.path());
+    log.append(&events(0..2)).unwrap();
+    drop(log);
+    write_raw(dir.path(), 2, b"{\"schema\":");
+
+    let err = Log::open(dir.path(), LogConfig::default()).unwrap_err();
+    assert!(matches!(&err, OpenError::Corrupt { seq: 2, .. }), "{err:?}");
+    assert!(err.to_string().contains("event 2"), "{err}");
+}
