@@ -1,9 +1,10 @@
 //! aka-extract: English news text in, mentions with kinds, roles and aliases out. Pure: no IO,
 //! no clock, no randomness; the same text and rules give the same mentions.
 //!
-//! The pipeline: [`token`] splits the text, [`title`] finds titles, [`name`] finds runs of
-//! capitalised words, [`role`] binds titles to names (or keeps them as role-only mentions),
-//! [`acronym`] reads "Name (ACR)" definitions and [`kind`] judges what each name is.
+//! The pipeline: `token` splits the text, `title` finds titles, `name` finds runs of
+//! capitalised words, `role` binds titles to names (or keeps them as role-only mentions),
+//! `acronym` reads "Name (ACR)" definitions and `kind` judges what each name is. The word
+//! classes it relies on are data, in `data/vocabulary.toml`.
 
 mod acronym;
 mod kind;

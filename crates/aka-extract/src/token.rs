@@ -99,7 +99,8 @@ pub(crate) fn tokenize(chars: &[char], rules: &Rules) -> Vec<Token> {
 fn plain(chars: &[char], start: usize, end: usize, class: Class) -> Token {
     let text: String = chars[start..end].iter().collect();
     let lower = text.to_lowercase().replace(['\u{2019}', '\u{02BC}'], "'");
-    let folded = fold(&text);
+    // Only words are ever compared folded; folding is the costly step of tokenising.
+    let folded = if class == Class::Word { fold(&text) } else { String::new() };
     Token {
         start,
         end,

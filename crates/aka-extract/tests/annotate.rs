@@ -1,0 +1,100 @@
+//! `annotate`: roles and aliases for mentions given upstream, with spans, kinds and ids kept.
+
+mod support;
+
+use aka_core::{Form, Kind, Mention, Rules};
+use aka_extract::annotate;
+
+/// Mentions for every occurrence of each `(text, kind)` in `text`, ids made up upstream-style.
+fn given(text: &str, spans: &[(&str, Kind)]) -> Vec<Mention> {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = Vec::new();
+    for (needle, kind) in spans {
+        let needle: Vec<char> = needle.chars().collect();
+        for start in 0..chars.len().saturating_sub(needle.len() - 1) {
+            if chars[start..start + needle.len()] == needle[..] {
+                let end = start + needle.len();
+                out.push(Mention {
+                    mention_id: format!("up-{start}"),
+                    doc_id: "doc".into(),
+                    start: u32::try_from(start).unwrap(),
+                    end: u32::try_from(end).unwrap(),
+                    text: needle.iter().collect(),
+                    kind: *kind,
+                    form: Form::Name,
+                    roles: Vec::new(),
+                    aliases: Vec::new(),
+                    attrs: Default::default(),
+                });
+            }
+        }
+    }
+    out.sort_by_key(|m| (m.start, m.end));
+    out
+}
+
+fn check(text: &str, spans: &[(&str, Kind)], expected: &str) {
+    let mut mentions = given(text, spans);
+    let before = mentions.clone();
+    annotate(text, &mut mentions, &Rules::default_rules());
+    for (a, b) in before.iter().zip(&mentions) {
+        assert_eq!(
+            (&a.mention_id, a.start, a.end, &a.text, a.kind, a.form),
+            (&b.mention_id, b.start, b.end, &b.text, b.kind, b.form)
+        );
+    }
+    let actual = support::listing(&mentions);
+    let expected: String =
+        expected.lines().map(str::trim).filter(|l| !l.is_empty()).map(|l| format!("{l}\n")).collect();
+    assert_eq!(actual, expected, "\nactual:\n{actual}");
+}
+
+#[test]
+fn annotate_fills_roles_and_acronym_aliases() {
+    check(
+        "Headed by Pakistan People’s Party (PPP) chairman and former foreign minister Bilawal \
+         Bhutto Zardari, the team met Congress MP Shashi Tharoor. The PPP said so.",
+        &[
+            ("Pakistan People’s Party", Kind::Org),
+            ("PPP", Kind::Org),
+            ("Bilawal Bhutto Zardari", Kind::Person),
+            ("Congress", Kind::Org),
+            ("Shashi Tharoor", Kind::Person),
+        ],
+        "ORG Pakistan People’s Party aka PPP
+         ORG PPP aka Pakistan People’s Party
+         PERSON Bilawal Bhutto Zardari [chairman of Pakistan People’s Party; former foreign minister]
+         ORG Congress
+         PERSON Shashi Tharoor [member of parliament of Congress]
+         ORG PPP aka Pakistan People’s Party",
+    );
+}
+
+#[test]
+fn annotate_reads_titles_inside_and_around_spans() {
+    check(
+        "Prime Minister Shehbaz Sharif met Hina Rabbani Khar, former FM.",
+        &[("Prime Minister Shehbaz Sharif", Kind::Person), ("Hina Rabbani Khar", Kind::Person)],
+        "PERSON Prime Minister Shehbaz Sharif [prime minister]
+         PERSON Hina Rabbani Khar [former foreign minister]",
+    );
+    // A place given upstream is not a person a title may name.
+    check("President Pakistan said so.", &[("Pakistan", Kind::Place)], "PLACE Pakistan");
+}
+
+#[test]
+fn annotate_survives_bad_spans() {
+    let text = "Sherry Rehman, former minister.";
+    let mut mentions = given(text, &[("Sherry Rehman", Kind::Person)]);
+    let mut bad = mentions[0].clone();
+    bad.start = 500;
+    bad.end = 400;
+    mentions.push(bad.clone());
+    bad.start = 3;
+    bad.end = 4000;
+    mentions.push(bad);
+    annotate(text, &mut mentions, &Rules::default_rules());
+    assert_eq!(mentions[0].roles.len(), 1);
+    assert!(mentions[1].roles.is_empty() && mentions[2].roles.is_empty());
+    annotate("", &mut mentions, &Rules::default_rules());
+}
