@@ -5,7 +5,7 @@ use aka_core::{Kind, Rules};
 use aka_gazetteer::Gazetteer;
 
 use crate::name::Name;
-use crate::token::Token;
+use crate::token::{Class, Token};
 use crate::vocabulary::Vocabulary;
 
 /// How sure a kind is: strong kinds come from the words of the name, a title, the gazetteer
@@ -55,6 +55,9 @@ impl Judge<'_> {
         if words.len() >= 2 || !words[0].is_acronym() {
             if v.org_heads.contains(last) {
                 return Some(Kind::Org);
+            }
+            if v.place_heads.contains(last) {
+                return Some(Kind::Place);
             }
             if v.event_heads.contains(last) {
                 return Some(Kind::Event);
@@ -155,13 +158,22 @@ impl Judge<'_> {
         if clues.qualifier || clues.has_acronym {
             return (Kind::Org, Strong);
         }
+        // "St. Petersburg", "Mt. Everest".
+        if words.len() >= 2 && self.vocabulary.name_abbreviations.contains(&words[0].folded) {
+            return (Kind::Place, Weak);
+        }
         let lower_hyphen = self.has_lower_hyphen_part(name);
         if clues.after_place_preposition && (words.len() == 1 || lower_hyphen) {
             return (Kind::Place, Weak);
         }
-        let plain = (2..=4).contains(&words.len())
+        // Full stops after initials ("J. K. Rowling") are not words.
+        let word_count = words.iter().filter(|t| t.class == Class::Word).count();
+        let plain = (2..=4).contains(&word_count)
             && !lower_hyphen
-            && words.iter().all(|t| t.is_capitalised() && !t.is_acronym() && !t.text.chars().any(|c| c.is_numeric()));
+            && words
+                .iter()
+                .filter(|t| t.class == Class::Word)
+                .all(|t| t.is_capitalised() && !t.is_acronym() && !t.text.chars().any(|c| c.is_numeric()));
         if plain {
             return (Kind::Person, Weak);
         }

@@ -57,7 +57,7 @@ impl<'a> Document<'a> {
     fn new(text: &str, rules: &'a Rules) -> Document<'a> {
         let chars: Vec<char> = text.chars().collect();
         let vocabulary = vocabulary();
-        let tokens = tokenize(&chars, rules);
+        let tokens = tokenize(&chars, rules, vocabulary);
         let titles = find_titles(&tokens, rules, vocabulary);
         Document { chars, tokens, titles, rules, vocabulary, gazetteer: aka_gazetteer::gazetteer() }
     }

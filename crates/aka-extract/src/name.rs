@@ -169,7 +169,11 @@ impl<'a> Finder<'a> {
         }
         let v = self.vocabulary;
         // "Dr. Jane Roe", "J. K. Rowling".
-        if token.abbrev_dot && self.is_name_token(next + 1) && !tokens[next + 1].newline_before {
+        let prefix = &tokens[last];
+        let joins_over_dot = prefix.text.chars().count() == 1
+            || self.rules.is_honorific(&prefix.folded)
+            || v.name_abbreviations.contains(&prefix.folded);
+        if token.abbrev_dot && joins_over_dot && self.is_name_token(next + 1) && !tokens[next + 1].newline_before {
             return Some(next + 1);
         }
         let after_head = v.org_heads.contains(&tokens[last].folded);

@@ -189,7 +189,7 @@ mod tests {
     fn titles(text: &str) -> Vec<String> {
         let rules = Rules::default_rules();
         let chars: Vec<char> = text.chars().collect();
-        let tokens = tokenize(&chars, &rules);
+        let tokens = tokenize(&chars, &rules, vocabulary());
         find_titles(&tokens, &rules, vocabulary())
             .into_iter()
             .map(|t| {

@@ -3,6 +3,8 @@
 use aka_core::Rules;
 use aka_core::normalize::fold;
 
+use crate::vocabulary::Vocabulary;
+
 /// What a token is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Class {
@@ -73,7 +75,7 @@ fn starts_sentence_after(c: &str) -> bool {
 }
 
 /// Splits `chars` into tokens, then repairs hyphenated words and marks sentence starts.
-pub(crate) fn tokenize(chars: &[char], rules: &Rules) -> Vec<Token> {
+pub(crate) fn tokenize(chars: &[char], rules: &Rules, vocabulary: &Vocabulary) -> Vec<Token> {
     let mut raw = Vec::new();
     let mut i = 0;
     let mut newline = false;
@@ -93,7 +95,7 @@ pub(crate) fn tokenize(chars: &[char], rules: &Rules) -> Vec<Token> {
         i = next;
     }
     let tokens = split_hyphenated(chars, raw, rules);
-    mark_sentences(tokens, rules)
+    mark_sentences(tokens, rules, vocabulary)
 }
 
 fn plain(chars: &[char], start: usize, end: usize, class: Class) -> Token {
@@ -253,7 +255,7 @@ fn trim_lower_tail(chars: &[char], token: Token, next: Option<&Token>) -> Token 
 }
 
 /// Marks abbreviation full stops and sentence starts.
-fn mark_sentences(mut tokens: Vec<Token>, rules: &Rules) -> Vec<Token> {
+fn mark_sentences(mut tokens: Vec<Token>, rules: &Rules, vocabulary: &Vocabulary) -> Vec<Token> {
     for k in 1..tokens.len() {
         if !tokens[k].is_punct(".") {
             continue;
@@ -264,6 +266,7 @@ fn mark_sentences(mut tokens: Vec<Token>, rules: &Rules) -> Vec<Token> {
         let abbreviation = prev.is_capitalised()
             && adjacent
             && (prev.text.chars().count() == 1
+                || vocabulary.abbreviations.contains(&prev.folded)
                 || (short && (rules.is_honorific(&prev.folded) || rules.title(&prev.folded).is_some())));
         tokens[k].abbrev_dot = abbreviation;
     }
@@ -272,10 +275,19 @@ fn mark_sentences(mut tokens: Vec<Token>, rules: &Rules) -> Vec<Token> {
             || tokens[k].newline_before
             || (tokens[k - 1].class == Class::Punct
                 && !tokens[k - 1].abbrev_dot
-                && starts_sentence_after(&tokens[k - 1].text));
+                && starts_sentence_after(&tokens[k - 1].text)
+                && (tokens[k - 1].text != "\"" || opens_quote(&tokens, k - 1)));
         tokens[k].sentence_start = start;
     }
     tokens
+}
+
+/// Whether the straight quote at `q` opens a quotation: space (or nothing) before it and a
+/// word right after it. A closing quote (`,"`) starts nothing.
+fn opens_quote(tokens: &[Token], q: usize) -> bool {
+    let space_before = q == 0 || tokens[q - 1].end < tokens[q].start || tokens[q].newline_before;
+    let word_after = tokens.get(q + 1).is_some_and(|t| t.start == tokens[q].end);
+    space_before && word_after
 }
 
 #[cfg(test)]
@@ -284,7 +296,7 @@ mod tests {
 
     fn texts(text: &str) -> Vec<String> {
         let chars: Vec<char> = text.chars().collect();
-        tokenize(&chars, &Rules::default_rules())
+        tokenize(&chars, &Rules::default_rules(), crate::vocabulary::vocabulary())
             .into_iter()
             .map(|t| {
                 let mut s = t.text.clone();

@@ -20,6 +20,9 @@ struct VocabularyFile {
     event_heads: Vec<String>,
     other_heads: Vec<String>,
     other_first_heads: Vec<String>,
+    place_heads: Vec<String>,
+    abbreviations: Vec<String>,
+    name_abbreviations: Vec<String>,
     place_prepositions: Vec<String>,
     place_modifiers: Vec<String>,
     connectors: Vec<String>,
@@ -39,6 +42,9 @@ pub(crate) struct Vocabulary {
     pub event_heads: BTreeSet<String>,
     pub other_heads: BTreeSet<String>,
     pub other_first_heads: BTreeSet<String>,
+    pub place_heads: BTreeSet<String>,
+    pub abbreviations: BTreeSet<String>,
+    pub name_abbreviations: BTreeSet<String>,
     pub place_prepositions: BTreeSet<String>,
     pub place_modifiers: BTreeSet<String>,
     pub connectors: BTreeSet<String>,
@@ -48,9 +54,13 @@ pub(crate) struct Vocabulary {
 }
 
 impl Vocabulary {
-    /// Whether a folded word is the last word of an organisation, event or other named thing.
+    /// Whether a folded word is the last word of an organisation, event, place or other
+    /// named thing.
     pub fn is_head(&self, folded: &str) -> bool {
-        self.org_heads.contains(folded) || self.event_heads.contains(folded) || self.other_heads.contains(folded)
+        self.org_heads.contains(folded)
+            || self.place_heads.contains(folded)
+            || self.event_heads.contains(folded)
+            || self.other_heads.contains(folded)
     }
 }
 
@@ -74,6 +84,9 @@ pub(crate) fn vocabulary() -> &'static Vocabulary {
             event_heads: set(file.event_heads),
             other_heads: set(file.other_heads),
             other_first_heads: set(file.other_first_heads),
+            place_heads: set(file.place_heads),
+            abbreviations: set(file.abbreviations),
+            name_abbreviations: set(file.name_abbreviations),
             place_prepositions: set(file.place_prepositions),
             place_modifiers: set(file.place_modifiers),
             connectors: set(file.connectors),

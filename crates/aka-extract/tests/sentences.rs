@@ -109,6 +109,18 @@ fn kinds_from_head_words_and_the_gazetteer() {
 }
 
 #[test]
+fn abbreviations_initials_and_quotes() {
+    check(
+        "J. K. Rowling visited St. Petersburg and O'Hare Airport. \"It is new,\" Sharif told Dawn.",
+        "PERSON J. K. Rowling
+         PLACE St. Petersburg
+         PLACE O'Hare Airport
+         OTHER Sharif
+         OTHER Dawn",
+    );
+}
+
+#[test]
 fn acronyms_defined_and_undefined() {
     check(
         "The FO spoke first. According to Pakistan’s Foreign Office (FO), the US and the UN agree.",
