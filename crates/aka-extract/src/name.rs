@@ -141,8 +141,10 @@ impl<'a> Finder<'a> {
                 if !self.is_name_token(next) || self.tokens[next].newline_before {
                     break;
                 }
+                // An organisation's possessive splits too ("the Muslim League’s Nawaz Sharif").
                 let possessor = self.folded_span(first, last);
-                if self.is_place(&possessor) || seen.contains(&possessor) {
+                let org = self.vocabulary.org_heads.contains(&self.tokens[last].folded);
+                if org || self.is_place(&possessor) || seen.contains(&possessor) {
                     break;
                 }
                 last = next;

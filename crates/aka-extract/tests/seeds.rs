@@ -174,3 +174,20 @@ fn seed_acronyms_carry_their_expansions() {
     let pok = seed1.iter().find(|m| m.text == "PoK").expect("PoK");
     assert_eq!((pok.kind, pok.aliases.as_slice()), (Kind::Place, &["Pakistan-occupied Kashmir".to_string()][..]));
 }
+
+/// The whole listing of each seed against a reviewed snapshot in `tests/fixtures/`. Set
+/// `AKA_BLESS=1` to rewrite the snapshots after reviewing a change.
+#[test]
+fn seed_listings_match_their_snapshots() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    for (name, text) in [("000_bf4631e2ac8ff430", SEED_0), ("001_6da153642baa8a9e", SEED_1)] {
+        let path = dir.join(format!("{name}.listing"));
+        let actual = support::listing(&mentions(text));
+        if std::env::var_os("AKA_BLESS").is_some() {
+            std::fs::write(&path, &actual).expect("writable fixture");
+            continue;
+        }
+        let expected = std::fs::read_to_string(&path).expect("snapshot exists");
+        assert_eq!(actual, expected, "{name}: rerun with AKA_BLESS=1 after review");
+    }
+}

@@ -17,6 +17,12 @@ fn possessives_split_only_after_known_names() {
         "ORG Pakistan People’s Party
          PERSON Shehbaz Sharif [prime minister]",
     );
+    // An organisation's possessive splits.
+    check(
+        "The Zorg Party’s Alan Poe left.",
+        "ORG Zorg Party
+         PERSON Alan Poe",
+    );
     // A possessor seen earlier as a name splits too.
     check(
         "Acme Widgets grew. Acme Widgets' Zorg Board left.",
