@@ -98,3 +98,29 @@ fn annotate_survives_bad_spans() {
     assert!(mentions[1].roles.is_empty() && mentions[2].roles.is_empty());
     annotate("", &mut mentions, &Rules::default_rules());
 }
+
+/// On the seeds, annotating the extractor's own spans with roles and aliases removed gives the
+/// roles and acronym aliases back (gazetteer aliases such as "US" → "United States" are not
+/// text around the span, so `annotate` leaves them out).
+#[test]
+fn annotate_agrees_with_extract_on_the_seeds() {
+    let rules = Rules::default_rules();
+    for text in [
+        include_str!("../../../seeds/000_bf4631e2ac8ff430.txt"),
+        include_str!("../../../seeds/001_6da153642baa8a9e.txt"),
+    ] {
+        let extracted: Vec<Mention> = support::run(text).into_iter().filter(|m| m.form == Form::Name).collect();
+        let mut bare = extracted.clone();
+        for m in &mut bare {
+            m.roles.clear();
+            m.aliases.clear();
+        }
+        annotate(text, &mut bare, &rules);
+        for (a, b) in extracted.iter().zip(&bare) {
+            let acronym_aliases: Vec<&String> =
+                a.aliases.iter().filter(|alias| alias.as_str() != "United States").collect();
+            assert_eq!((&a.text, &a.roles), (&b.text, &b.roles));
+            assert_eq!(acronym_aliases, b.aliases.iter().collect::<Vec<_>>(), "{}", a.text);
+        }
+    }
+}
