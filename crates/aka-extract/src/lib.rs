@@ -108,6 +108,38 @@ impl<'a> Document<'a> {
     }
 }
 
+impl Document<'_> {
+    /// The kind and the aliases of every name, from its words, its clues, the other names of
+    /// the document and its acronym definitions.
+    fn kinds_and_aliases(
+        &self,
+        names: &[Name],
+        bindings: &Bindings,
+        defs: &[Definition],
+    ) -> (Vec<Kind>, Vec<Vec<String>>) {
+        let prepositions = self.after_place_preposition(names);
+        let mut clues: Vec<Clues> = (0..names.len())
+            .map(|i| Clues {
+                person: bindings.person[i],
+                qualifier: bindings.qualifier[i],
+                has_acronym: false,
+                after_place_preposition: prepositions[i],
+            })
+            .collect();
+        for def in defs {
+            clues[def.long].has_acronym = true;
+        }
+        let judge = self.judge();
+        let mut judged: Vec<(Kind, Strength)> =
+            names.iter().zip(&clues).map(|(name, clue)| judge.kind(name, *clue)).collect();
+        propagate_kinds(names, &self.tokens, &mut judged);
+        let mut kinds: Vec<Kind> = judged.iter().map(|(kind, _)| *kind).collect();
+        let mut aliases = acronym_aliases(names, defs, &mut kinds);
+        gazetteer_aliases(names, &self.tokens, self.gazetteer, &mut aliases);
+        (kinds, aliases)
+    }
+}
+
 /// Finds the mentions of `text`: names with kinds, roles and aliases, and role-only mentions
 /// ("the PPP chairman"), sorted by (start, end). Offsets count characters.
 pub fn extract(doc_id: &str, text: &str, rules: &Rules, config: &ExtractConfig) -> Vec<Mention> {
@@ -119,24 +151,7 @@ pub fn extract(doc_id: &str, text: &str, rules: &Rules, config: &ExtractConfig) 
     let person_ok: Vec<bool> = names.iter().map(|n| judge.person_ok(n)).collect();
     let bindings = doc.bind(&names, &person_ok);
     let defs = definitions(&doc.tokens, &names);
-    let prepositions = doc.after_place_preposition(&names);
-    let mut clues: Vec<Clues> = (0..names.len())
-        .map(|i| Clues {
-            person: bindings.person[i],
-            qualifier: bindings.qualifier[i],
-            has_acronym: false,
-            after_place_preposition: prepositions[i],
-        })
-        .collect();
-    for def in &defs {
-        clues[def.long].has_acronym = true;
-    }
-    let mut judged: Vec<(Kind, Strength)> =
-        names.iter().zip(&clues).map(|(name, clue)| judge.kind(name, *clue)).collect();
-    propagate_kinds(&names, &doc.tokens, &mut judged);
-    let mut kinds: Vec<Kind> = judged.iter().map(|(kind, _)| *kind).collect();
-    let mut aliases = acronym_aliases(&names, &defs, &mut kinds);
-    gazetteer_aliases(&names, &doc.tokens, doc.gazetteer, &mut aliases);
+    let (kinds, mut aliases) = doc.kinds_and_aliases(&names, &bindings, &defs);
 
     let mut mentions = Vec::new();
     for (i, name) in names.iter().enumerate() {
