@@ -119,7 +119,13 @@ impl Engine {
         }
         let mentions = match &input.mentions {
             Some(given) => self.given_mentions(&input.doc_id, &input.text, given)?,
-            None => aka_extract::extract(&input.doc_id, &input.text, &self.config.rules, &self.config.extract),
+            None => {
+                let found = aka_extract::extract(&input.doc_id, &input.text, &self.config.rules, &self.config.extract);
+                if found.len() >= self.config.extract.mentions_per_doc_max {
+                    warn!(doc_id = %input.doc_id, kept = found.len(), "extraction stopped at mentions_per_doc_max");
+                }
+                found
+            }
         };
         self.check_mention_count(&input.doc_id, mentions.len())?;
         let document = Event::DocumentIngested {

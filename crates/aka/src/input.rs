@@ -6,9 +6,9 @@ use std::collections::BTreeMap;
 use aka_core::{Kind, Role, Rules, Tense};
 use serde::Deserialize;
 
-/// A document to ingest.
+/// A document to ingest. Fields other than these (a topic, a date) are ignored, so lines from
+/// other tools can be fed as they are.
 #[derive(Clone, Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct DocumentInput {
     /// Unique id of the document in the store.
     pub doc_id: String,
