@@ -54,8 +54,8 @@ pub(crate) struct Finder<'a> {
     mid_capitalised: BTreeSet<String>,
     /// Folded words written in lower case somewhere.
     lower_seen: BTreeSet<String>,
-    /// Tokens on a line written all in capitals, where capitals tell nothing.
-    shouting: Vec<bool>,
+    /// How the line of each token is written.
+    lines: Vec<Casing>,
 }
 
 impl<'a> Finder<'a> {
@@ -82,8 +82,8 @@ impl<'a> Finder<'a> {
                 lower_seen.insert(token.folded.clone());
             }
         }
-        let shouting = shouting_lines(tokens);
-        Finder { chars, tokens, in_title, rules, vocabulary, gazetteer, mid_capitalised, lower_seen, shouting }
+        let lines = line_casings(tokens, vocabulary);
+        Finder { chars, tokens, in_title, rules, vocabulary, gazetteer, mid_capitalised, lower_seen, lines }
     }
 
     fn is_name_token(&self, k: usize) -> bool {
@@ -110,9 +110,12 @@ impl<'a> Finder<'a> {
                 k += 1;
                 continue;
             }
-            if self.shouting[k] {
-                // "PAKISTAN SENDS DELEGATION TO US": only known places are names here.
-                if self.is_place(&self.tokens[k].folded) {
+            if self.lines[k] != Casing::Sentence {
+                // "PAKISTAN SENDS DELEGATION TO US", "Pakistan Sends Delegation To US": capitals
+                // tell nothing here, so only known places (and, in title case, acronyms) are names.
+                let token = &self.tokens[k];
+                let acronym = self.lines[k] == Casing::Title && token.is_acronym();
+                if acronym || self.is_place(&token.folded) {
                     names.push(Name::new(self.chars, self.tokens, k, k));
                 }
                 k += 1;
@@ -277,21 +280,40 @@ impl<'a> Finder<'a> {
     }
 }
 
-/// Per token: it is on a line of at least three words with no lower-case letter.
-fn shouting_lines(tokens: &[Token]) -> Vec<bool> {
-    let mut out = vec![false; tokens.len()];
+/// How a line is written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Casing {
+    /// Ordinary text.
+    Sentence,
+    /// At least three words and no lower-case letter.
+    Capitals,
+    /// At least four words, all capitalised, one of them a function word after the first:
+    /// a headline in title case.
+    Title,
+}
+
+/// Per token: how its line is written.
+fn line_casings(tokens: &[Token], vocabulary: &Vocabulary) -> Vec<Casing> {
+    let mut out = vec![Casing::Sentence; tokens.len()];
     let mut line_start = 0;
     for end in 1..=tokens.len() {
         if end < tokens.len() && !tokens[end].newline_before {
             continue;
         }
         let line = &tokens[line_start..end];
-        let words = line.iter().filter(|t| t.class == Class::Word).count();
+        let words: Vec<&Token> = line.iter().filter(|t| t.class == Class::Word).collect();
         let no_lower = line.iter().all(|t| !t.text.chars().any(char::is_lowercase));
-        if words >= 3 && no_lower {
-            for flag in &mut out[line_start..end] {
-                *flag = true;
-            }
+        let all_capitalised = words.iter().all(|t| t.is_capitalised());
+        let function_word = words.iter().skip(1).any(|t| vocabulary.function_words.contains(&t.folded));
+        let casing = if words.len() >= 3 && no_lower {
+            Casing::Capitals
+        } else if words.len() >= 4 && all_capitalised && function_word {
+            Casing::Title
+        } else {
+            Casing::Sentence
+        };
+        for flag in &mut out[line_start..end] {
+            *flag = casing;
         }
         line_start = end;
     }

@@ -76,13 +76,19 @@ fn sentence_starts_dates_demonyms_and_pronouns() {
 }
 
 #[test]
-fn all_capital_lines_give_known_places_only() {
+fn capital_and_title_case_lines_give_known_names_only() {
     check(
         "PAKISTAN SENDS DELEGATION TO US\nThe delegation met Zed Roe in Paris.",
         "PLACE PAKISTAN
          PLACE US aka United States
          PERSON Zed Roe
          PLACE Paris",
+    );
+    check(
+        "Pakistan Sends Delegation To US After UN Talks\nThe Zorg Party And Its Allies",
+        "PLACE Pakistan
+         PLACE US aka United States
+         ORG UN",
     );
 }
 
