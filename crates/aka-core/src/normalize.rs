@@ -9,20 +9,18 @@ use crate::rules::Rules;
 /// Words that are not name tokens inside multi-word names ("Line of Control", "the UN").
 const CONNECTORS: &[&str] = &["of", "the", "and", "for", "de", "la", "du", "del", "&", "on", "in", "at"];
 
-/// Folds text for comparison: NFKC, diacritics removed, lower case, curly quotes made straight,
-/// a trailing possessive removed, every other non-alphanumeric character a space, spaces collapsed.
+/// Folds text for comparison: NFKC, diacritics removed, lower case, apostrophes (straight or
+/// curly) removed, every other non-alphanumeric character a space, spaces collapsed. Possessives
+/// are the caller's business ([`strip_possessive_suffix`] on surface text first).
 ///
-/// "António Guterres’s" → "antonio guterres"; "Pakistan People’s Party" → "pakistan peoples party".
+/// "António  Guterres" → "antonio guterres"; "Pakistan People’s Party" → "pakistan peoples party".
+/// `aka-gazetteer` keys its data with this function too.
 pub fn fold(text: &str) -> String {
     let decomposed: String = text.nfkc().collect::<String>().nfd().filter(|c| !is_combining_mark(*c)).collect();
     let mut out = String::with_capacity(decomposed.len());
     let mut pending_space = false;
     for c in decomposed.chars() {
-        let c = match c {
-            '\u{2018}' | '\u{2019}' | '\u{02BC}' | '`' | '\u{00B4}' => '\'',
-            other => other,
-        };
-        if c == '\'' {
+        if matches!(c, '\'' | '\u{2018}' | '\u{2019}' | '\u{02BC}' | '`' | '\u{00B4}') {
             // Apostrophes join ("People's" → "peoples", "O'Brien" → "obrien").
             continue;
         }
@@ -36,15 +34,7 @@ pub fn fold(text: &str) -> String {
             pending_space = true;
         }
     }
-    strip_possessive(out)
-}
-
-fn strip_possessive(mut folded: String) -> String {
-    // "sharifs" from "Sharif's" cannot be told from a plural after folding, so the caller's
-    // text is checked: fold() sees the apostrophe only as a join. Possessives are therefore
-    // removed by `strip_possessive_suffix` on the surface text before folding.
-    folded.truncate(folded.trim_end().len());
-    folded
+    out
 }
 
 /// Removes a trailing possessive ("'s", "’s", or a lone apostrophe after s) from surface text.

@@ -12,13 +12,11 @@
 //! place. A place whose own name was taken is left out, so every place can be found by its
 //! canonical name.
 
-mod fold;
-
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
-use fold::fold;
+use aka_core::normalize::fold;
 
 const COUNTRIES_TSV: &str = include_str!("../data/countries.tsv");
 const CITIES_TSV: &str = include_str!("../data/cities.tsv");
