@@ -209,10 +209,15 @@ fn bare_mentions_resolve_like_any_other() {
 }
 
 #[test]
-fn a_data_directory_held_by_another_process_is_refused_clearly() {
+fn a_missing_store_is_not_created_by_reads_and_a_held_one_is_refused_clearly() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
-    ok(aka(&data, &["entities"]));
+    let err = failed(&aka(&data, &["entities"]));
+    assert!(err.contains("no aka store at"), "a read command does not create a store: {err}");
+    assert!(!data.exists());
+    let doc = dir.path().join("a.txt");
+    std::fs::write(&doc, "Senator Jane Roe visited Paris.").unwrap();
+    ok(aka(&data, &["ingest", doc.to_str().unwrap()]));
     let holder = aka::Engine::open(&data, aka::EngineConfig::default()).unwrap();
     let err = failed(&aka(&data, &["entities"]));
     assert!(err.contains("in use"), "{err}");

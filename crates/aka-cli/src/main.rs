@@ -85,6 +85,10 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> Result<()> {
+    let reads_only = !matches!(cli.command, Command::Ingest(_));
+    if reads_only && !cli.data.exists() {
+        bail!("no aka store at {} (ingest something first, or pass --data / set AKA_DATA)", cli.data.display());
+    }
     let config = EngineConfig { durability: aka::Durability::Deferred, ..EngineConfig::default() };
     let mut engine =
         Engine::open(&cli.data, config).with_context(|| format!("opening data directory {}", cli.data.display()))?;
