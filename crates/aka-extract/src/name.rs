@@ -1,5 +1,6 @@
 //! Names: runs of capitalised words joined by connectors, cut at possessives of known names,
-//! with sentence-initial common words, dates and demonyms left out.
+//! with sentence-initial common words (seen in lower case in the document, or in the list of
+//! common English words), dates and demonyms left out.
 
 use std::collections::BTreeSet;
 
@@ -8,7 +9,7 @@ use aka_core::normalize::fold;
 use aka_gazetteer::Gazetteer;
 
 use crate::token::{Class, Token};
-use crate::vocabulary::Vocabulary;
+use crate::vocabulary::{Vocabulary, is_common_word};
 
 /// Tokens in one run at most; a longer run is cut (it is noise, and the cap keeps time linear).
 const RUN_TOKENS_MAX: usize = 32;
@@ -262,9 +263,12 @@ impl<'a> Finder<'a> {
             }
             if a == first && !self.known(a) {
                 if a == b {
-                    return None;
-                }
-                if self.common(a) {
+                    // A lone word at a sentence start is a name only when it is no English
+                    // word ("Tharoor rejected it.", not "Details were not given.").
+                    if self.common(a) || is_common_word(&self.tokens[a].lower) {
+                        return None;
+                    }
+                } else if self.common(a) {
                     a = self.next_name_token(a, b)?;
                 }
             }

@@ -1,4 +1,5 @@
-//! The extractor's word classes, read once from `data/vocabulary.toml`.
+//! The extractor's word classes, read once from `data/vocabulary.toml`, and the list of common
+//! English words, read once from `data/common_words.txt`.
 
 use std::collections::BTreeSet;
 use std::sync::OnceLock;
@@ -7,6 +8,13 @@ use serde::Deserialize;
 
 /// The text of the compiled-in vocabulary.
 const VOCABULARY_TOML: &str = include_str!("../data/vocabulary.toml");
+
+/// Common lower-case English words, one a line, sorted; made by
+/// `data/generate_common_words.py` (sources and licences in `data/README.md`).
+const COMMON_WORDS_TXT: &str = include_str!("../data/common_words.txt");
+
+/// Contraction endings after an apostrophe: "Didn't", "I'm", "We're", "They've", "It'll", "I'd".
+const CONTRACTION_TAILS: [&str; 6] = ["t", "m", "re", "ve", "ll", "d"];
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -97,6 +105,28 @@ pub(crate) fn vocabulary() -> &'static Vocabulary {
     })
 }
 
+/// The compiled-in common English words, sorted for binary search.
+fn common_words() -> &'static [&'static str] {
+    static WORDS: OnceLock<Vec<&'static str>> = OnceLock::new();
+    WORDS.get_or_init(|| {
+        let mut words: Vec<&'static str> = COMMON_WORDS_TXT.lines().map(str::trim).filter(|w| !w.is_empty()).collect();
+        // The file is sorted by its generator; sorting again keeps the search right if it is
+        // ever edited by hand.
+        words.sort_unstable();
+        words.dedup();
+        words
+    })
+}
+
+/// Whether `lower` (a word in lower case, straight apostrophes, no possessive suffix) is a
+/// common English word: in the list, or a contraction ("didn't", "we're").
+pub(crate) fn is_common_word(lower: &str) -> bool {
+    if let Some((head, tail)) = lower.split_once('\'') {
+        return CONTRACTION_TAILS.contains(&tail) || (!head.is_empty() && is_common_word(head));
+    }
+    common_words().binary_search(&lower).is_ok()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -107,5 +137,16 @@ mod tests {
         assert!(v.function_words.contains("according"));
         assert!(v.dates.contains("monday"));
         assert!(v.is_head("party"));
+    }
+
+    #[test]
+    fn common_words_are_lower_case_english_words() {
+        for word in ["details", "headed", "targeting", "parallel", "desperate", "failed", "bush", "didn't", "we're"] {
+            assert!(is_common_word(word), "{word}");
+        }
+        for word in ["tharoor", "sharif", "bhutto", "zardari", "o'brien", "d'souza"] {
+            assert!(!is_common_word(word), "{word}");
+        }
+        assert!(common_words().iter().all(|w| !w.chars().any(char::is_uppercase)));
     }
 }

@@ -76,6 +76,49 @@ fn sentence_starts_dates_demonyms_and_pronouns() {
 }
 
 #[test]
+fn sentence_initial_words_that_are_no_english_words_are_names() {
+    // A lone surname at a sentence start is a name even when the document never writes it
+    // mid-sentence; the kind comes from elsewhere in the document when it can.
+    check(
+        "Speaking in Karachi, Bhutto Zardari added that the UN should mediate. Tharoor rejected the idea.",
+        "PLACE Karachi
+         PERSON Bhutto Zardari
+         ORG UN
+         OTHER Tharoor",
+    );
+    check(
+        "Lawmaker Shashi Tharoor spoke first.\nSharif met reporters. Tharoor’s reply came later.",
+        "PERSON Shashi Tharoor [member of parliament]
+         OTHER Sharif
+         PERSON Tharoor",
+    );
+    check(
+        "Pakistan’s prime minister was expected to speak. Jilani told the council. O'Brien left.",
+        "PLACE Pakistan
+         PERSON Pakistan’s prime minister (role-only) [prime minister of Pakistan]
+         OTHER Jilani
+         OTHER O'Brien",
+    );
+}
+
+#[test]
+fn sentence_initial_english_words_are_not_names() {
+    check(
+        "Details were not given. Headed by nobody. Targeting drones. Parallel talks. Desperate \
+         times. Failed again. Multi-city tour. According to him. However, it failed. Both agreed. \
+         While waiting. Speaking late. Reporters waited. Didn't he say so? I'm sure. We're ready.",
+        "",
+    );
+    // Surnames that are also English words keep needing another clue, as before.
+    check("Bush met reporters. May spoke later. Young said nothing.", "");
+    check(
+        "President Bush met reporters. Bush said nothing.",
+        "PERSON Bush [president]
+         PERSON Bush",
+    );
+}
+
+#[test]
 fn capital_and_title_case_lines_give_known_names_only() {
     check(
         "PAKISTAN SENDS DELEGATION TO US\nThe delegation met Zed Roe in Paris.",
