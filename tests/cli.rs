@@ -232,3 +232,68 @@ fn help_describes_every_command() {
         assert!(help.contains(command), "{help}");
     }
 }
+
+/// Every document in the log is whole: its mentions were all observed and each was decided.
+fn assert_documents_whole(data: &Path) -> usize {
+    let events = json_lines(&ok(aka(data, &["log", "--json"])));
+    let mut observed: BTreeMap<String, String> = BTreeMap::new();
+    let mut decided: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
+    let mut docs = 0;
+    for e in &events {
+        let event = &e["event"];
+        match event["type"].as_str().unwrap() {
+            "DocumentIngested" => docs += 1,
+            "MentionObserved" => {
+                let m = &event["mention"];
+                observed.insert(m["mention_id"].as_str().unwrap().into(), m["doc_id"].as_str().unwrap().into());
+            }
+            "EntityCreated" | "MentionLinked" => {
+                decided.insert(event["mention_id"].as_str().unwrap().into());
+            }
+            _ => {}
+        }
+    }
+    for (mention, doc) in &observed {
+        assert!(decided.contains(mention), "mention {mention} of {doc} was observed but never decided");
+    }
+    docs
+}
+
+#[test]
+fn killing_ingest_midway_leaves_whole_documents_and_a_rerun_completes_it() {
+    let rounds = if std::env::var_os("AKA_SLOW_TESTS").is_some() { 12 } else { 3 };
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("many.jsonl");
+    let seed = std::fs::read_to_string(repo().join("seeds/000_bf4631e2ac8ff430.txt")).unwrap();
+    let lines: Vec<String> = (0..100)
+        .map(|n| serde_json::json!({ "doc_id": format!("doc-{n}"), "text": format!("{seed}\nReporter Ada Finch{n} wrote this.") }).to_string())
+        .collect();
+    std::fs::write(&file, lines.join("\n")).unwrap();
+    let clean = dir.path().join("clean");
+    ok(aka(&clean, &["ingest", file.to_str().unwrap()]));
+    let expected = ok(aka(&clean, &["export", "mentions"]));
+    for round in 0..rounds {
+        let data = dir.path().join(format!("killed-{round}"));
+        let mut child = Command::new(env!("CARGO_BIN_EXE_aka"))
+            .arg("--data")
+            .arg(&data)
+            .arg("ingest")
+            .arg(&file)
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(150 + 120 * round));
+        child.kill().unwrap(); // SIGKILL
+        child.wait().unwrap();
+        let docs = assert_documents_whole(&data);
+        assert!(docs <= 100);
+        eprintln!("round {round}: killed after {docs} whole documents");
+        ok(aka(&data, &["ingest", file.to_str().unwrap()]));
+        assert_eq!(assert_documents_whole(&data), 100);
+        assert_eq!(
+            ok(aka(&data, &["export", "mentions"])),
+            expected,
+            "round {round}: a resumed ingest gives the clean result"
+        );
+    }
+}
