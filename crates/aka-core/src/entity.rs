@@ -17,7 +17,7 @@ pub struct Entity {
     pub kind: Kind,
     /// Surface names (possessives stripped) and how often each was seen.
     pub names: BTreeMap<String, u32>,
-    /// Role phrases of role-only mentions ("PPP chairman") and how often each was seen.
+    /// Role phrases of role-only mentions ("GAP chairman") and how often each was seen.
     pub role_phrases: BTreeMap<String, u32>,
     /// Roles the text attached to its mentions.
     pub roles: BTreeSet<Role>,

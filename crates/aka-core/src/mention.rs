@@ -89,13 +89,13 @@ pub enum Tense {
 }
 
 /// A role the text attaches to a mention: "former foreign minister",
-/// "chairman of the Pakistan People's Party", "MP" of "Congress".
+/// "chairman of the Green Alliance Party", "MP" of "Congress".
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct Role {
     /// The canonical title from the rules ("foreign minister", "chairman", "prime minister"),
     /// or the lower-cased title as written when the rules do not know it.
     pub title: String,
-    /// The organisation or place the role belongs to, as the text names it ("PPP", "Congress").
+    /// The organisation or place the role belongs to, as the text names it ("GAP", "the Senate").
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub of: Option<String>,
     /// Current or former.
@@ -127,10 +127,10 @@ impl fmt::Display for Role {
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Form {
-    /// By name: "Shehbaz Sharif", "Pakistan People's Party", "PPP".
+    /// By name: "Jane Roe", "Green Alliance Party", "GAP".
     #[default]
     Name,
-    /// By a role alone, with no name: "the PPP chairman". The mention's text is the role
+    /// By a role alone, with no name: "the GAP chairman". The mention's text is the role
     /// phrase and `roles` holds the role; it resolves to the role's holder.
     RoleOnly,
 }
@@ -158,7 +158,7 @@ pub struct Mention {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub roles: Vec<Role>,
     /// Other names the same document gives this mention: the expansion of an acronym
-    /// ("Pakistan People's Party" for "PPP") or the acronym defined for a name.
+    /// ("Green Alliance Party" for "GAP") or the acronym defined for a name.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub aliases: Vec<String>,
     /// Structured attributes given upstream (dates of birth, identifiers, ...).

@@ -70,7 +70,7 @@ pub fn name_key(text: &str, rules: &Rules) -> String {
 }
 
 /// The acronym a mention's text spells, if it is one: two to eight letters written in capitals
-/// ("UN", "PPP", "PoK" with inner lower case letters allowed, "U.S." with dots). Lower case.
+/// ("UN", "NATO", "DoD" with inner lower case letters allowed, "U.S." with dots). Lower case.
 pub fn acronym_form(text: &str) -> Option<String> {
     let text = strip_possessive_suffix(text.trim());
     let letters: String = text.chars().filter(|c| *c != '.').collect();

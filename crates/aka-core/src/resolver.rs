@@ -183,7 +183,7 @@ enum Containment {
 }
 
 /// A person's name whose tokens are an ordered part of a known person's fullest name, or the
-/// other way round, with the same last token: "Tharoor", "Bhutto Zardari", "Faisal Subzwari".
+/// other way round, with the same last token: "Roe", "Okafor Mensah", "Amara Mensah".
 fn containment(state: &State, m: &Mention, tokens: &[String]) -> Containment {
     let Some(last) = tokens.last() else { return Containment::None };
     let rules = state.rules();
@@ -265,7 +265,7 @@ fn fuzzy(state: &State, m: &Mention, tokens: &[String]) -> Option<Found> {
     Some(Found { entity, rule: RuleName::FuzzyName, score, evidence })
 }
 
-/// A role-only mention ("the PPP chairman") resolves to the latest known holder of the role.
+/// A role-only mention ("the GAP chairman") resolves to the latest known holder of the role.
 fn resolve_role_only(state: &State, m: &Mention) -> Result<Found, Vec<String>> {
     for role in unique_current(state, &m.roles) {
         let keys = role_keys(state, role);
@@ -327,7 +327,7 @@ fn unique_current<'a>(state: &'a State, roles: &'a [Role]) -> impl Iterator<Item
 }
 
 /// The role keys of a role, with its qualifier expanded to every name of the entity the
-/// qualifier resolves to ("PPP" → also "pakistan peoples party").
+/// qualifier resolves to ("GAP" → also "green alliance party").
 fn role_keys(state: &State, role: &Role) -> Vec<String> {
     let rules = state.rules();
     let Some(of) = role.of.as_deref() else { return vec![role_key(&role.title, "")] };

@@ -1,4 +1,4 @@
-//! Acronyms defined in the text: "Pakistan People’s Party (PPP)".
+//! Acronyms defined in the text: "Green Alliance Party (GAP)".
 
 use aka_core::normalize::{acronym_form, fold, initials};
 

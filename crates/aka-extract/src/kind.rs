@@ -21,7 +21,7 @@ pub(crate) enum Strength {
 pub(crate) struct Clues {
     /// A title or appositive names it as a person.
     pub person: bool,
-    /// It qualifies a role ("PPP" in "PPP chairman").
+    /// It qualifies a role ("GAP" in "GAP chairman").
     pub qualifier: bool,
     /// An acronym is defined for it.
     pub has_acronym: bool,
@@ -82,7 +82,7 @@ impl Judge<'_> {
         None
     }
 
-    /// A word of the name is a lower-case part after a hyphen ("Pakistan-occupied").
+    /// A word of the name is a lower-case part after a hyphen ("Russian-occupied").
     fn has_lower_hyphen_part(&self, name: &Name) -> bool {
         self.words(name).iter().any(|t| {
             t.text
@@ -113,7 +113,7 @@ impl Judge<'_> {
             && !self.has_lower_hyphen_part(name)
     }
 
-    /// A place name made from a place: "Pakistan-occupied Kashmir", "North Waziristan".
+    /// A place name made from a place: "Russian-occupied Crimea", "North Waziristan".
     fn is_derived_place(&self, name: &Name) -> bool {
         let words = self.words(name);
         if words.len() < 2 {
@@ -122,7 +122,7 @@ impl Judge<'_> {
         let modified = self.vocabulary.place_modifiers.contains(&words[0].folded);
         let last = &words[words.len() - 1];
         let last_place = self.is_place(&last.folded) || self.is_place(&fold(&last.text));
-        // "Pakistan-occupied Kashmir", "Indian-administered Kashmir": a place or its people
+        // "Russian-occupied Crimea", "Indian-administered Kashmir": a place or its people
         // and a participle.
         let place_participle = words.iter().any(|t| {
             let mut parts = t.text.split(['-', '\u{2010}', '\u{2011}']);

@@ -82,7 +82,7 @@ impl<'a> Document<'a> {
     }
 
     /// Per name: it follows a place preposition, directly or in a coordination
-    /// ("in Pakistan and Pakistan-occupied Kashmir").
+    /// ("in Ukraine and Russian-occupied Crimea").
     fn after_place_preposition(&self, names: &[Name]) -> Vec<bool> {
         let tokens = &self.tokens;
         let mut out: Vec<bool> = Vec::with_capacity(names.len());
@@ -141,7 +141,7 @@ impl Document<'_> {
 }
 
 /// Finds the mentions of `text`: names with kinds, roles and aliases, and role-only mentions
-/// ("the PPP chairman"), sorted by (start, end). Offsets count characters.
+/// ("the GAP chairman"), sorted by (start, end). Offsets count characters.
 pub fn extract(doc_id: &str, text: &str, rules: &Rules, config: &ExtractConfig) -> Vec<Mention> {
     let doc = Document::new(text, rules);
     let mask = doc.title_mask();
@@ -234,7 +234,7 @@ fn propagate_kinds(names: &[Name], tokens: &[Token], judged: &mut [(Kind, Streng
             judged.0 = Kind::Person;
         }
     }
-    // "post-Pahalgam" says nothing, "in Pahalgam" a little: a weak kind other than `Other`
+    // "post-Tarsa" says nothing, "in Tarsa" a little: a weak kind other than `Other`
     // that every weak occurrence agrees on fills in the rest.
     let mut weak: BTreeMap<&str, Option<Kind>> = BTreeMap::new();
     for (name, &(kind, _)) in names.iter().zip(judged.iter()) {

@@ -141,11 +141,11 @@ impl<'a> Finder<'a> {
         while last - first < RUN_TOKENS_MAX {
             let next = last + 1;
             if self.tokens[last].possessive {
-                // "Pakistan’s Geo News" splits; "Pakistan People’s Party" does not.
+                // "Norland’s Metro News" splits; "Green Alliance Party" does not.
                 if !self.is_name_token(next) || self.tokens[next].newline_before {
                     break;
                 }
-                // An organisation's possessive splits too ("the Muslim League’s Nawaz Sharif").
+                // An organisation's possessive splits too ("the Labour Party’s Jane Roe").
                 let possessor = self.folded_span(first, last);
                 let org = self.vocabulary.org_heads.contains(&self.tokens[last].folded);
                 if org || self.is_place(&possessor) || seen.contains(&possessor) {
@@ -264,7 +264,7 @@ impl<'a> Finder<'a> {
             if a == first && !self.known(a) {
                 if a == b {
                     // A lone word at a sentence start is a name only when it is no English
-                    // word ("Tharoor rejected it.", not "Details were not given.").
+                    // word ("Okafor rejected it.", not "Details were not given.").
                     if self.common(a) || is_common_word(&self.tokens[a].lower) {
                         return None;
                     }

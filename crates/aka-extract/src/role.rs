@@ -1,5 +1,5 @@
 //! Roles: which names the titles in a text belong to, with their qualifiers, and the role
-//! phrases that stand for a person on their own ("the PPP chairman").
+//! phrases that stand for a person on their own ("the GAP chairman").
 
 use aka_core::{Role, Tense};
 use aka_gazetteer::Gazetteer;
@@ -27,7 +27,7 @@ pub(crate) struct Bindings {
     pub roles: Vec<Vec<Role>>,
     /// Names a title or appositive says are people.
     pub person: Vec<bool>,
-    /// Names that qualify a role ("PPP" in "PPP chairman"): organisations or places.
+    /// Names that qualify a role ("GAP" in "GAP chairman"): organisations or places.
     pub qualifier: Vec<bool>,
     /// Role phrases standing alone.
     pub role_only: Vec<RoleOnly>,
@@ -123,8 +123,8 @@ impl<'a> Binder<'a> {
         self.name_starting(k)
     }
 
-    /// The name or demonym right before a title phrase ("Congress MP", "Pakistan’s prime
-    /// minister", "Pakistan People’s Party (PPP) chairman").
+    /// The name or demonym right before a title phrase ("Congress MP", "Norland’s prime
+    /// minister", "Green Alliance Party (GAP) chairman").
     fn pre_qualifier(&self, phrase_first: usize, person: &[bool]) -> Option<Qualifier> {
         if phrase_first == 0 || self.tokens[phrase_first].newline_before {
             return None;

@@ -1,4 +1,4 @@
-//! Titles in the text: "Prime Minister", "former foreign ministers", "PPP chairman".
+//! Titles in the text: "Prime Minister", "former foreign ministers", "GAP chairman".
 
 use aka_core::{Rules, Tense};
 

@@ -196,8 +196,8 @@ fn upper_at(chars: &[char], k: usize) -> bool {
     chars[k].is_uppercase()
 }
 
-/// "post-Pahalgam" → "post" + "Pahalgam"; "ex-premier" → "ex" + "premier";
-/// "DGMO-level talks" → "DGMO"; "Pakistan-occupied Kashmir" stays one word before a name.
+/// "post-Tarsa" → "post" + "Tarsa"; "ex-premier" → "ex" + "premier";
+/// "NATO-level talks" → "NATO"; "Russian-occupied Crimea" stays one word before a name.
 fn split_hyphenated(chars: &[char], raw: Vec<Token>, rules: &Rules) -> Vec<Token> {
     let mut out: Vec<Token> = Vec::with_capacity(raw.len());
     let mut pending = raw.into_iter().peekable();
@@ -234,7 +234,7 @@ fn split_hyphenated(chars: &[char], raw: Vec<Token>, rules: &Rules) -> Vec<Token
 }
 
 /// Cuts trailing lower-case parts off a capitalised hyphenated word unless a capitalised word
-/// follows it ("DGMO-level talks" → "DGMO", "Pakistan-occupied Kashmir" kept).
+/// follows it ("NATO-level talks" → "NATO", "Russian-occupied Crimea" kept).
 fn trim_lower_tail(chars: &[char], token: Token, next: Option<&Token>) -> Token {
     let spans = parts(chars, &token);
     if spans.len() < 2 || !upper_at(chars, spans[0].0) {
