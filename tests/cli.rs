@@ -297,3 +297,38 @@ fn killing_ingest_midway_leaves_whole_documents_and_a_rerun_completes_it() {
         );
     }
 }
+
+#[test]
+fn other_rules_are_used_and_recorded_and_a_bad_rules_file_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let defaults = ok(Command::new(env!("CARGO_BIN_EXE_aka")).arg("rules").output().unwrap());
+    // Without the fuzzy rule's reach, a misspelt name stays apart.
+    let strict = dir.path().join("strict.toml");
+    std::fs::write(&strict, defaults.replace("fuzzy_name_min = 0.94", "fuzzy_name_min = 1.0")).unwrap();
+    let doc = dir.path().join("a.txt");
+    std::fs::write(&doc, "Senator Mira Sultani Khar spoke. Later, Senator Mira Sultany Khar left.").unwrap();
+    let entities_with = |rules: Option<&Path>, name: &str| {
+        let data = dir.path().join(name);
+        let mut args = vec!["ingest", doc.to_str().unwrap()];
+        if let Some(rules) = rules {
+            args.extend(["--rules", rules.to_str().unwrap()]);
+        }
+        ok(aka(&data, &args));
+        let log = json_lines(&ok(aka(&data, &["log", "--json"])));
+        let hashes: std::collections::BTreeSet<String> =
+            log.iter().filter_map(|e| e["event"]["decision"]["rules"].as_str().map(str::to_string)).collect();
+        (ok(aka(&data, &["entities", "--json"])).lines().count(), hashes)
+    };
+    let (default_count, default_hashes) = entities_with(None, "default");
+    let (strict_count, strict_hashes) = entities_with(Some(&strict), "strict");
+    assert_eq!((default_count, strict_count), (1, 2));
+    assert_eq!(default_hashes.len(), 1);
+    assert_eq!(strict_hashes.len(), 1);
+    assert_ne!(default_hashes, strict_hashes, "each decision records the hash of the rules in force");
+
+    let broken = dir.path().join("broken.toml");
+    std::fs::write(&broken, "[thresholds]\nfuzzy_name_min = 2.0\n").unwrap();
+    let err =
+        failed(&aka(&dir.path().join("x"), &["ingest", "--rules", broken.to_str().unwrap(), doc.to_str().unwrap()]));
+    assert!(err.contains("broken.toml"), "{err}");
+}

@@ -5,8 +5,9 @@ mod output;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
 
-use aka::{Engine, EngineConfig, EntityId};
+use aka::{Engine, EngineConfig, EntityId, Rules};
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
 
@@ -20,6 +21,10 @@ struct Cli {
     /// The data directory holding the log.
     #[arg(long, global = true, env = "AKA_DATA", default_value = "aka-data")]
     data: PathBuf,
+    /// Resolver rules (TOML) to use instead of the compiled-in defaults; every decision records
+    /// the file's SHA-256. `aka rules` prints the defaults to start from.
+    #[arg(long, global = true, env = "AKA_RULES")]
+    rules: Option<PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -57,6 +62,8 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Print the compiled-in default rules (TOML), to copy and edit for --rules.
+    Rules,
     /// Export data as JSON lines.
     Export {
         #[command(subcommand)]
@@ -85,11 +92,24 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> Result<()> {
+    if matches!(cli.command, Command::Rules) {
+        print!("{}", aka::DEFAULT_RULES_TOML);
+        return Ok(());
+    }
+    let rules = match &cli.rules {
+        None => Rules::default_rules(),
+        Some(path) => {
+            let text =
+                std::fs::read_to_string(path).with_context(|| format!("{}: cannot read rules", path.display()))?;
+            Rules::from_toml(&text).with_context(|| format!("{}", path.display()))?
+        }
+    };
     let reads_only = !matches!(cli.command, Command::Ingest(_));
     if reads_only && !cli.data.exists() {
         bail!("no aka store at {} (ingest something first, or pass --data / set AKA_DATA)", cli.data.display());
     }
-    let config = EngineConfig { durability: aka::Durability::Deferred, ..EngineConfig::default() };
+    let config =
+        EngineConfig { durability: aka::Durability::Deferred, rules: Arc::new(rules), ..EngineConfig::default() };
     let mut engine =
         Engine::open(&cli.data, config).with_context(|| format!("opening data directory {}", cli.data.display()))?;
     match cli.command {
@@ -99,6 +119,7 @@ fn run(cli: Cli) -> Result<()> {
         Command::Explain { entity } => output::explain(&engine, pick(&engine, &entity)?),
         Command::Log { from, limit, json } => output::log(&engine, from, limit, json),
         Command::Export { what: ExportWhat::Mentions } => output::export_mentions(&engine),
+        Command::Rules => Ok(()),
     }
 }
 

@@ -25,6 +25,7 @@ mod error;
 mod input;
 pub mod query;
 
+pub use aka_core::rules::DEFAULT_RULES_TOML;
 pub use aka_core::{
     Decision, DocRecord, Entity, EntityId, Event, Form, Kind, Mention, Role, RuleName, Rules, State, Tense,
 };
