@@ -6,7 +6,7 @@
 
 use std::collections::BTreeSet;
 
-use strsim::jaro_winkler;
+use strsim::{jaro_winkler, normalized_levenshtein};
 
 use crate::entity::Entity;
 use crate::event::{Decision, EntityId, Event, RuleName};
@@ -253,15 +253,20 @@ fn fuzzy(state: &State, m: &Mention, tokens: &[String]) -> Option<Found> {
         let other = full.join(" ");
         let score = jaro_winkler(&joined, &other);
         let surname = jaro_winkler(last, other_last);
+        let edits = normalized_levenshtein(&joined, &other);
         if score >= rules.thresholds.fuzzy_name_min
             && surname >= rules.thresholds.fuzzy_surname_min
+            && edits >= rules.thresholds.fuzzy_levenshtein_min
             && best.as_ref().is_none_or(|(s, _, _)| score > *s)
         {
             best = Some((score, id, other));
         }
     }
     let (score, entity, other) = best?;
-    let evidence = vec![format!("jaro_winkler({joined:?}, {other:?}) = {score:.3}")];
+    let evidence = vec![
+        format!("jaro_winkler({joined:?}, {other:?}) = {score:.3}"),
+        format!("normalized_levenshtein = {:.3}", normalized_levenshtein(&joined, &other)),
+    ];
     Some(Found { entity, rule: RuleName::FuzzyName, score, evidence })
 }
 
@@ -494,6 +499,15 @@ mod tests {
         ]);
         assert!(!same(&map, "a:0", "a:1"));
         assert!(same(&map, "a:0", "b:0"));
+    }
+
+    #[test]
+    fn a_longer_surname_sharing_a_prefix_is_not_a_typo() {
+        // Jaro-Winkler alone would link these (0.95 on the name, 0.93 on the surname): it
+        // rewards the shared prefix. Edit distance (0.76) keeps the two families apart.
+        let (_, map) =
+            resolve(vec![vec![m("a", 0, "PERSON Maria Petrova")], vec![m("b", 0, "PERSON Maria Petrovskaya")]]);
+        assert!(!same(&map, "a:0", "b:0"));
     }
 
     #[test]

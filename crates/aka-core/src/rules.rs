@@ -33,6 +33,8 @@ pub struct Thresholds {
     pub fuzzy_name_min: f64,
     /// Jaro-Winkler of last name tokens that the fuzzy rule also requires.
     pub fuzzy_surname_min: f64,
+    /// Normalised Levenshtein similarity of the names that the fuzzy rule also requires.
+    pub fuzzy_levenshtein_min: f64,
 }
 
 /// Limits on what grows.
@@ -105,7 +107,11 @@ impl Rules {
     pub fn from_toml(text: &str) -> Result<Rules, RulesError> {
         let file: RulesFile = toml::from_str(text)?;
         let t = &file.thresholds;
-        for (name, value) in [("fuzzy_name_min", t.fuzzy_name_min), ("fuzzy_surname_min", t.fuzzy_surname_min)] {
+        for (name, value) in [
+            ("fuzzy_name_min", t.fuzzy_name_min),
+            ("fuzzy_surname_min", t.fuzzy_surname_min),
+            ("fuzzy_levenshtein_min", t.fuzzy_levenshtein_min),
+        ] {
             if !(0.0..=1.0).contains(&value) {
                 return Err(RulesError::Invalid(format!("thresholds.{name} = {value} is outside [0, 1]")));
             }
