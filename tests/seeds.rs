@@ -167,3 +167,40 @@ mod properties {
         }
     }
 }
+
+/// A later article that names people only by role or by part of their name resolves them to
+/// the entities the seed articles built, and keeps relatives with the same family name apart.
+#[test]
+fn a_later_article_resolves_roles_and_partial_names_to_the_seed_entities() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut engine = Engine::open(dir.path(), EngineConfig::default()).unwrap();
+    for file in seed_files() {
+        ingest(&mut engine, &file);
+    }
+    let text = "The PPP chairman said on Tuesday that talks with India must resume.\n\
+                Speaking in Karachi, Bhutto Zardari added that the UN should mediate. Tharoor rejected the idea.\n\
+                Asif Ali Zardari and Nawaz Sharif also attended.";
+    engine
+        .ingest_document(DocumentInput {
+            doc_id: "later".into(),
+            text: text.into(),
+            source: String::new(),
+            mentions: None,
+        })
+        .unwrap();
+    let state = engine.state();
+    let entity_of = |surface: &str| {
+        let m = state
+            .mentions()
+            .find(|m| m.doc_id == "later" && m.text == surface)
+            .unwrap_or_else(|| panic!("no mention {surface:?} in the later article"));
+        state.entity(state.entity_of(&m.mention_id).unwrap()).unwrap().name().to_string()
+    };
+    assert_eq!(entity_of("PPP chairman"), "Bilawal Bhutto Zardari");
+    assert_eq!(entity_of("Bhutto Zardari"), "Bilawal Bhutto Zardari");
+    assert_eq!(entity_of("Tharoor"), "Shashi Tharoor");
+    assert_eq!(entity_of("PPP").replace('\u{2019}', "'"), "Pakistan People's Party");
+    assert_eq!(entity_of("UN"), "UN");
+    assert_eq!(entity_of("Asif Ali Zardari"), "Asif Ali Zardari");
+    assert_eq!(entity_of("Nawaz Sharif"), "Nawaz Sharif");
+}
