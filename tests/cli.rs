@@ -228,8 +228,10 @@ fn a_missing_store_is_not_created_by_reads_and_a_held_one_is_refused_clearly() {
 #[test]
 fn help_describes_every_command() {
     let help = ok(Command::new(env!("CARGO_BIN_EXE_aka")).arg("--help").output().unwrap());
-    for command in ["ingest", "entities", "show", "explain", "log", "export"] {
-        assert!(help.contains(command), "{help}");
+    // Each command has its own line under "Commands:", with a description after its name.
+    for command in ["ingest", "entities", "show", "explain", "log", "export", "rules"] {
+        let line = help.lines().find(|l| l.trim_start().starts_with(&format!("{command} ")));
+        assert!(line.is_some_and(|l| l.split_whitespace().count() > 2), "no described `{command}` in:\n{help}");
     }
 }
 

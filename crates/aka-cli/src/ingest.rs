@@ -33,12 +33,13 @@ struct Tally {
 pub fn run(engine: &mut Engine, args: &IngestArgs) -> Result<()> {
     let started = Instant::now();
     let files = collect(&args.paths)?;
-    let total: u64 = files.iter().map(|f| f.metadata().map(|m| m.len()).unwrap_or(0)).sum();
-    let progress = progress_bar(total);
+    // File sizes are read once, for the progress bar's total and its steps.
+    let sizes: Vec<u64> = files.iter().map(|f| f.metadata().map(|m| m.len()).unwrap_or(0)).collect();
+    let progress = progress_bar(sizes.iter().sum());
     let mut tally = Tally::default();
-    let result = files.iter().try_for_each(|file| {
+    let result = files.iter().zip(&sizes).try_for_each(|(file, size)| {
         let outcome = ingest_file(engine, file, args.mentions, &mut tally);
-        progress.inc(file.metadata().map(|m| m.len()).unwrap_or(0));
+        progress.inc(*size);
         outcome
     });
     progress.finish_and_clear();

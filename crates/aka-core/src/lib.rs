@@ -7,7 +7,7 @@ pub mod normalize;
 pub mod rules;
 
 pub use event::{Decision, EntityId, Envelope, Event, RuleName, SCHEMA_VERSION};
-pub use mention::{Form, Kind, Mention, Role, Tense};
+pub use mention::{CharOffsets, Form, Kind, Mention, Role, Tense};
 pub use rules::Rules;
 pub mod entity;
 pub mod resolver;

@@ -176,3 +176,41 @@ impl Mention {
         format!("{doc_id}:{start}-{end}")
     }
 }
+
+/// The byte offset of every character of a text (and of its end), built once per text, to turn
+/// character spans into string slices without rescanning the text for every span.
+#[derive(Clone, Debug)]
+pub struct CharOffsets(Vec<usize>);
+
+impl CharOffsets {
+    /// Indexes `text`.
+    pub fn new(text: &str) -> CharOffsets {
+        CharOffsets(text.char_indices().map(|(i, _)| i).chain(std::iter::once(text.len())).collect())
+    }
+
+    /// The number of characters of the text.
+    pub fn chars(&self) -> usize {
+        self.0.len() - 1
+    }
+
+    /// The byte range of the character span `start..end`; None unless `start < end <= chars()`.
+    pub fn byte_range(&self, start: u32, end: u32) -> Option<std::ops::Range<usize>> {
+        let (start, end) = (usize::try_from(start).ok()?, usize::try_from(end).ok()?);
+        (start < end && end <= self.chars()).then(|| self.0[start]..self.0[end])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn char_spans_map_to_byte_ranges_of_multibyte_text() {
+        let text = "Pakistan’s FO";
+        let offsets = CharOffsets::new(text);
+        assert_eq!(offsets.chars(), 13);
+        assert_eq!(&text[offsets.byte_range(11, 13).unwrap()], "FO");
+        assert_eq!(offsets.byte_range(5, 5), None);
+        assert_eq!(offsets.byte_range(12, 14), None);
+    }
+}

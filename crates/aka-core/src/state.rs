@@ -243,12 +243,13 @@ impl State {
                     keys.push(format!("{}{alias}", key::NAME));
                 }
             }
-            if let Some(acronym) = acronym_form(&mention.text) {
+            let acronym = acronym_form(&mention.text);
+            if let Some(acronym) = &acronym {
                 keys.push(format!("{}{acronym}", key::INITIALS));
             } else if mention.kind != Kind::Person {
                 keys.extend(initials(&mention.text).into_iter().map(|i| format!("{}{i}", key::INITIALS)));
             }
-            if mention.kind.compatible(Kind::Person) && acronym_form(&mention.text).is_none() {
+            if mention.kind.compatible(Kind::Person) && acronym.is_none() {
                 let tokens = name_tokens(&mention.text, rules);
                 if let (Some(first), Some(last)) = (tokens.first(), tokens.last()) {
                     keys.push(format!("{}{last}", key::SURNAME));

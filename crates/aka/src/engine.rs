@@ -2,18 +2,19 @@
 //! one `&mut self` writer. Every write appends all events of one document atomically; the state
 //! is only ever changed by applying the events that were (or are being) appended.
 
+use std::collections::BTreeSet;
 use std::ops::Range;
 use std::path::Path;
 use std::sync::Arc;
 
 use aka_core::event::content_hash;
-use aka_core::{EntityId, Envelope, Event, Form, Kind, Mention, Rules, State};
+use aka_core::{CharOffsets, EntityId, Envelope, Event, Mention, Rules, State};
 use aka_extract::ExtractConfig;
 use aka_store::{Durability, Log, LogConfig};
 use tracing::{info, warn};
 
 use crate::error::{IngestError, OpenError};
-use crate::input::{BareMention, DocumentInput, MentionInput, attrs_to_strings, parse_kind};
+use crate::input::{BareMention, DocumentInput, MentionInput, Place};
 
 /// How an engine is set up.
 #[derive(Clone, Debug)]
@@ -143,30 +144,20 @@ impl Engine {
         let mut mentions = Vec::with_capacity(batch.len());
         for (index, bare) in batch.into_iter().enumerate() {
             self.check_doc_id(&bare.doc_id)?;
+            let invalid = |detail: String| IngestError::InvalidMention { at: index, detail };
             let text = bare.text.trim();
             if text.is_empty() {
-                return Err(IngestError::InvalidMention { at: index, detail: "field \"text\" is empty".into() });
+                return Err(invalid("field \"text\" is empty".into()));
             }
-            let kind = parse_kind(bare.kind.as_deref(), Kind::Other).map_err(|detail| IngestError::InvalidMention {
-                at: index,
-                detail: format!("field \"kind\": {detail}"),
-            })?;
-            let len = u32::try_from(text.chars().count()).unwrap_or(u32::MAX);
             let offset = u64::try_from(index).unwrap_or(u64::MAX);
-            let mention_id = bare.mention_id.clone().unwrap_or_else(|| format!("{}:m{}", bare.doc_id, first + offset));
-            let roles = bare.roles.iter().map(|r| r.to_role(&self.config.rules)).collect();
-            mentions.push(Mention {
-                mention_id,
+            let place = Place {
+                mention_id: bare.mention_id.clone().unwrap_or_else(|| format!("{}:m{}", bare.doc_id, first + offset)),
                 doc_id: bare.doc_id.clone(),
                 start: 0,
-                end: len,
+                end: u32::try_from(text.chars().count()).unwrap_or(u32::MAX),
                 text: text.to_string(),
-                kind,
-                form: Form::Name,
-                roles,
-                aliases: Vec::new(),
-                attrs: attrs_to_strings(&bare.attrs),
-            });
+            };
+            mentions.push(bare.upstream().mention(place, &self.config.rules).map_err(invalid)?);
         }
         self.check_mention_count("(batch)", mentions.len())?;
         let mut fresh = Vec::with_capacity(mentions.len());
@@ -184,40 +175,32 @@ impl Engine {
     }
 
     fn given_mentions(&self, doc_id: &str, text: &str, given: &[MentionInput]) -> Result<Vec<Mention>, IngestError> {
-        let offsets: Vec<usize> = text.char_indices().map(|(i, _)| i).chain(std::iter::once(text.len())).collect();
-        let chars = offsets.len() - 1;
+        let offsets = CharOffsets::new(text);
+        let mut ids: BTreeSet<String> = BTreeSet::new();
         let mut mentions = Vec::with_capacity(given.len());
         for (index, input) in given.iter().enumerate() {
             let invalid = |detail: String| IngestError::InvalidMention { at: index, detail };
-            let (start, end) =
-                (usize::try_from(input.start).unwrap_or(usize::MAX), usize::try_from(input.end).unwrap_or(usize::MAX));
-            if start >= end || end > chars {
+            let Some(span) = offsets.byte_range(input.start, input.end) else {
                 return Err(invalid(format!(
-                    "fields \"start\"/\"end\" = {}/{} are not a span of the text ({chars} characters)",
-                    input.start, input.end
+                    "fields \"start\"/\"end\" = {}/{} are not a span of the text ({} characters)",
+                    input.start,
+                    input.end,
+                    offsets.chars()
                 )));
-            }
-            let kind =
-                parse_kind(input.kind.as_deref(), Kind::Other).map_err(|d| invalid(format!("field \"kind\": {d}")))?;
+            };
             let mention_id =
                 input.mention_id.clone().unwrap_or_else(|| Mention::default_id(doc_id, input.start, input.end));
-            if self.state.mention(&mention_id).is_some()
-                || mentions.iter().any(|m: &Mention| m.mention_id == mention_id)
-            {
+            if self.state.mention(&mention_id).is_some() || !ids.insert(mention_id.clone()) {
                 return Err(invalid(format!("field \"mention_id\": {mention_id:?} is already used")));
             }
-            mentions.push(Mention {
+            let place = Place {
                 mention_id,
                 doc_id: doc_id.to_string(),
                 start: input.start,
                 end: input.end,
-                text: text[offsets[start]..offsets[end]].to_string(),
-                kind,
-                form: Form::Name,
-                roles: input.roles.iter().map(|r| r.to_role(&self.config.rules)).collect(),
-                aliases: Vec::new(),
-                attrs: attrs_to_strings(&input.attrs),
-            });
+                text: text[span].to_string(),
+            };
+            mentions.push(input.upstream().mention(place, &self.config.rules).map_err(invalid)?);
         }
         aka_extract::annotate(text, &mut mentions, &self.config.rules);
         Ok(mentions)

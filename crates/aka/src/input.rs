@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use aka_core::{Kind, Role, Rules, Tense};
+use aka_core::{Form, Kind, Mention, Role, Rules, Tense};
 use serde::Deserialize;
 
 /// A document to ingest. Fields other than these (a topic, a date) are ignored, so lines from
@@ -108,26 +108,64 @@ fn parse_role(text: &str, rules: &Rules) -> Role {
     Role { title, of, tense }
 }
 
-/// Parses an optional kind, naming the field on error.
-pub(crate) fn parse_kind(kind: Option<&str>, default: Kind) -> Result<Kind, String> {
-    match kind {
-        None => Ok(default),
-        Some(text) => text.parse().map_err(|e: aka_core::mention::UnknownKind| e.to_string()),
+/// What both shapes of upstream mention carry besides their place: one conversion for both.
+pub(crate) struct Upstream<'a> {
+    kind: Option<&'a str>,
+    roles: &'a [RoleInput],
+    attrs: &'a BTreeMap<String, serde_json::Value>,
+}
+
+impl MentionInput {
+    pub(crate) fn upstream(&self) -> Upstream<'_> {
+        Upstream { kind: self.kind.as_deref(), roles: &self.roles, attrs: &self.attrs }
     }
 }
 
-/// Attributes as strings: strings stay as they are, other JSON values are written as JSON.
-pub(crate) fn attrs_to_strings(attrs: &BTreeMap<String, serde_json::Value>) -> BTreeMap<String, String> {
-    attrs
-        .iter()
-        .map(|(k, v)| {
-            let value = match v {
-                serde_json::Value::String(s) => s.clone(),
-                other => other.to_string(),
-            };
-            (k.clone(), value)
+impl BareMention {
+    pub(crate) fn upstream(&self) -> Upstream<'_> {
+        Upstream { kind: self.kind.as_deref(), roles: &self.roles, attrs: &self.attrs }
+    }
+}
+
+/// Where an upstream mention is: its id, document, character span and text.
+pub(crate) struct Place {
+    pub mention_id: String,
+    pub doc_id: String,
+    pub start: u32,
+    pub end: u32,
+    pub text: String,
+}
+
+impl Upstream<'_> {
+    /// The name mention at `place`, or what is wrong, naming the field. A missing kind is
+    /// `Other`; roles get the rules' canonical titles; attributes become strings (strings stay as
+    /// they are, other JSON values are written as JSON).
+    pub(crate) fn mention(&self, place: Place, rules: &Rules) -> Result<Mention, String> {
+        let kind = match self.kind {
+            None => Kind::Other,
+            Some(text) => text.parse().map_err(|e: aka_core::mention::UnknownKind| format!("field \"kind\": {e}"))?,
+        };
+        let attrs = self
+            .attrs
+            .iter()
+            .map(|(k, v)| match v {
+                serde_json::Value::String(s) => (k.clone(), s.clone()),
+                other => (k.clone(), other.to_string()),
+            })
+            .collect();
+        Ok(Mention {
+            mention_id: place.mention_id,
+            doc_id: place.doc_id,
+            start: place.start,
+            end: place.end,
+            text: place.text,
+            kind,
+            form: Form::Name,
+            roles: self.roles.iter().map(|r| r.to_role(rules)).collect(),
+            aliases: Vec::new(),
+            attrs,
         })
-        .collect()
+    }
 }
 
 #[cfg(test)]

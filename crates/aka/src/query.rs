@@ -1,7 +1,7 @@
 //! Reading the state: finding entities by id or name, mentions in their sentences, export rows.
 
 use aka_core::normalize::{name_key, name_tokens};
-use aka_core::{EntityId, Mention, State};
+use aka_core::{CharOffsets, EntityId, Mention, State};
 use serde::Serialize;
 
 /// Finds entities by id (`E12`, which also finds the survivor of a merged id), by exact name or
@@ -38,9 +38,8 @@ fn contains_in_order(long: &[String], short: &[String]) -> bool {
 
 /// The sentence (or line) of `text` that holds the mention, trimmed; None without text.
 pub fn sentence_of<'a>(text: &'a str, mention: &Mention) -> Option<&'a str> {
-    let offsets: Vec<usize> = text.char_indices().map(|(i, _)| i).chain(std::iter::once(text.len())).collect();
-    let start = *offsets.get(usize::try_from(mention.start).ok()?)?;
-    let end = *offsets.get(usize::try_from(mention.end).ok()?)?;
+    let range = CharOffsets::new(text).byte_range(mention.start, mention.end)?;
+    let (start, end) = (range.start, range.end);
     let is_break = |c: char| matches!(c, '.' | '!' | '?' | '\n');
     let from = text[..start].rfind(is_break).map_or(0, |i| i + 1);
     let to = text[end..].find(is_break).map_or(text.len(), |i| end + i + 1);
