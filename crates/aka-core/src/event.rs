@@ -50,6 +50,8 @@ pub enum RuleName {
     NameContainment,
     /// The names are close by string similarity.
     FuzzyName,
+    /// A mention earlier in the same document gives the name in full or in short.
+    SameDocument,
 }
 
 impl RuleName {
@@ -62,6 +64,7 @@ impl RuleName {
             RuleName::UniqueRole => "unique_role",
             RuleName::NameContainment => "name_containment",
             RuleName::FuzzyName => "fuzzy_name",
+            RuleName::SameDocument => "same_document",
         }
     }
 }

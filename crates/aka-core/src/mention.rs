@@ -133,6 +133,10 @@ pub enum Form {
     /// By a role alone, with no name: "the GAP chairman". The mention's text is the role
     /// phrase and `roles` holds the role; it resolves to the role's holder.
     RoleOnly,
+    /// By a description that holds a name but names something else or several things ("a
+    /// jewellery store in Paris", "Italy and Egypt"). Linked only to an entity known by the same
+    /// description, never by the names inside it.
+    Description,
 }
 
 /// One mention of a named thing in a document. Offsets are character offsets (Unicode scalar
@@ -149,6 +153,11 @@ pub struct Mention {
     pub end: u32,
     /// The text of the span, as written.
     pub text: String,
+    /// The name inside the span, when the span holds more than a name: "Gulf of Aden" in
+    /// "in the Gulf of Aden", "Jamal Okoye" in "defensive tackle Jamal Okoye". Names are
+    /// compared by this; `None` means the text is the name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
     /// What the mention names.
     pub kind: Kind,
     /// Name or role phrase.
@@ -171,6 +180,11 @@ fn is_default<T: Default + PartialEq>(value: &T) -> bool {
 }
 
 impl Mention {
+    /// The name the resolver compares: [`Mention::name`] when set, else the text.
+    pub fn name_text(&self) -> &str {
+        self.name.as_deref().unwrap_or(&self.text)
+    }
+
     /// The id a mention gets when none is given: its document and span.
     pub fn default_id(doc_id: &str, start: u32, end: u32) -> String {
         format!("{doc_id}:{start}-{end}")

@@ -4,6 +4,7 @@
 use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::is_combining_mark;
 
+use crate::mention::{Kind, Mention};
 use crate::rules::Rules;
 
 /// Words that are not name tokens inside multi-word names ("Line of Control", "the UN").
@@ -53,15 +54,46 @@ pub fn strip_possessive_suffix(text: &str) -> &str {
 }
 
 /// The tokens of a name as the resolver compares them: folded, honorifics and connectors dropped,
-/// hyphenated parts split, at most `name_tokens_max`.
+/// hyphenated parts split, name suffixes ("Jr", "Corp.") dropped from the end, at most
+/// `name_tokens_max`.
 pub fn name_tokens(text: &str, rules: &Rules) -> Vec<String> {
-    fold(strip_possessive_suffix(text.trim()))
+    let mut tokens: Vec<String> = fold(strip_possessive_suffix(text.trim()))
         .split(' ')
         .filter(|token| !token.is_empty())
         .filter(|token| !rules.is_honorific(token) && !CONNECTORS.contains(token))
-        .take(rules.limits.name_tokens_max)
         .map(str::to_string)
-        .collect()
+        .collect();
+    while tokens.len() > 1 && tokens.last().is_some_and(|t| rules.is_name_suffix(t)) {
+        tokens.pop();
+    }
+    tokens.truncate(rules.limits.name_tokens_max);
+    tokens
+}
+
+/// The name tokens of a mention as the resolver compares them: [`name_tokens`] of its name
+/// and, for a person, without the titles and "former"-like words written before the name
+/// ("Senator Jane Roe" → "jane roe", "former Prime Minister Roe" → "roe").
+pub fn mention_tokens(mention: &Mention, rules: &Rules) -> Vec<String> {
+    let mut tokens = name_tokens(mention.name_text(), rules);
+    if mention.kind != Kind::Person {
+        return tokens;
+    }
+    let mut skip = 0;
+    'outer: while tokens.len() > skip + 1 {
+        if rules.former_words.contains(&tokens[skip]) || rules.current_words.contains(&tokens[skip]) {
+            skip += 1;
+            continue;
+        }
+        for len in (1..=3.min(tokens.len() - skip - 1)).rev() {
+            if rules.title(&tokens[skip..skip + len].join(" ")).is_some() {
+                skip += len;
+                continue 'outer;
+            }
+        }
+        break;
+    }
+    tokens.drain(..skip);
+    tokens
 }
 
 /// The key of a name: its tokens joined by spaces. Empty when nothing of a name is left.
@@ -136,6 +168,36 @@ mod tests {
         assert_eq!(name_tokens("Dr. Jane Roe", &rules()), ["jane", "roe"]);
         assert_eq!(name_tokens("Line of Control", &rules()), ["line", "control"]);
         assert_eq!(name_key("Shehbaz Sharif's", &rules()), "shehbaz sharif");
+    }
+
+    #[test]
+    fn name_suffixes_are_dropped_from_the_end_only() {
+        assert_eq!(name_tokens("Arcade Joseph Comeaux Jr.", &rules()), ["arcade", "joseph", "comeaux"]);
+        assert_eq!(name_tokens("Acme Corp.", &rules()), ["acme"]);
+        assert_eq!(name_tokens("Co", &rules()), ["co"]);
+        assert_eq!(name_tokens("Jr Walker Band", &rules()), ["jr", "walker", "band"]);
+    }
+
+    #[test]
+    fn a_persons_titles_are_not_name_tokens_but_an_organisations_words_are() {
+        let mention = |kind: Kind, text: &str| Mention {
+            mention_id: "d:0-1".into(),
+            doc_id: "d".into(),
+            start: 0,
+            end: 1,
+            text: text.into(),
+            name: None,
+            kind,
+            form: crate::mention::Form::Name,
+            roles: vec![],
+            aliases: vec![],
+            attrs: Default::default(),
+        };
+        assert_eq!(mention_tokens(&mention(Kind::Person, "Senator Rafiq Awan"), &rules()), ["rafiq", "awan"]);
+        assert_eq!(mention_tokens(&mention(Kind::Person, "former Prime Minister Awan"), &rules()), ["awan"]);
+        assert_eq!(mention_tokens(&mention(Kind::Person, "General Imran Butt"), &rules()), ["imran", "butt"]);
+        assert_eq!(mention_tokens(&mention(Kind::Person, "President"), &rules()), ["president"]);
+        assert_eq!(mention_tokens(&mention(Kind::Org, "General Motors"), &rules()), ["general", "motors"]);
     }
 
     #[test]

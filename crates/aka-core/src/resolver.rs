@@ -4,27 +4,36 @@
 //! name containment, fuzzy name; no candidate means a new entity. Candidates come only from
 //! blocking keys, never from a scan.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use strsim::{jaro_winkler, normalized_levenshtein};
 
 use crate::entity::Entity;
 use crate::event::{Decision, EntityId, Event, RuleName};
 use crate::mention::{Form, Kind, Mention, Role, Tense};
-use crate::normalize::{acronym_form, initials, name_key, name_tokens};
+use crate::normalize::{acronym_form, initials, mention_tokens, name_key, name_tokens};
 use crate::state::{State, fuzzy_key, key, role_key};
 
 /// The order in which a document's mentions are resolved: names of organisations and places
 /// first (so that role qualifiers can be found), then other names, then role-only mentions;
-/// text order within each group. Returns indices into `mentions`.
+/// within each group longer names first (so that a short form meets the full name of its
+/// document), then text order. Returns indices into `mentions`.
 pub fn resolution_order(mentions: &[Mention]) -> Vec<usize> {
     let group = |m: &Mention| match (m.form, m.kind) {
-        (Form::RoleOnly, _) => 2,
+        (Form::RoleOnly, _) => 3,
+        (Form::Description, _) => 2,
         (Form::Name, Kind::Person | Kind::Other) => 1,
         (Form::Name, _) => 0,
     };
+    let words = |m: &Mention| match m.form {
+        Form::RoleOnly | Form::Description => 0,
+        Form::Name => m.name_text().split_whitespace().count(),
+    };
     let mut order: Vec<usize> = (0..mentions.len()).collect();
-    order.sort_by_key(|&i| (group(&mentions[i]), mentions[i].start, mentions[i].end, i));
+    order.sort_by_key(|&i| {
+        let m = &mentions[i];
+        (group(m), std::cmp::Reverse(words(m)), m.start, m.end, i)
+    });
     order
 }
 
@@ -47,12 +56,44 @@ pub fn ingest(state: &mut State, first_seq: u64, document: Option<Event>, mentio
     for mention in &mentions {
         push(state, &mut events, Event::MentionObserved { mention: mention.clone() });
     }
+    let mut context = DocContext::default();
     for index in order {
-        for event in decide(state, &mentions[index]) {
+        let decided = decide_in(state, &context, &mentions[index]);
+        for event in decided {
             push(state, &mut events, event);
+        }
+        if let Some(entity) = state.entity_of(&mentions[index].mention_id) {
+            context.add(state, &mentions[index], entity);
         }
     }
     events
+}
+
+/// The names a document has resolved so far, for the mentions that follow in it: within one
+/// document a short form ("Okoye", "the Saints") means the one named in full there.
+#[derive(Debug, Default)]
+pub struct DocContext {
+    /// Name tokens, kind and entity of each resolved named mention.
+    names: Vec<(Vec<String>, Kind, EntityId)>,
+    /// Last name token → indices into `names`.
+    by_last: BTreeMap<String, Vec<usize>>,
+    /// First name token → indices into `names`.
+    by_first: BTreeMap<String, Vec<usize>>,
+}
+
+impl DocContext {
+    /// Records that `mention` resolved to `entity`.
+    pub fn add(&mut self, state: &State, mention: &Mention, entity: EntityId) {
+        if mention.form != Form::Name || acronym_form(mention.name_text()).is_some() {
+            return;
+        }
+        let tokens = mention_tokens(mention, state.rules());
+        let (Some(first), Some(last)) = (tokens.first(), tokens.last()) else { return };
+        let index = self.names.len();
+        self.by_last.entry(last.clone()).or_default().push(index);
+        self.by_first.entry(first.clone()).or_default().push(index);
+        self.names.push((tokens, mention.kind, entity));
+    }
 }
 
 /// A link the cascade found.
@@ -63,11 +104,19 @@ struct Found {
     evidence: Vec<String>,
 }
 
-/// Decides what an observed mention (already applied to `state`) refers to.
+/// Decides what an observed mention (already applied to `state`) refers to, with no other
+/// mention of its document resolved.
 pub fn decide(state: &State, mention: &Mention) -> Vec<Event> {
+    decide_in(state, &DocContext::default(), mention)
+}
+
+/// Decides what an observed mention (already applied to `state`) refers to, given the names
+/// its document has resolved before it.
+pub fn decide_in(state: &State, context: &DocContext, mention: &Mention) -> Vec<Event> {
     let found = match mention.form {
-        Form::Name => resolve_name(state, mention),
+        Form::Name => resolve_name(state, context, mention),
         Form::RoleOnly => resolve_role_only(state, mention),
+        Form::Description => resolve_description(state, mention),
     };
     let rules = state.rules().hash.clone();
     let mut events = Vec::new();
@@ -102,29 +151,89 @@ pub fn decide(state: &State, mention: &Mention) -> Vec<Event> {
     events
 }
 
-fn resolve_name(state: &State, m: &Mention) -> Result<Found, Vec<String>> {
+fn resolve_name(state: &State, context: &DocContext, m: &Mention) -> Result<Found, Vec<String>> {
     let rules = state.rules();
-    let key = name_key(&m.text, rules);
-    if key.is_empty() {
-        return Err(vec![format!("{:?} has no name tokens", m.text)]);
+    let tokens = mention_tokens(m, rules);
+    if tokens.is_empty() {
+        return Err(vec![format!("{:?} has no name tokens", m.name_text())]);
     }
-    if let Some(found) = exact(state, m, &key) {
+    let key = tokens.join(" ");
+    let is_acronym = acronym_form(m.name_text()).is_some();
+    if !is_acronym && let Some(found) = same_document(state, context, m, &tokens) {
         return Ok(found);
     }
-    if let Some(found) = acronym(state, m) {
+    // A lone name of a person is a surname or a given name: decided by containment below, so
+    // that two known people it fits keep it apart.
+    let lone_person = m.kind == Kind::Person && tokens.len() == 1;
+    if !lone_person && let Some(found) = exact(state, m, &key) {
         return Ok(found);
     }
-    if !m.kind.compatible(Kind::Person) || acronym_form(&m.text).is_some() {
+    if let Some(found) = acronym(state, context, m) {
+        return Ok(found);
+    }
+    if is_acronym || !(m.kind.compatible(Kind::Person) || m.kind == Kind::Org) {
         return Err(vec![format!("no entity named {key:?}")]);
     }
-    let tokens = name_tokens(&m.text, rules);
-    let containment = containment(state, m, &tokens);
-    match containment {
+    match containment(state, m, &tokens) {
         Containment::One(found) => return Ok(found),
         Containment::Ambiguous(evidence) => return Err(evidence),
         Containment::None => {}
     }
+    if lone_person && let Some(found) = exact(state, m, &key) {
+        return Ok(found);
+    }
+    if !m.kind.compatible(Kind::Person) {
+        return Err(vec![format!("no entity named {key:?}")]);
+    }
     fuzzy(state, m, &tokens).ok_or_else(|| vec![format!("no entity named like {key:?}")])
+}
+
+/// A name that a mention earlier in the same document gives in full or in short: for a
+/// person, the same last name with the tokens in order ("Okoye" after "Jamal Okoye") or a
+/// lone first name; for an organisation the same last words ("Saints" after "New Orleans
+/// Saints"); for a place only the same name ("Kashmir" is not "Norland-held Kashmir"). Only
+/// when exactly one entity of the document fits.
+fn same_document(state: &State, context: &DocContext, m: &Mention, tokens: &[String]) -> Option<Found> {
+    let (first, last) = (tokens.first()?, tokens.last()?);
+    let lone = tokens.len() == 1;
+    let mut indices: BTreeSet<usize> = context.by_last.get(last).into_iter().flatten().copied().collect();
+    if m.kind == Kind::Person && lone {
+        indices.extend(context.by_first.get(first).into_iter().flatten().copied());
+    }
+    let mut fits: BTreeMap<EntityId, &[String]> = BTreeMap::new();
+    for index in indices {
+        let (other, kind, entity) = &context.names[index];
+        if !kind.compatible(m.kind) {
+            continue;
+        }
+        let fits_name = match kind.refine(m.kind) {
+            Kind::Person => {
+                (other.last() == Some(last) && (tokens_fit(tokens, other) || tokens_fit(other, tokens)))
+                    || (m.kind == Kind::Person && lone && other.len() > 1 && other.first() == Some(first))
+            }
+            Kind::Org => other.ends_with(tokens) || tokens.ends_with(other),
+            _ => other == tokens,
+        };
+        if fits_name {
+            fits.insert(state.resolve(*entity), other);
+        }
+    }
+    if fits.len() != 1 {
+        return None;
+    }
+    let (entity, other) = fits.into_iter().next()?;
+    if !state.entity(entity).is_some_and(|e| e.kind.compatible(m.kind)) {
+        return None;
+    }
+    let (short, long) =
+        if tokens.len() <= other.len() { (tokens.len(), other.len()) } else { (other.len(), tokens.len()) };
+    let evidence = vec![format!(
+        "{:?} fits {:?}, named earlier in document {:?}, and no other name there",
+        tokens.join(" "),
+        other.join(" "),
+        m.doc_id
+    )];
+    Some(Found { entity, rule: RuleName::SameDocument, score: ratio(short, long), evidence })
 }
 
 /// Exact normalised name or a name the document gave as an alias.
@@ -150,18 +259,24 @@ fn exact(state: &State, m: &Mention, key: &str) -> Option<Found> {
 
 /// An acronym matched to an entity's initials, or a full name whose initials are an acronym
 /// the entity is known by.
-fn acronym(state: &State, m: &Mention) -> Option<Found> {
+fn acronym(state: &State, context: &DocContext, m: &Mention) -> Option<Found> {
     if m.kind == Kind::Person {
         return None;
     }
-    if let Some(acr) = acronym_form(&m.text) {
-        let candidates = compatible(state, m, state.candidates(&format!("{}{acr}", key::INITIALS)));
-        let entity = best(state, m, &candidates)?;
+    if let Some(acr) = acronym_form(m.name_text()) {
+        // Initials are shared by many names: only one known entity, or the one its document
+        // names, can be meant.
+        let mut candidates = compatible(state, m, state.candidates(&format!("{}{acr}", key::INITIALS)));
+        if candidates.len() > 1 {
+            candidates.retain(|id| context.names.iter().any(|(_, _, e)| state.resolve(*e) == *id));
+        }
+        let [entity] = candidates.as_slice() else { return None };
+        let entity = *entity;
         let name = state.entity(entity).map_or("", Entity::name);
-        let evidence = vec![format!("{:?} spells the initials of {entity} {name:?}", m.text)];
+        let evidence = vec![format!("{:?} spells the initials of {entity} {name:?}", m.name_text())];
         return Some(Found { entity, rule: RuleName::AcronymAlias, score: 1.0, evidence });
     }
-    for ini in initials(&m.text) {
+    for ini in initials(m.name_text()) {
         let candidates: Vec<EntityId> = compatible(state, m, state.candidates(&format!("{}{ini}", key::INITIALS)))
             .into_iter()
             .filter(|id| {
@@ -169,7 +284,7 @@ fn acronym(state: &State, m: &Mention) -> Option<Found> {
             })
             .collect();
         if let Some(entity) = best(state, m, &candidates) {
-            let evidence = vec![format!("the initials of {:?} spell {ini:?}, a name of {entity}", m.text)];
+            let evidence = vec![format!("the initials of {:?} spell {ini:?}, a name of {entity}", m.name_text())];
             return Some(Found { entity, rule: RuleName::AcronymAlias, score: 1.0, evidence });
         }
     }
@@ -182,16 +297,33 @@ enum Containment {
     Ambiguous(Vec<String>),
 }
 
-/// A person's name whose tokens are an ordered part of a known person's fullest name, or the
-/// other way round, with the same last token: "Roe", "Okafor Mensah", "Amara Mensah".
+/// A person's name whose tokens are an ordered part of a known person's name, or the other way
+/// round, with the same last token: "Roe", "Okafor Mensah", "Amara Mensah", "J. Roe", "Fred
+/// Roe" for "Frederick Roe". An organisation's name that ends another's: "Saints" for "New
+/// Orleans Saints".
 fn containment(state: &State, m: &Mention, tokens: &[String]) -> Containment {
     let Some(last) = tokens.last() else { return Containment::None };
     let rules = state.rules();
+    let org = m.kind == Kind::Org;
     let mut fits: Vec<(EntityId, Vec<String>)> = Vec::new();
     for id in compatible(state, m, state.candidates(&format!("{}{last}", key::SURNAME))) {
         let Some(entity) = state.entity(id) else { continue };
-        let full = name_tokens(entity.name(), rules);
-        if full.last() == Some(last) && (is_subsequence(tokens, &full) || is_subsequence(&full, tokens)) {
+        if org != (entity.kind == Kind::Org) {
+            continue;
+        }
+        let mut fitting: Option<Vec<String>> = None;
+        for name in entity.names.keys() {
+            let full = name_tokens(name, rules);
+            let fit = if org {
+                full.last() == Some(last) && (full.ends_with(tokens) || tokens.ends_with(&full))
+            } else {
+                full.last() == Some(last) && (tokens_fit(tokens, &full) || tokens_fit(&full, tokens))
+            };
+            if fit && fitting.as_ref().is_none_or(|f| full.len() > f.len()) {
+                fitting = Some(full);
+            }
+        }
+        if let Some(full) = fitting {
             fits.push((id, full));
         }
     }
@@ -268,6 +400,17 @@ fn fuzzy(state: &State, m: &Mention, tokens: &[String]) -> Option<Found> {
         format!("normalized_levenshtein = {:.3}", normalized_levenshtein(&joined, &other)),
     ];
     Some(Found { entity, rule: RuleName::FuzzyName, score, evidence })
+}
+
+/// A description resolves only to an entity known by the same description.
+fn resolve_description(state: &State, m: &Mention) -> Result<Found, Vec<String>> {
+    let key = mention_tokens(m, state.rules()).join(" ");
+    let candidates = compatible(state, m, state.candidates(&format!("{}{key}", key::DESCRIPTION)));
+    let Some(entity) = best(state, m, &candidates) else {
+        return Err(vec![format!("{:?} describes rather than names, and no entity has that description", m.text)]);
+    };
+    let evidence = vec![format!("{entity} was described as {key:?} before")];
+    Ok(Found { entity, rule: RuleName::ExactName, score: 1.0, evidence })
 }
 
 /// A role-only mention ("the GAP chairman") resolves to the latest known holder of the role.
@@ -373,9 +516,22 @@ fn same_role(a: &Role, b: &Role) -> bool {
     a.title == b.title && (a.of.is_none() || b.of.is_none() || a.of == b.of)
 }
 
-fn is_subsequence(short: &[String], long: &[String]) -> bool {
+/// Whether the tokens of `short` stand in `long` in order, each equal to its match or an
+/// initial or short form of it ("j" or "fred" for "frederick").
+fn tokens_fit(short: &[String], long: &[String]) -> bool {
     let mut rest = long.iter();
-    short.iter().all(|token| rest.any(|t| t == token))
+    short.iter().all(|token| rest.any(|t| token_fits(token, t)))
+}
+
+/// A token equal to another, an initial of it, or a short form of three or more letters that
+/// it starts with ("fred" for "frederick"); either way round.
+fn token_fits(a: &str, b: &str) -> bool {
+    if a == b {
+        return true;
+    }
+    let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    let letters = short.chars().count();
+    (letters == 1 || letters >= 3) && long.starts_with(short)
 }
 
 fn ratio(part: usize, whole: usize) -> f64 {
@@ -406,6 +562,7 @@ mod tests {
             form: Form::Name,
             roles: vec![],
             aliases: vec![],
+            name: None,
             attrs: BTreeMap::new(),
         }
     }
@@ -582,7 +739,9 @@ mod tests {
     #[test]
     fn every_decision_names_its_rule_and_the_rules_hash() {
         let mut state = State::new(Arc::new(Rules::default_rules()));
-        let events = ingest(&mut state, 1, None, vec![m("a", 0, "PERSON Jane Roe"), m("a", 1, "PERSON Roe")]);
+        let mut events = ingest(&mut state, 1, None, vec![m("a", 0, "PERSON Jane Roe"), m("a", 1, "PERSON Roe")]);
+        let next = state.last_seq() + 1;
+        events.extend(ingest(&mut state, next, None, vec![m("b", 0, "PERSON Roe")]));
         let rules: Vec<RuleName> = events
             .iter()
             .filter_map(|e| match e {
@@ -594,6 +753,6 @@ mod tests {
                 _ => None,
             })
             .collect();
-        assert_eq!(rules, [RuleName::NewEntity, RuleName::NameContainment]);
+        assert_eq!(rules, [RuleName::NewEntity, RuleName::SameDocument, RuleName::NameContainment]);
     }
 }

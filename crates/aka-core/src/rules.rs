@@ -60,6 +60,8 @@ struct RulesFile {
 #[serde(deny_unknown_fields)]
 struct Words {
     honorifics: Vec<String>,
+    #[serde(default)]
+    name_suffixes: Vec<String>,
     former_words: Vec<String>,
     current_words: Vec<String>,
 }
@@ -87,6 +89,8 @@ pub struct Rules {
     pub limits: Limits,
     /// Words of address dropped from names.
     pub honorifics: Vec<String>,
+    /// Words after a name that are not part of it ("Jr", "MD", "Corp"): dropped from its end.
+    pub name_suffixes: Vec<String>,
     /// Words that make a title former.
     pub former_words: Vec<String>,
     /// Words that mark a title current.
@@ -138,6 +142,7 @@ impl Rules {
             thresholds: file.thresholds,
             limits: file.limits,
             honorifics: lower_all(file.words.honorifics),
+            name_suffixes: lower_all(file.words.name_suffixes),
             former_words: lower_all(file.words.former_words),
             current_words: lower_all(file.words.current_words),
             titles: file.titles,
@@ -158,6 +163,11 @@ impl Rules {
     /// Whether a canonical role name is held by one person at a time.
     pub fn is_unique(&self, role: &str) -> bool {
         self.title(role).is_some_and(|title| title.unique)
+    }
+
+    /// Whether a folded token ends names without being part of them ("jr", "corp").
+    pub fn is_name_suffix(&self, token: &str) -> bool {
+        self.name_suffixes.iter().any(|h| h == token)
     }
 
     /// Whether a folded token is an honorific.

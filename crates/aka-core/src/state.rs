@@ -8,7 +8,7 @@ use std::sync::Arc;
 use crate::entity::Entity;
 use crate::event::{EntityId, Event};
 use crate::mention::{Form, Kind, Mention, Tense};
-use crate::normalize::{acronym_form, initials, name_key, name_tokens, strip_possessive_suffix};
+use crate::normalize::{acronym_form, initials, mention_tokens, name_key, strip_possessive_suffix};
 use crate::rules::Rules;
 
 /// What the state keeps of a document.
@@ -44,9 +44,11 @@ pub struct State {
 pub(crate) mod key {
     /// Exact normalised name or alias.
     pub const NAME: &str = "n:";
+    /// A description's normalised words.
+    pub const DESCRIPTION: &str = "d:";
     /// Acronym or initials.
     pub const INITIALS: &str = "i:";
-    /// A person's last name token.
+    /// The last name token of a person or an organisation.
     pub const SURNAME: &str = "s:";
     /// Fuzzy block: first initial and the first three letters of the last token.
     pub const FUZZY: &str = "f:";
@@ -181,10 +183,10 @@ impl State {
         entity.kind = entity.kind.refine(mention.kind);
         entity.mentions.push(mention_id.to_string());
         entity.history.push(seq);
-        let surface = strip_possessive_suffix(mention.text.trim()).to_string();
+        let surface = strip_possessive_suffix(mention.name_text().trim()).to_string();
         match mention.form {
             Form::Name => *entity.names.entry(surface).or_insert(0) += 1,
-            Form::RoleOnly => *entity.role_phrases.entry(surface).or_insert(0) += 1,
+            Form::RoleOnly | Form::Description => *entity.role_phrases.entry(surface).or_insert(0) += 1,
         }
         entity.roles.extend(mention.roles.iter().cloned());
         self.mention_entity.insert(mention_id.to_string(), id);
@@ -233,9 +235,9 @@ impl State {
         let rules = &*self.rules;
         let mut keys = Vec::new();
         if mention.form == Form::Name {
-            let name = name_key(&mention.text, rules);
-            if !name.is_empty() {
-                keys.push(format!("{}{name}", key::NAME));
+            let tokens = mention_tokens(mention, rules);
+            if !tokens.is_empty() {
+                keys.push(format!("{}{}", key::NAME, tokens.join(" ")));
             }
             for alias in &mention.aliases {
                 let alias = name_key(alias, rules);
@@ -243,18 +245,27 @@ impl State {
                     keys.push(format!("{}{alias}", key::NAME));
                 }
             }
-            let acronym = acronym_form(&mention.text);
+            let acronym = acronym_form(mention.name_text());
             if let Some(acronym) = &acronym {
                 keys.push(format!("{}{acronym}", key::INITIALS));
             } else if mention.kind != Kind::Person {
-                keys.extend(initials(&mention.text).into_iter().map(|i| format!("{}{i}", key::INITIALS)));
+                keys.extend(initials(mention.name_text()).into_iter().map(|i| format!("{}{i}", key::INITIALS)));
             }
-            if mention.kind.compatible(Kind::Person) && acronym.is_none() {
-                let tokens = name_tokens(&mention.text, rules);
-                if let (Some(first), Some(last)) = (tokens.first(), tokens.last()) {
+            if acronym.is_none()
+                && let (Some(first), Some(last)) = (tokens.first(), tokens.last())
+            {
+                if mention.kind.compatible(Kind::Person) {
                     keys.push(format!("{}{last}", key::SURNAME));
                     keys.push(fuzzy_key(first, last));
+                } else if mention.kind == Kind::Org {
+                    keys.push(format!("{}{last}", key::SURNAME));
                 }
+            }
+        }
+        if mention.form == Form::Description {
+            let tokens = mention_tokens(mention, rules);
+            if !tokens.is_empty() {
+                keys.push(format!("{}{}", key::DESCRIPTION, tokens.join(" ")));
             }
         }
         for role in &mention.roles {

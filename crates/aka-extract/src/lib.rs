@@ -10,6 +10,7 @@ mod acronym;
 mod kind;
 mod name;
 mod role;
+mod span;
 mod title;
 mod token;
 mod vocabulary;
@@ -198,6 +199,7 @@ fn mention(
         form,
         roles,
         aliases,
+        name: None,
         attrs: BTreeMap::new(),
     })
 }
@@ -302,7 +304,8 @@ fn gazetteer_aliases(names: &[Name], tokens: &[Token], gazetteer: &Gazetteer, al
 }
 
 /// For mentions given upstream (spans fixed): fills in roles and aliases the text gives around
-/// each span, never changing spans, kinds or ids. Role-only mentions are left alone.
+/// each span, and the name inside a span that holds more than a name ([`Mention::name`]),
+/// never changing spans, kinds or ids. Role-only mentions are left alone.
 pub fn annotate(text: &str, mentions: &mut [Mention], rules: &Rules) {
     let doc = Document::new(text, rules);
     let (names, owners) = given_names(&doc, mentions);
@@ -313,6 +316,16 @@ pub fn annotate(text: &str, mentions: &mut [Mention], rules: &Rules) {
     let aliases = acronym_aliases(&names, &defs, &mut kinds);
     for (i, &m) in owners.iter().enumerate() {
         let mention = &mut mentions[m];
+        let (within, described) = span::name_within(&doc, names[i].first, names[i].last);
+        if let Some((first, last)) = within {
+            let name: String = doc.chars[doc.tokens[first].start..doc.tokens[last].end].iter().collect();
+            if name != mention.text.trim() {
+                mention.name = Some(name);
+            }
+        }
+        if described {
+            mention.form = Form::Description;
+        }
         let inner = inner_title_roles(&doc.titles, &names[i]);
         for role in bindings.roles[i].iter().chain(&inner) {
             if !mention.roles.contains(role) {

@@ -105,6 +105,7 @@ impl<'a> Finder<'a> {
     pub fn find(&self, mention_len_max: usize) -> Vec<Name> {
         let mut names = Vec::new();
         let mut seen: BTreeSet<String> = BTreeSet::new();
+        let mut headline_tokens: Vec<usize> = Vec::new();
         let mut k = 0;
         while k < self.tokens.len() {
             if !self.is_name_token(k) {
@@ -112,13 +113,7 @@ impl<'a> Finder<'a> {
                 continue;
             }
             if self.lines[k] != Casing::Sentence {
-                // "PAKISTAN SENDS DELEGATION TO US", "Pakistan Sends Delegation To US": capitals
-                // tell nothing here, so only known places (and, in title case, acronyms) are names.
-                let token = &self.tokens[k];
-                let acronym = self.lines[k] == Casing::Title && token.is_acronym();
-                if acronym || self.is_place(&token.folded) {
-                    names.push(Name::new(self.chars, self.tokens, k, k));
-                }
+                headline_tokens.push(k);
                 k += 1;
                 continue;
             }
@@ -132,7 +127,46 @@ impl<'a> Finder<'a> {
             }
             k = last + 1;
         }
+        names.extend(self.headline_names(&headline_tokens, &names));
+        names.sort_by_key(|n| (n.first, n.last));
         names
+    }
+
+    /// Names in lines written in title case or in capitals ("Jane Roe Wins Vote In Norland",
+    /// "NORLAND SENDS DELEGATION"), where capitals tell nothing: the names the rest of the
+    /// document writes in sentences, or the last words of one ("Roe"); otherwise only known
+    /// places and, in title case, acronyms.
+    fn headline_names(&self, candidates: &[usize], body: &[Name]) -> Vec<Name> {
+        let mut known: BTreeSet<String> = BTreeSet::new();
+        for name in body {
+            for first in name.first..=name.last {
+                if self.tokens[first].class == Class::Word {
+                    known.insert(self.folded_span(first, name.last));
+                }
+            }
+        }
+        let mut out = Vec::new();
+        let mut next_free = 0;
+        for &k in candidates {
+            if k < next_free {
+                continue;
+            }
+            let longest = (k..self.tokens.len().min(k + 6))
+                .take_while(|&j| j == k || (self.is_name_token(j) && !self.tokens[j].newline_before))
+                .filter(|&j| known.contains(&self.folded_span(k, j)))
+                .last();
+            if let Some(j) = longest {
+                out.push(Name::new(self.chars, self.tokens, k, j));
+                next_free = j + 1;
+                continue;
+            }
+            let token = &self.tokens[k];
+            let acronym = self.lines[k] == Casing::Title && token.is_acronym();
+            if acronym || self.is_place(&token.folded) {
+                out.push(Name::new(self.chars, self.tokens, k, k));
+            }
+        }
+        out
     }
 
     /// The last token of the run starting at `first`.

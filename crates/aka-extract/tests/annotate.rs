@@ -24,6 +24,7 @@ fn given(text: &str, spans: &[(&str, Kind)]) -> Vec<Mention> {
                     form: Form::Name,
                     roles: Vec::new(),
                     aliases: Vec::new(),
+                    name: None,
                     attrs: Default::default(),
                 });
             }

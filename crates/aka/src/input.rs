@@ -159,6 +159,7 @@ impl Upstream<'_> {
             start: place.start,
             end: place.end,
             text: place.text,
+            name: None,
             kind,
             form: Form::Name,
             roles: self.roles.iter().map(|r| r.to_role(rules)).collect(),
