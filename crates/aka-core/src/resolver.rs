@@ -12,7 +12,7 @@ use crate::entity::Entity;
 use crate::event::{Decision, EntityId, Event, RuleName};
 use crate::mention::{Form, Kind, Mention, Role, Tense};
 use crate::normalize::{acronym_form, initials, mention_tokens, name_key, name_tokens};
-use crate::state::{State, fuzzy_key, key, role_key};
+use crate::state::{ANY_QUALIFIER, State, fuzzy_key, key, role_key};
 
 /// The order in which a document's mentions are resolved: names of organisations and places
 /// first (so that role qualifiers can be found), then other names, then role-only mentions;
@@ -115,7 +115,7 @@ pub fn decide(state: &State, mention: &Mention) -> Vec<Event> {
 pub fn decide_in(state: &State, context: &DocContext, mention: &Mention) -> Vec<Event> {
     let found = match mention.form {
         Form::Name => resolve_name(state, context, mention),
-        Form::RoleOnly => resolve_role_only(state, mention),
+        Form::RoleOnly => resolve_role_only(state, context, mention),
         Form::Description => resolve_description(state, mention),
     };
     let rules = state.rules().hash.clone();
@@ -163,9 +163,16 @@ fn resolve_name(state: &State, context: &DocContext, m: &Mention) -> Result<Foun
         return Ok(found);
     }
     // A lone name of a person is a surname or a given name: decided by containment below, so
-    // that two known people it fits keep it apart.
-    let lone_person = m.kind == Kind::Person && tokens.len() == 1;
-    if !lone_person && let Some(found) = exact(state, m, &key) {
+    // that two known people it fits keep it apart. A lone name of unknown kind is taken the
+    // same way when the entity it names exactly is a person.
+    let mut exact_found = exact(state, m, &key);
+    let lone_person = tokens.len() == 1
+        && (m.kind == Kind::Person
+            || (m.kind == Kind::Other
+                && exact_found
+                    .as_ref()
+                    .is_some_and(|f| state.entity(f.entity).is_some_and(|e| e.kind == Kind::Person))));
+    if !lone_person && let Some(found) = exact_found.take() {
         return Ok(found);
     }
     if let Some(found) = acronym(state, context, m) {
@@ -174,12 +181,12 @@ fn resolve_name(state: &State, context: &DocContext, m: &Mention) -> Result<Foun
     if is_acronym || !(m.kind.compatible(Kind::Person) || m.kind == Kind::Org) {
         return Err(vec![format!("no entity named {key:?}")]);
     }
-    match containment(state, m, &tokens) {
+    match containment(state, context, m, &tokens) {
         Containment::One(found) => return Ok(found),
         Containment::Ambiguous(evidence) => return Err(evidence),
         Containment::None => {}
     }
-    if lone_person && let Some(found) = exact(state, m, &key) {
+    if lone_person && let Some(found) = exact_found {
         return Ok(found);
     }
     if !m.kind.compatible(Kind::Person) {
@@ -301,7 +308,7 @@ enum Containment {
 /// round, with the same last token: "Roe", "Okafor Mensah", "Amara Mensah", "J. Roe", "Fred
 /// Roe" for "Frederick Roe". An organisation's name that ends another's: "Saints" for "New
 /// Orleans Saints".
-fn containment(state: &State, m: &Mention, tokens: &[String]) -> Containment {
+fn containment(state: &State, context: &DocContext, m: &Mention, tokens: &[String]) -> Containment {
     let Some(last) = tokens.last() else { return Containment::None };
     let rules = state.rules();
     let org = m.kind == Kind::Org;
@@ -311,21 +318,31 @@ fn containment(state: &State, m: &Mention, tokens: &[String]) -> Containment {
         if org != (entity.kind == Kind::Org) {
             continue;
         }
-        let mut fitting: Option<Vec<String>> = None;
-        for name in entity.names.keys() {
-            let full = name_tokens(name, rules);
-            let fit = if org {
-                full.last() == Some(last) && (full.ends_with(tokens) || tokens.ends_with(&full))
-            } else {
-                full.last() == Some(last) && (tokens_fit(tokens, &full) || tokens_fit(&full, tokens))
-            };
-            if fit && fitting.as_ref().is_none_or(|f| full.len() > f.len()) {
-                fitting = Some(full);
-            }
-        }
+        // A name of several words must fit one of the entity's names of several words, not
+        // only a short one it was also called: "Salman Roe" does not fit an entity named
+        // "Tariq Roe" and "Roe".
+        let names: Vec<Vec<String>> = entity.names.keys().map(|n| name_tokens(n, rules)).collect();
+        let has_full = names.iter().any(|n| n.len() > 1);
+        let fitting = names
+            .into_iter()
+            .filter(|full| tokens.len() == 1 || !has_full || full.len() > 1)
+            .filter(|full| {
+                full.last() == Some(last)
+                    && if org {
+                        full.ends_with(tokens) || tokens.ends_with(full)
+                    } else {
+                        tokens_fit(tokens, full) || tokens_fit(full, tokens)
+                    }
+            })
+            .max_by_key(Vec::len);
         if let Some(full) = fitting {
             fits.push((id, full));
         }
+    }
+    // Entities known only by a lone name are such names kept apart before: the people named in
+    // full are the ones to choose between.
+    if fits.iter().any(|(_, full)| full.len() > 1) {
+        fits.retain(|(_, full)| full.len() > 1);
     }
     match fits.len() {
         0 => Containment::None,
@@ -356,14 +373,71 @@ fn containment(state: &State, m: &Mention, tokens: &[String]) -> Containment {
                     evidence,
                 });
             }
+            // The company a name keeps: the one the document's other entities appear with.
+            let shared: Vec<Vec<EntityId>> = fits.iter().map(|(id, _)| co_mentioned(state, context, *id)).collect();
+            let mut ranked: Vec<usize> = (0..fits.len()).collect();
+            ranked.sort_by_key(|&i| std::cmp::Reverse(shared[i].len()));
+            let (top, runner_up) = (shared[ranked[0]].len(), shared[ranked[1]].len());
+            if top > 0 && top > 2 * runner_up {
+                let (entity, full) = &fits[ranked[0]];
+                let with: Vec<String> = shared[ranked[0]].iter().take(5).map(ToString::to_string).collect();
+                let evidence = vec![
+                    format!(
+                        "{:?} fits {} known names; the document's other entities decide",
+                        tokens.join(" "),
+                        fits.len()
+                    ),
+                    format!(
+                        "{:?} appears with {top} of them ({}), the next fit with {runner_up}",
+                        full.join(" "),
+                        with.join(", ")
+                    ),
+                ];
+                let score = ratio(top, top + runner_up + 1);
+                return Containment::One(Found { entity: *entity, rule: RuleName::NameContainment, score, evidence });
+            }
             let names: Vec<String> = fits.iter().map(|(id, full)| format!("{id} {:?}", full.join(" "))).collect();
             Containment::Ambiguous(vec![format!(
-                "{:?} fits {} and no role decides: kept apart",
+                "{:?} fits {} and no role or co-mentioned entity decides: kept apart",
                 tokens.join(" "),
                 names.join(", ")
             )])
         }
     }
+}
+
+/// Documents of an entity looked at for the company it keeps, the latest first.
+const CO_MENTION_DOCS_MAX: usize = 32;
+
+/// The entities of the current document (so far) that also appear in documents of `id`.
+fn co_mentioned(state: &State, context: &DocContext, id: EntityId) -> Vec<EntityId> {
+    let here: BTreeSet<EntityId> =
+        context.names.iter().map(|(_, _, e)| state.resolve(*e)).filter(|e| *e != id).collect();
+    if here.is_empty() {
+        return Vec::new();
+    }
+    let Some(entity) = state.entity(id) else { return Vec::new() };
+    let mut docs: Vec<&str> = Vec::new();
+    for mention_id in entity.mentions.iter().rev() {
+        let Some(mention) = state.mention(mention_id) else { continue };
+        if !docs.contains(&mention.doc_id.as_str()) {
+            docs.push(&mention.doc_id);
+            if docs.len() == CO_MENTION_DOCS_MAX {
+                break;
+            }
+        }
+    }
+    let mut shared: BTreeSet<EntityId> = BTreeSet::new();
+    for doc in docs {
+        for mention_id in state.doc(doc).map(|d| d.mentions.as_slice()).unwrap_or_default() {
+            if let Some(other) = state.entity_of(mention_id)
+                && here.contains(&other)
+            {
+                shared.insert(other);
+            }
+        }
+    }
+    shared.into_iter().collect()
 }
 
 /// Close spellings of a person's name: Jaro-Winkler over the whole name and over the last name.
@@ -413,14 +487,37 @@ fn resolve_description(state: &State, m: &Mention) -> Result<Found, Vec<String>>
     Ok(Found { entity, rule: RuleName::ExactName, score: 1.0, evidence })
 }
 
-/// A role-only mention ("the GAP chairman") resolves to the latest known holder of the role.
-fn resolve_role_only(state: &State, m: &Mention) -> Result<Found, Vec<String>> {
+/// A role-only mention ("the GAP chairman") resolves to the holder of the role its document
+/// names, else to the latest known holder of the role; a holder since called former no
+/// longer counts. An unqualified role ("the prime minister") with no holder in its document
+/// resolves only when one person is known to hold that title at all.
+fn resolve_role_only(state: &State, context: &DocContext, m: &Mention) -> Result<Found, Vec<String>> {
+    let current = |id: &EntityId, role: &Role| {
+        state.entity(*id).is_some_and(|e| {
+            e.kind.compatible(Kind::Person)
+                && !e.roles.iter().any(|r| r.tense == Tense::Former && r.title == role.title && same_role(r, role))
+        })
+    };
     for role in unique_current(state, &m.roles) {
-        let keys = role_keys(state, role);
+        let mut in_document: Vec<EntityId> = Vec::new();
+        for (_, _, id) in &context.names {
+            let id = state.resolve(*id);
+            let holds = state.entity(id).is_some_and(|e| {
+                e.roles.iter().any(|r| r.tense == Tense::Current && r.title == role.title && same_role(r, role))
+            });
+            if holds && current(&id, role) && !in_document.contains(&id) {
+                in_document.push(id);
+            }
+        }
+        if let [entity] = in_document.as_slice() {
+            let name = state.entity(*entity).map_or("", Entity::name);
+            let evidence = vec![format!("{entity} {name:?}, named in this document, holds the unique role {role}")];
+            return Ok(Found { entity: *entity, rule: RuleName::UniqueRole, score: 1.0, evidence });
+        }
         let mut holders: Vec<EntityId> = Vec::new();
-        for k in &keys {
+        for k in &role_keys(state, role) {
             for id in state.candidates(k) {
-                if state.entity(id).is_some_and(|e| e.kind.compatible(Kind::Person)) && !holders.contains(&id) {
+                if current(&id, role) && !holders.contains(&id) {
                     holders.push(id);
                 }
             }
@@ -432,6 +529,31 @@ fn resolve_role_only(state: &State, m: &Mention) -> Result<Found, Vec<String>> {
             let name = state.entity(entity).map_or("", Entity::name);
             let evidence = vec![format!("{entity} {name:?} holds the unique role {role}")];
             return Ok(Found { entity, rule: RuleName::UniqueRole, score: 1.0, evidence });
+        }
+        if role.of.is_none() {
+            let anywhere: Vec<EntityId> = state
+                .candidates(&role_key(&role.title, ANY_QUALIFIER))
+                .into_iter()
+                .filter(|id| current(id, role) && state.entity(*id).is_some_and(Entity::is_named))
+                .collect();
+            match anywhere.as_slice() {
+                [entity] => {
+                    let name = state.entity(*entity).map_or("", Entity::name);
+                    let evidence =
+                        vec![format!("{entity} {name:?} is the one known holder of the unique role {}", role.title)];
+                    return Ok(Found { entity: *entity, rule: RuleName::UniqueRole, score: 0.5, evidence });
+                }
+                [] => {}
+                many => {
+                    let ids: Vec<String> = many.iter().map(ToString::to_string).collect();
+                    return Err(vec![format!(
+                        "{:?} names no qualifier and {} hold {}: kept apart",
+                        m.text,
+                        ids.join(", "),
+                        role.title
+                    )]);
+                }
+            }
         }
     }
     Err(vec![format!("no known holder of {:?}", m.text)])

@@ -272,6 +272,7 @@ impl State {
             if role.tense == Tense::Current && rules.is_unique(&role.title) {
                 let of = role.of.as_deref().map(|of| name_key(of, rules)).unwrap_or_default();
                 keys.push(role_key(&role.title, &of));
+                keys.push(role_key(&role.title, ANY_QUALIFIER));
             }
         }
         keys
@@ -284,6 +285,9 @@ pub(crate) fn fuzzy_key(first: &str, last: &str) -> String {
     let stem: String = last.chars().take(3).collect();
     format!("{}{initial}{stem}", key::FUZZY)
 }
+
+/// The qualifier of the role key that lists the holders of a title whatever their qualifier.
+pub(crate) const ANY_QUALIFIER: &str = "*";
 
 /// The blocking key of a unique role and its qualifier's normalised name.
 pub(crate) fn role_key(title: &str, of: &str) -> String {

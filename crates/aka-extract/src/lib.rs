@@ -19,7 +19,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use aka_core::normalize::fold;
 use aka_core::{Form, Kind, Mention, Role, Rules};
-use aka_gazetteer::Gazetteer;
+use aka_gazetteer::{Gazetteer, PlaceKind};
 
 use crate::acronym::{Definition, definitions};
 use crate::kind::{Clues, Judge, Strength};
@@ -136,7 +136,7 @@ impl Document<'_> {
         propagate_kinds(names, &self.tokens, &mut judged);
         let mut kinds: Vec<Kind> = judged.iter().map(|(kind, _)| *kind).collect();
         let mut aliases = acronym_aliases(names, defs, &mut kinds);
-        gazetteer_aliases(names, &self.tokens, self.gazetteer, &mut aliases);
+        gazetteer_aliases(names, &kinds, &self.tokens, self.gazetteer, &mut aliases);
         (kinds, aliases)
     }
 }
@@ -159,14 +159,24 @@ pub fn extract(doc_id: &str, text: &str, rules: &Rules, config: &ExtractConfig) 
         let roles = bindings.roles[i].clone();
         let aliases = std::mem::take(&mut aliases[i]);
         let span = (name.start, name.end);
-        mentions.extend(mention(doc_id, &doc.chars, span, kinds[i], Form::Name, roles, aliases));
+        let found = mention(doc_id, &doc.chars, span, kinds[i], Form::Name, roles, aliases);
+        mentions.extend(found.map(|mut m| {
+            m.name = region_named_like_a_city(&doc, &names, i);
+            m
+        }));
     }
+    let country = sole_country(&names, &kinds, doc.gazetteer);
     for role_only in &bindings.role_only {
         let span = (doc.tokens[role_only.first].start, doc.tokens[role_only.last].end);
         if span.1 - span.0 > config.mention_len_max {
             continue;
         }
-        let roles = vec![role_only.role.clone()];
+        let mut role = role_only.role.clone();
+        if role.of.is_none() {
+            // "The prime minister said" in a text that names one country: that country's.
+            role.of = country.map(str::to_string);
+        }
+        let roles = vec![role];
         let form = Form::RoleOnly;
         mentions.extend(mention(doc_id, &doc.chars, span, Kind::Person, form, roles, Vec::new()));
     }
@@ -175,6 +185,46 @@ pub fn extract(doc_id: &str, text: &str, rules: &Rules, config: &ExtractConfig) 
     mentions.dedup_by_key(|m| (m.start, m.end));
     mentions.truncate(config.mentions_per_doc_max);
     mentions
+}
+
+/// A name the gazetteer knows as a city, written so that it is the region of that name:
+/// "Tarsa state", or after another city ("Vale, Tarsa"). Returns the region's name ("Tarsa
+/// state"), which keeps it apart from the city.
+fn region_named_like_a_city(doc: &Document<'_>, names: &[Name], i: usize) -> Option<String> {
+    let name = &names[i];
+    let tokens = &doc.tokens;
+    let place = doc.gazetteer.place(&name.folded)?;
+    if place.kind != PlaceKind::City {
+        return None;
+    }
+    let state_after = tokens.get(name.last + 1).is_some_and(|t| t.class == Class::Word && t.text == "state");
+    let after_city = i > 0
+        && name.first >= 2
+        && tokens[name.first - 1].is_punct(",")
+        && names[i - 1].last + 2 == name.first
+        && doc.gazetteer.place(&names[i - 1].folded).is_some_and(|p| p.kind == PlaceKind::City && p != place);
+    (state_after || after_city).then(|| format!("{} state", name.text))
+}
+
+/// The one country a text names, if it names exactly one (cities and demonyms do not count:
+/// "a visit to Kabul" says where, not whose).
+fn sole_country(names: &[Name], kinds: &[Kind], gazetteer: &Gazetteer) -> Option<&'static str> {
+    let mut found: BTreeSet<&'static str> = BTreeSet::new();
+    for (name, kind) in names.iter().zip(kinds) {
+        if *kind != Kind::Place {
+            continue;
+        }
+        if let Some(place) = gazetteer.place(&name.folded)
+            && place.kind == PlaceKind::Country
+        {
+            found.insert(place.canonical);
+        }
+    }
+    let mut found = found.into_iter();
+    match (found.next(), found.next()) {
+        (Some(country), None) => Some(country),
+        _ => None,
+    }
 }
 
 /// A mention of the span `(start, end)`; `None` when an offset does not fit in `u32`.
@@ -288,11 +338,18 @@ fn acronym_aliases(names: &[Name], defs: &[Definition], kinds: &mut [Kind]) -> V
     aliases
 }
 
-/// An acronym the document does not define gets the gazetteer's name for it ("US" →
-/// "United States").
-fn gazetteer_aliases(names: &[Name], tokens: &[Token], gazetteer: &Gazetteer, aliases: &mut [Vec<String>]) {
-    for (name, aliases) in names.iter().zip(aliases.iter_mut()) {
-        if !aliases.is_empty() || name.first != name.last || !tokens[name.first].is_acronym() {
+/// An acronym the document does not define, or another name of a place, gets the
+/// gazetteer's name for it ("US" → "United States", "Washington DC" → "Washington").
+fn gazetteer_aliases(
+    names: &[Name],
+    kinds: &[Kind],
+    tokens: &[Token],
+    gazetteer: &Gazetteer,
+    aliases: &mut [Vec<String>],
+) {
+    for ((name, kind), aliases) in names.iter().zip(kinds).zip(aliases.iter_mut()) {
+        let acronym = name.first == name.last && tokens[name.first].is_acronym();
+        if !aliases.is_empty() || !(acronym || *kind == Kind::Place) {
             continue;
         }
         if let Some(place) = gazetteer.place(&name.folded)
@@ -313,7 +370,8 @@ pub fn annotate(text: &str, mentions: &mut [Mention], rules: &Rules) {
     let bindings = doc.bind(&names, &person_ok);
     let defs = definitions(&doc.tokens, &names);
     let mut kinds: Vec<Kind> = owners.iter().map(|&m| mentions[m].kind).collect();
-    let aliases = acronym_aliases(&names, &defs, &mut kinds);
+    let mut aliases = acronym_aliases(&names, &defs, &mut kinds);
+    gazetteer_aliases(&names, &kinds, &doc.tokens, doc.gazetteer, &mut aliases);
     for (i, &m) in owners.iter().enumerate() {
         let mention = &mut mentions[m];
         let (within, described) = span::name_within(&doc, names[i].first, names[i].last);

@@ -257,6 +257,20 @@ impl<'a> Finder<'a> {
         self.lower_seen.contains(folded) || (folded.ends_with("ing") && folded.chars().count() >= 6)
     }
 
+    /// A common English word opening a sentence before a connector, with no head word to make
+    /// it a name's first word: "Residents of Tarsa", but not "Bank of Norland".
+    fn common_before_connector(&self, k: usize, last: usize) -> bool {
+        let v = self.vocabulary;
+        let token = &self.tokens[k];
+        k < last
+            && v.connectors.contains(&self.tokens[k + 1].lower)
+            && is_common_word(&token.lower)
+            && !v.is_head(&token.folded)
+            && !v.org_first_heads.contains(&token.folded)
+            && !v.other_first_heads.contains(&token.folded)
+            && !v.event_first_heads.contains(&token.folded)
+    }
+
     fn is_function_word(&self, k: usize) -> bool {
         let token = &self.tokens[k];
         !token.is_acronym() && self.vocabulary.function_words.contains(&token.folded)
@@ -302,7 +316,7 @@ impl<'a> Finder<'a> {
                     if self.common(a) || is_common_word(&self.tokens[a].lower) {
                         return None;
                     }
-                } else if self.common(a) {
+                } else if self.common(a) || self.common_before_connector(a, b) {
                     a = self.next_name_token(a, b)?;
                 }
             }

@@ -12,6 +12,18 @@ use crate::vocabulary::Vocabulary;
 /// Names in one list sharing a title at most ("former ministers A, B and C").
 const LIST_NAMES_MAX: usize = 16;
 
+/// Relative clauses between a name's comma and its title, and whether they put the role in
+/// the past: "A, who served as foreign minister", "A, who is the party's chairman".
+const RELATIVE_CLAUSES: &[(&[&str], bool)] = &[
+    (&["who", "served", "as"], true),
+    (&["who", "had", "been"], true),
+    (&["who", "was"], true),
+    (&["who", "has", "been"], false),
+    (&["who", "is"], false),
+    (&["who", "serves", "as"], false),
+    (&["who", "became"], false),
+];
+
 /// A role phrase with no name: tokens `first..=last` and the role.
 #[derive(Clone, Debug)]
 pub(crate) struct RoleOnly {
@@ -243,21 +255,31 @@ impl<'a> Binder<'a> {
     }
 
     /// The names a title phrase starting at `first` stands in apposition to: "A, former FM";
-    /// "A and B, former ministers".
-    fn backward(&self, first: usize, plural: bool) -> Vec<usize> {
+    /// "A and B, former ministers"; "A, who served as foreign minister" (a relative clause in
+    /// the past makes the role former: returned as the second value).
+    fn backward(&self, first: usize, plural: bool) -> (Vec<usize>, bool) {
         let mut q = first;
         if q > 0 && ["the", "a", "an"].iter().any(|a| self.word_at(q - 1, a)) {
             q -= 1;
         }
+        let mut past = false;
+        for (clause, is_past) in RELATIVE_CLAUSES {
+            let len = clause.len();
+            if q > len && clause.iter().enumerate().all(|(i, w)| self.word_at(q - len + i, w)) {
+                q -= len;
+                past = *is_past;
+                break;
+            }
+        }
         if q < 2 || !self.punct_at(q - 1, ",") || self.tokens[q].newline_before {
-            return Vec::new();
+            return (Vec::new(), false);
         }
         let Some(last) = self.person_ending(q - 2) else {
-            return Vec::new();
+            return (Vec::new(), false);
         };
         let mut list = vec![last];
         if !plural {
-            return list;
+            return (list, past);
         }
         let mut cur = self.names[last].first;
         if cur >= 2
@@ -277,7 +299,7 @@ impl<'a> Binder<'a> {
             }
         }
         list.reverse();
-        list
+        (list, past)
     }
 
     /// Binds every title to its names, or makes it a role-only mention, or drops it.
@@ -317,10 +339,16 @@ impl<'a> Binder<'a> {
             out.qualifier[*n] = true;
         }
         let mut targets = self.forward(chain.end, plural, chain.restricted);
+        let mut ended = self.word_at(chain.end + 1, "until");
         if targets.is_empty() && !chain.restricted {
             let start = pre.as_ref().map_or(first.phrase_first, |q| q.first);
-            targets = self.backward(start, plural);
+            let (found, past) = self.backward(start, plural);
+            targets = found;
+            ended |= past;
         }
+        // "A, who served as foreign minister", "foreign minister until 2023": the role ended.
+        let roles: Vec<Role> =
+            if ended { roles.into_iter().map(|r| Role { tense: Tense::Former, ..r }).collect() } else { roles };
         for &n in &targets {
             out.person[n] = true;
             for role in &roles {
@@ -334,8 +362,11 @@ impl<'a> Binder<'a> {
         }
         for (i, (&t, role)) in chain.titles.iter().zip(&roles).enumerate() {
             let title = &self.titles[t];
-            let standalone = title.unique && !title.plural && title.tense != Tense::Former;
-            if !standalone || role.of.is_none() {
+            let standalone = title.unique && !title.plural && role.tense != Tense::Former;
+            // An unqualified role stands for a person only after "the" ("The prime minister
+            // said"), not as a predicate ("was elected prime minister").
+            let definite = first.phrase_first > 0 && self.word_at(first.phrase_first - 1, "the");
+            if !standalone || (role.of.is_none() && !(definite && pre.is_none() && i == 0)) {
                 continue;
             }
             let start = match (&pre, chain.post[i]) {

@@ -144,7 +144,7 @@ fn kinds_from_head_words_and_the_gazetteer() {
          ORG UN Security Council
          ORG Geo News
          ORG Indian Army
-         PLACE Washington DC
+         PLACE Washington DC aka Washington
          PLACE New York
          PLACE United States",
     );
@@ -302,8 +302,11 @@ fn role_only_mentions() {
         "PERSON chairman of the Pakistan People’s Party (role-only) [chairman of Pakistan People’s Party]
          ORG Pakistan People’s Party
          ORG Military Operations
-         ORG Senate",
+         ORG Senate
+         PERSON prime minister (role-only) [prime minister]",
     );
+    // A role with no qualifier stands alone only after "the", not as a predicate.
+    check("Adil Rana was elected prime minister in May.", "PERSON Adil Rana");
 }
 
 #[test]
