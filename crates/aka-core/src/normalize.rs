@@ -54,14 +54,14 @@ pub fn strip_possessive_suffix(text: &str) -> &str {
 }
 
 /// The tokens of a name as the resolver compares them: folded, honorifics and connectors dropped,
-/// hyphenated parts split, name suffixes ("Jr", "Corp.") dropped from the end, at most
+/// spelling variants made one ("centre" → "center"), hyphenated parts split, name suffixes ("Jr", "Corp.") dropped from the end, at most
 /// `name_tokens_max`.
 pub fn name_tokens(text: &str, rules: &Rules) -> Vec<String> {
     let mut tokens: Vec<String> = fold(strip_possessive_suffix(text.trim()))
         .split(' ')
         .filter(|token| !token.is_empty())
         .filter(|token| !rules.is_honorific(token) && !CONNECTORS.contains(token))
-        .map(str::to_string)
+        .map(|token| rules.spellings.get(token).map_or_else(|| token.to_string(), Clone::clone))
         .collect();
     while tokens.len() > 1 && tokens.last().is_some_and(|t| rules.is_name_suffix(t)) {
         tokens.pop();
@@ -176,6 +176,13 @@ mod tests {
         assert_eq!(name_tokens("Acme Corp.", &rules()), ["acme"]);
         assert_eq!(name_tokens("Co", &rules()), ["co"]);
         assert_eq!(name_tokens("Jr Walker Band", &rules()), ["jr", "walker", "band"]);
+    }
+
+    #[test]
+    fn spelling_variants_and_abbreviations_compare_as_one() {
+        assert_eq!(name_key("Tarsa Treatment Centre", &rules()), name_key("Tarsa Treatment Center", &rules()));
+        assert_eq!(name_key("Mt Vale", &rules()), name_key("Mount Vale", &rules()));
+        assert_ne!(name_key("Mount Vale", &rules()), name_key("Vale", &rules()));
     }
 
     #[test]

@@ -378,7 +378,7 @@ fn containment(state: &State, context: &DocContext, m: &Mention, tokens: &[Strin
             let mut ranked: Vec<usize> = (0..fits.len()).collect();
             ranked.sort_by_key(|&i| std::cmp::Reverse(shared[i].len()));
             let (top, runner_up) = (shared[ranked[0]].len(), shared[ranked[1]].len());
-            if top > 0 && top > 2 * runner_up {
+            if top > 0 && top > runner_up {
                 let (entity, full) = &fits[ranked[0]];
                 let with: Vec<String> = shared[ranked[0]].iter().take(5).map(ToString::to_string).collect();
                 let evidence = vec![

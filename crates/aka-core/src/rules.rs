@@ -53,6 +53,8 @@ struct RulesFile {
     thresholds: Thresholds,
     limits: Limits,
     words: Words,
+    #[serde(default)]
+    spellings: BTreeMap<String, String>,
     titles: Vec<TitleRule>,
 }
 
@@ -95,6 +97,9 @@ pub struct Rules {
     pub former_words: Vec<String>,
     /// Words that mark a title current.
     pub current_words: Vec<String>,
+    /// Spelling variants and abbreviations of name words, folded, to the form compared
+    /// ("centre" → "center", "mt" → "mount").
+    pub spellings: BTreeMap<String, String>,
     /// The titles.
     pub titles: Vec<TitleRule>,
     /// Lower-case form → index into `titles`.
@@ -145,6 +150,7 @@ impl Rules {
             name_suffixes: lower_all(file.words.name_suffixes),
             former_words: lower_all(file.words.former_words),
             current_words: lower_all(file.words.current_words),
+            spellings: file.spellings.into_iter().map(|(k, v)| (k.to_lowercase(), v.to_lowercase())).collect(),
             titles: file.titles,
             forms,
         })
