@@ -1,12 +1,17 @@
 #!/usr/bin/env bash
 # ECB+ figures for docs/QUALITY.md: resolution of gold mentions, and end to end (extraction +
-# resolution), each scored with and without --proper-only, all documents in one store, no topics.
-# Usage: scripts/ecbplus_eval.sh [ECBPLUS_DEV_DIR] (default ../shared/eval/ecbplus/dev)
+# resolution); all documents in one store with no topic given; each scored on all mentions and on
+# proper names (--proper-only), with --within-topic (the usual ECB+ setting, the one issue targets
+# mean) and without it. Prints a Markdown table.
+# Usage: scripts/ecbplus_eval.sh [ECBPLUS_DEV_DIR] [SCORE_PY]
+#   defaults: ../shared/eval/ecbplus/dev and the score.py two levels above it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 dev=${1:-../shared/eval/ecbplus/dev}
-score=$(dirname "$dev")/../score.py
-[[ -f $score ]] || score=../shared/eval/score.py
+score=${2:-$dev/../../score.py}
+for f in "$dev/docs.jsonl" "$dev/gold.jsonl" "$score"; do
+  [[ -f $f ]] || { echo "ecbplus_eval: $f not found" >&2; exit 2; }
+done
 cargo build --release -q -p aka-cli
 aka=target/release/aka
 work=$(mktemp -d)
@@ -14,17 +19,37 @@ trap 'rm -rf "$work"' EXIT
 
 python3 scripts/ecbplus_gold_docs.py "$dev/docs.jsonl" "$dev/gold.jsonl" > "$work/gold_docs.jsonl"
 python3 -c 'import json,sys
-for l in open(sys.argv[1]):
+for l in open(sys.argv[1], encoding="utf-8"):
     d=json.loads(l); print(json.dumps({"doc_id":d["doc_id"],"text":d["text"]}, ensure_ascii=False))' "$dev/docs.jsonl" > "$work/docs.jsonl"
 
-"$aka" --data "$work/gold" ingest "$work/gold_docs.jsonl"
+echo "ingesting gold-mention documents ..." >&2
+"$aka" --data "$work/gold" ingest "$work/gold_docs.jsonl" >&2
 "$aka" --data "$work/gold" export mentions > "$work/gold_pred.jsonl"
-"$aka" --data "$work/e2e" ingest "$work/docs.jsonl"
+echo "ingesting plain documents ..." >&2
+"$aka" --data "$work/e2e" ingest "$work/docs.jsonl" >&2
 "$aka" --data "$work/e2e" export mentions > "$work/e2e_pred.jsonl"
 
-for proper in "" --proper-only; do
-  echo "== resolution of gold mentions ${proper:-(all mentions)}"
-  python3 "$score" "$dev/gold.jsonl" "$work/gold_pred.jsonl" --gold-mentions --docs "$dev/docs.jsonl" --within-topic $proper | grep -E '^(metric|MUC|B-cubed|CEAF-e|CoNLL)'
-  echo "== end to end ${proper:-(all mentions)}"
-  python3 "$score" "$dev/gold.jsonl" "$work/e2e_pred.jsonl" --docs "$dev/docs.jsonl" --match suffix --within-topic $proper | grep -E '^(metric|mentions|MUC|B-cubed|CEAF-e|CoNLL)'
+row() { # setting mentions topic-option score-options...
+  local setting=$1 mentions=$2 topic=$3 pred=$4
+  shift 4
+  python3 "$score" "$dev/gold.jsonl" "$pred" --docs "$dev/docs.jsonl" --quiet "$@" \
+    | python3 -c 'import json,sys
+r = json.loads(sys.stdin.read())
+f = lambda x: "%.2f" % (100 * x)
+m = r.get("mentions")
+det = " / ".join(f(m[k]) for k in ("p", "r", "f1")) if m else "—"
+cells = sys.argv[1:4] + [det, f(r["muc"]["f1"]), f(r["b3"]["f1"]), f(r["ceafe"]["f1"]), "**" + f(r["conll_f1"]) + "**"]
+print("| " + " | ".join(cells) + " |")' \
+      "$setting" "$mentions" "$topic"
+}
+
+echo "| setting | mentions | topics | mention P / R / F1 | MUC F1 | B³ F1 | CEAF-e F1 | CoNLL F1 |"
+echo "|---|---|---|---|---|---|---|---|"
+for topic in within across; do
+  t=(); [[ $topic == within ]] && t=(--within-topic)
+  label=$([[ $topic == within ]] && echo "within (--within-topic)" || echo "across (no --within-topic)")
+  row "resolution of gold mentions" "proper names" "$label" "$work/gold_pred.jsonl" --gold-mentions --proper-only "${t[@]}"
+  row "resolution of gold mentions" "all" "$label" "$work/gold_pred.jsonl" --gold-mentions "${t[@]}"
+  row "end to end" "proper names" "$label" "$work/e2e_pred.jsonl" --match suffix --proper-only "${t[@]}"
+  row "end to end" "all" "$label" "$work/e2e_pred.jsonl" --match suffix "${t[@]}"
 done
