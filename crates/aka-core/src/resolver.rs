@@ -374,7 +374,11 @@ fn containment(state: &State, context: &DocContext, m: &Mention, tokens: &[Strin
                 });
             }
             // The company a name keeps: the one the document's other entities appear with.
-            let shared: Vec<Vec<EntityId>> = fits.iter().map(|(id, _)| co_mentioned(state, context, *id)).collect();
+            let shared: Vec<Vec<EntityId>> = if fits.len() <= CO_MENTION_FITS_MAX {
+                fits.iter().map(|(id, _)| co_mentioned(state, context, *id)).collect()
+            } else {
+                vec![Vec::new(); fits.len()]
+            };
             let mut ranked: Vec<usize> = (0..fits.len()).collect();
             ranked.sort_by_key(|&i| std::cmp::Reverse(shared[i].len()));
             let (top, runner_up) = (shared[ranked[0]].len(), shared[ranked[1]].len());
@@ -406,8 +410,12 @@ fn containment(state: &State, context: &DocContext, m: &Mention, tokens: &[Strin
     }
 }
 
+/// Fits weighed by the company they keep at most; more fits than this stay apart.
+const CO_MENTION_FITS_MAX: usize = 8;
 /// Documents of an entity looked at for the company it keeps, the latest first.
 const CO_MENTION_DOCS_MAX: usize = 32;
+/// Mentions of an entity, and of each of its documents, looked at at most.
+const CO_MENTION_SCAN_MAX: usize = 128;
 
 /// The entities of the current document (so far) that also appear in documents of `id`.
 fn co_mentioned(state: &State, context: &DocContext, id: EntityId) -> Vec<EntityId> {
@@ -418,7 +426,7 @@ fn co_mentioned(state: &State, context: &DocContext, id: EntityId) -> Vec<Entity
     }
     let Some(entity) = state.entity(id) else { return Vec::new() };
     let mut docs: Vec<&str> = Vec::new();
-    for mention_id in entity.mentions.iter().rev() {
+    for mention_id in entity.mentions.iter().rev().take(CO_MENTION_SCAN_MAX) {
         let Some(mention) = state.mention(mention_id) else { continue };
         if !docs.contains(&mention.doc_id.as_str()) {
             docs.push(&mention.doc_id);
@@ -429,7 +437,9 @@ fn co_mentioned(state: &State, context: &DocContext, id: EntityId) -> Vec<Entity
     }
     let mut shared: BTreeSet<EntityId> = BTreeSet::new();
     for doc in docs {
-        for mention_id in state.doc(doc).map(|d| d.mentions.as_slice()).unwrap_or_default() {
+        for mention_id in
+            state.doc(doc).map(|d| d.mentions.as_slice()).unwrap_or_default().iter().take(CO_MENTION_SCAN_MAX)
+        {
             if let Some(other) = state.entity_of(mention_id)
                 && here.contains(&other)
             {
