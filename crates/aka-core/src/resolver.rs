@@ -525,7 +525,10 @@ fn resolve_role_only(state: &State, context: &DocContext, m: &Mention) -> Result
             return Ok(Found { entity: *entity, rule: RuleName::UniqueRole, score: 1.0, evidence });
         }
         let mut holders: Vec<EntityId> = Vec::new();
-        for k in &role_keys(state, role) {
+        // An unqualified role is looked up under any qualifier below, never under the
+        // unqualified key alone: that lists whoever such a mention was linked to before.
+        let keys = if role.of.is_some() { role_keys(state, role) } else { Vec::new() };
+        for k in &keys {
             for id in state.candidates(k) {
                 if current(&id, role) && !holders.contains(&id) {
                     holders.push(id);
@@ -720,7 +723,14 @@ mod tests {
         let mut state = State::new(Arc::new(Rules::default_rules()));
         for mentions in docs {
             let first = state.last_seq() + 1;
-            ingest(&mut state, first, None, mentions);
+            let doc_id = mentions.first().map(|m| m.doc_id.clone()).unwrap_or_default();
+            let document = Event::DocumentIngested {
+                doc_id: doc_id.clone(),
+                content_hash: crate::event::content_hash(doc_id.as_bytes()),
+                source: String::new(),
+                text: String::new(),
+            };
+            ingest(&mut state, first, Some(document), mentions);
         }
         let map = state.mentions().map(|m| (m.mention_id.clone(), state.entity_of(&m.mention_id).unwrap())).collect();
         (state, map)
@@ -886,5 +896,95 @@ mod tests {
             })
             .collect();
         assert_eq!(rules, [RuleName::NewEntity, RuleName::SameDocument, RuleName::NameContainment]);
+    }
+
+    #[test]
+    fn a_short_form_means_the_one_its_document_names_in_full() {
+        let (_, map) = resolve(vec![
+            vec![m("a", 0, "PERSON Esther Roe")],
+            vec![m("b", 0, "PERSON Jamal Roe"), m("b", 1, "PERSON Roe"), m("b", 2, "ORG New Tarsa Saints")],
+            vec![m("c", 0, "ORG Saints"), m("c", 1, "ORG New Tarsa Saints")],
+        ]);
+        assert!(same(&map, "b:1", "b:0"), "the document named Jamal Roe");
+        assert!(!same(&map, "b:1", "a:0"));
+        assert!(same(&map, "c:0", "c:1") && same(&map, "c:0", "b:2"), "an organisation's last words");
+    }
+
+    #[test]
+    fn a_place_is_not_the_place_it_is_part_of_even_in_one_document() {
+        let (_, map) = resolve(vec![vec![m("a", 0, "PLACE Norland-held Kashmir"), m("a", 1, "PLACE Kashmir")]]);
+        assert!(!same(&map, "a:0", "a:1"));
+    }
+
+    #[test]
+    fn a_description_links_only_to_the_same_description() {
+        let description = |doc: &str, n: u32, text: &str| {
+            let mut mention = m(doc, n, &format!("PLACE {text}"));
+            mention.form = Form::Description;
+            mention
+        };
+        let (_, map) = resolve(vec![
+            vec![m("a", 0, "PLACE Paris"), description("a", 1, "jewellery store in Paris")],
+            vec![description("b", 0, "jewellery store in Paris"), description("b", 1, "Paris and Lyon")],
+        ]);
+        assert!(!same(&map, "a:1", "a:0"), "not the place named inside it");
+        assert!(same(&map, "a:1", "b:0"));
+        assert!(!same(&map, "b:1", "a:0"));
+    }
+
+    #[test]
+    fn a_shared_surname_goes_to_the_person_whose_company_the_document_keeps() {
+        let (state, map) = resolve(vec![
+            vec![m("a", 0, "PERSON Jamal Roe"), m("a", 1, "ORG Tarsa Chargers"), m("a", 2, "PLACE Vale")],
+            vec![m("b", 0, "PERSON Esther Roe"), m("b", 1, "ORG Norland Film Academy")],
+            vec![m("c", 0, "ORG Tarsa Chargers"), m("c", 1, "PERSON Roe")],
+            vec![m("d", 0, "PERSON Roe")],
+        ]);
+        assert!(same(&map, "c:1", "a:0"), "the Chargers appear with Jamal Roe only");
+        assert!(!same(&map, "d:0", "a:0") && !same(&map, "d:0", "b:0"), "no company: kept apart");
+        let decision = state.entity(map["c:1"]).map(|e| e.mentions.contains(&"c:1".to_string())).unwrap_or_default();
+        assert!(decision);
+    }
+
+    #[test]
+    fn a_name_of_several_words_must_fit_a_full_name_not_only_a_short_one() {
+        let (_, map) = resolve(vec![
+            vec![m("a", 0, "PERSON Tariq Roe"), m("a", 1, "PERSON Roe")],
+            vec![m("b", 0, "PERSON Salman Roe")],
+            vec![m("c", 0, "PERSON Fred Vogt")],
+            vec![m("d", 0, "PERSON Frederick C. Vogt"), m("d", 1, "PERSON J. Okoye")],
+            vec![m("e", 0, "PERSON Jamal Okoye")],
+        ]);
+        assert!(!same(&map, "b:0", "a:0"));
+        assert!(same(&map, "d:0", "c:0"), "a short form of a given name");
+        assert!(same(&map, "e:0", "d:1"), "an initial");
+    }
+
+    #[test]
+    fn an_unqualified_role_resolves_only_to_the_one_known_holder() {
+        let unqualified = |doc: &str, n: u32| {
+            let mut mention = role(m(doc, n, "PERSON prime minister"), "prime minister", None, Tense::Current);
+            mention.form = Form::RoleOnly;
+            mention
+        };
+        let (_, map) = resolve(vec![
+            vec![role(m("a", 0, "PERSON Adil Rana"), "prime minister", Some("Norland"), Tense::Current)],
+            vec![unqualified("b", 0)],
+            vec![role(m("c", 0, "PERSON Ines Ward"), "prime minister", Some("Tarsa"), Tense::Current)],
+            vec![unqualified("d", 0)],
+        ]);
+        assert!(same(&map, "b:0", "a:0"), "one holder known");
+        assert!(!same(&map, "d:0", "a:0") && !same(&map, "d:0", "c:0"), "two holders known: kept apart");
+    }
+
+    #[test]
+    fn a_holder_since_called_former_is_not_the_current_one() {
+        let (_, map) = resolve(vec![
+            vec![role(m("a", 0, "PERSON Adil Rana"), "prime minister", Some("Norland"), Tense::Current)],
+            vec![role(m("b", 0, "PERSON Adil Rana"), "prime minister", Some("Norland"), Tense::Former)],
+            vec![role_only("c", 0, "Norland's prime minister", "prime minister", "Norland")],
+        ]);
+        assert!(same(&map, "a:0", "b:0"));
+        assert!(!same(&map, "c:0", "a:0"));
     }
 }

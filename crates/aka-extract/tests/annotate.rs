@@ -123,3 +123,55 @@ fn annotate_agrees_with_extract_on_the_seeds() {
         }
     }
 }
+
+/// The name annotate finds inside one given span, and whether the span is a description.
+fn name_within(text: &str, span: &str, kind: Kind) -> (Option<String>, Form) {
+    let mut mentions = given(text, &[(span, kind)]);
+    assert_eq!(mentions.len(), 1, "{span:?} occurs once in {text:?}");
+    annotate(text, &mut mentions, &Rules::default_rules());
+    (mentions[0].name.clone(), mentions[0].form)
+}
+
+#[test]
+fn spans_given_upstream_are_compared_by_the_name_inside_them() {
+    let name = |text: &str, span: &str, kind: Kind| name_within(text, span, kind);
+    let named = |n: &str| (Some(n.to_string()), Form::Name);
+    assert_eq!(
+        name("Pirates struck in the Gulf of Tarsa again.", "in the Gulf of Tarsa", Kind::Place),
+        named("Gulf of Tarsa")
+    );
+    assert_eq!(
+        name("The team signed defensive tackle Jamal Okoye on Monday.", "defensive tackle Jamal Okoye", Kind::Person),
+        named("Jamal Okoye")
+    );
+    assert_eq!(
+        name(
+            "She entered the Vale Clinic in Port Tarsa, Calif. on Friday.",
+            "the Vale Clinic in Port Tarsa, Calif.",
+            Kind::Place
+        ),
+        named("Vale Clinic")
+    );
+    assert_eq!(name("Dr. Mira Osei, MD, was named.", "Mira Osei, MD", Kind::Person), named("Mira Osei"));
+    assert_eq!(name("It hit Iran's Qeshm island at dawn.", "Iran's Qeshm island", Kind::Place), named("Qeshm island"));
+    assert_eq!(name("The quake shook southern Iran today.", "southern Iran", Kind::Place), (None, Form::Name));
+    assert_eq!(name("Senator Rafiq Awan spoke.", "Senator Rafiq Awan", Kind::Person), named("Rafiq Awan"));
+    // A full stop that ends no abbreviation the extractor knows is punctuation, not name.
+    assert_eq!(name("Shares of Tarsa Corp. fell.", "Tarsa Corp.", Kind::Org), named("Tarsa Corp"));
+}
+
+#[test]
+fn spans_that_describe_rather_than_name_are_descriptions() {
+    let form = |text: &str, span: &str| name_within(text, span, Kind::Place).1;
+    assert_eq!(
+        form(
+            "Robbers hit an upmarket jewellery store in central Paris.",
+            "an upmarket jewellery store in central Paris"
+        ),
+        Form::Description
+    );
+    assert_eq!(form("A cable between Italy and Egypt was cut.", "between Italy and Egypt"), Form::Description);
+    assert_eq!(form("Police sealed the scene in Queens overnight.", "the scene in Queens"), Form::Description);
+    assert_eq!(form("Robbers hit a Paris jewellery store.", "a Paris jewellery store"), Form::Description);
+    assert_eq!(form("Police patrolled in Queens overnight.", "in Queens"), Form::Name);
+}

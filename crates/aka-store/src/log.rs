@@ -232,8 +232,22 @@ fn lock_dir(dir: &Path) -> Result<File, OpenError> {
     }
 }
 
+/// How long opening waits for a log of this process that is closing to let go of sled's files.
+const CLOSING_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Opens sled's database. The caller holds `DIR/LOCK`, so no other log has the directory; if
+/// sled still reports its own lock taken, a log of this process that was just dropped is
+/// closing (sled's flusher thread lets go of the files when it next wakes): wait for it.
 fn open_db(dir: &Path) -> Result<sled::Db, OpenError> {
-    sled::Config::new().path(dir.join(DB_DIR)).open().map_err(|source| open_sled_error(dir, source))
+    let started = std::time::Instant::now();
+    loop {
+        match sled::Config::new().path(dir.join(DB_DIR)).open().map_err(|source| open_sled_error(dir, source)) {
+            Err(OpenError::Locked { .. }) if started.elapsed() < CLOSING_WAIT => {
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            result => return result,
+        }
+    }
 }
 
 /// sled's own lock error means another process has the database, as the lock file should have

@@ -132,6 +132,31 @@ fn open_creates_a_missing_dir() {
     assert!(nested.join("log").is_dir());
 }
 
+/// sled's flusher thread lets go of its files a little after a `Log` is dropped; reopening at
+/// once in the same process must wait for it, not report the directory as locked. Several
+/// threads at once, as a busy process (or a parallel test run) makes the flusher late.
+#[test]
+fn a_dropped_log_reopens_at_once_in_the_same_process() {
+    let config = LogConfig { durability: Durability::Deferred };
+    let threads: Vec<_> = (0..8)
+        .map(|_| {
+            let config = config.clone();
+            std::thread::spawn(move || {
+                let dir = tempfile::tempdir().unwrap();
+                for round in 0..40u64 {
+                    let mut log =
+                        Log::open(dir.path(), config.clone()).unwrap_or_else(|e| panic!("round {round}: {e}"));
+                    assert_eq!(log.last_seq(), round);
+                    log.append(&events(round..round + 1)).unwrap();
+                }
+            })
+        })
+        .collect();
+    for thread in threads {
+        thread.join().unwrap();
+    }
+}
+
 #[test]
 fn second_open_of_an_open_dir_is_locked_until_the_first_is_dropped() {
     let dir = tempfile::tempdir().unwrap();
