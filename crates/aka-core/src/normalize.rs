@@ -117,6 +117,12 @@ pub fn acronym_form(text: &str) -> Option<String> {
     if first_upper && uppers >= 2 && (uppers * 2 > count || last_upper) { Some(letters.to_lowercase()) } else { None }
 }
 
+/// The acronym a mention spells, if it is one. A person's name never is: "TEIXEIRA" in a
+/// headline is a surname written in capitals.
+pub fn mention_acronym(mention: &Mention) -> Option<String> {
+    if mention.kind == Kind::Person { None } else { acronym_form(mention.name_text()) }
+}
+
 /// The initials of a multi-word name, lower case: "United States" → "us",
 /// "Pakistan-occupied Kashmir" → "pok", "Line of Control" → "lc" and "loc".
 /// Returns the initials without connectors first, then with them if different.

@@ -11,7 +11,7 @@ use strsim::{jaro_winkler, normalized_levenshtein};
 use crate::entity::Entity;
 use crate::event::{Decision, EntityId, Event, RuleName};
 use crate::mention::{Form, Kind, Mention, Role, Tense};
-use crate::normalize::{acronym_form, initials, mention_tokens, name_key, name_tokens};
+use crate::normalize::{acronym_form, initials, mention_acronym, mention_tokens, name_key, name_tokens};
 use crate::state::{ANY_QUALIFIER, State, fuzzy_key, key, role_key};
 
 /// The order in which a document's mentions are resolved: names of organisations and places
@@ -84,7 +84,7 @@ pub struct DocContext {
 impl DocContext {
     /// Records that `mention` resolved to `entity`.
     pub fn add(&mut self, state: &State, mention: &Mention, entity: EntityId) {
-        if mention.form != Form::Name || acronym_form(mention.name_text()).is_some() {
+        if mention.form != Form::Name || mention_acronym(mention).is_some() {
             return;
         }
         let tokens = mention_tokens(mention, state.rules());
@@ -158,7 +158,9 @@ fn resolve_name(state: &State, context: &DocContext, m: &Mention) -> Result<Foun
         return Err(vec![format!("{:?} has no name tokens", m.name_text())]);
     }
     let key = tokens.join(" ");
-    let is_acronym = acronym_form(m.name_text()).is_some();
+    // Capitals spell an acronym unless the name is known written as a word ("CHIEFS" in a
+    // headline, "Chiefs" in the text).
+    let is_acronym = mention_acronym(m).is_some() && !known_as_word(state, &key);
     if !is_acronym && let Some(found) = same_document(state, context, m, &tokens) {
         return Ok(found);
     }
@@ -193,6 +195,15 @@ fn resolve_name(state: &State, context: &DocContext, m: &Mention) -> Result<Foun
         return Err(vec![format!("no entity named {key:?}")]);
     }
     fuzzy(state, m, &tokens).ok_or_else(|| vec![format!("no entity named like {key:?}")])
+}
+
+/// Whether an entity is named `key` written as a word, not in capitals.
+fn known_as_word(state: &State, key: &str) -> bool {
+    state.candidates(&format!("{}{key}", key::NAME)).into_iter().any(|id| {
+        state
+            .entity(id)
+            .is_some_and(|e| e.names.keys().any(|n| acronym_form(n).is_none() && name_key(n, state.rules()) == key))
+    })
 }
 
 /// A name that a mention earlier in the same document gives in full or in short: for a
@@ -986,5 +997,17 @@ mod tests {
         ]);
         assert!(same(&map, "a:0", "b:0"));
         assert!(!same(&map, "c:0", "a:0"));
+    }
+
+    #[test]
+    fn a_name_in_capitals_is_no_acronym_when_it_is_known_as_a_word() {
+        let (_, map) = resolve(vec![
+            vec![m("a", 0, "PERSON Mark Okoye"), m("a", 1, "ORG Tarsa Chiefs")],
+            vec![m("b", 0, "PERSON OKOYE"), m("b", 1, "ORG CHIEFS"), m("b", 2, "ORG Chiefs")],
+            vec![m("c", 0, "ORG NORLAND")],
+        ]);
+        assert!(same(&map, "b:0", "a:0"), "a person's surname in capitals");
+        assert!(same(&map, "b:1", "b:2"), "the document writes it as a word too");
+        assert!(!same(&map, "c:0", "a:1"));
     }
 }

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use crate::entity::Entity;
 use crate::event::{EntityId, Event};
 use crate::mention::{Form, Kind, Mention, Tense};
-use crate::normalize::{acronym_form, initials, mention_tokens, name_key, strip_possessive_suffix};
+use crate::normalize::{initials, mention_acronym, mention_tokens, name_key, strip_possessive_suffix};
 use crate::rules::Rules;
 
 /// What the state keeps of a document.
@@ -245,7 +245,7 @@ impl State {
                     keys.push(format!("{}{alias}", key::NAME));
                 }
             }
-            let acronym = acronym_form(mention.name_text());
+            let acronym = mention_acronym(mention);
             if let Some(acronym) = &acronym {
                 keys.push(format!("{}{acronym}", key::INITIALS));
             } else if mention.kind != Kind::Person {
