@@ -22,6 +22,11 @@ python3 -c 'import json,sys
 for l in open(sys.argv[1], encoding="utf-8"):
     d=json.loads(l); print(json.dumps({"doc_id":d["doc_id"],"text":d["text"]}, ensure_ascii=False))' "$dev/docs.jsonl" > "$work/docs.jsonl"
 
+# Baseline in the same run: every gold mention in the entity of its lower-cased text.
+python3 -c 'import json,sys
+for l in open(sys.argv[1], encoding="utf-8"):
+    g=json.loads(l); print(json.dumps({"doc_id":g["doc_id"],"start":g["start"],"end":g["end"],"entity":g["text"].lower()}))' "$dev/gold.jsonl" > "$work/baseline_pred.jsonl"
+
 echo "ingesting gold-mention documents ..." >&2
 "$aka" --data "$work/gold" ingest "$work/gold_docs.jsonl" >&2
 "$aka" --data "$work/gold" export mentions > "$work/gold_pred.jsonl"
@@ -48,6 +53,7 @@ echo "|---|---|---|---|---|---|---|---|"
 for topic in within across; do
   t=(); [[ $topic == within ]] && t=(--within-topic)
   label=$([[ $topic == within ]] && echo "within (--within-topic)" || echo "across (no --within-topic)")
+  row "baseline: same lower-cased string" "proper names" "$label" "$work/baseline_pred.jsonl" --gold-mentions --proper-only "${t[@]}"
   row "resolution of gold mentions" "proper names" "$label" "$work/gold_pred.jsonl" --gold-mentions --proper-only "${t[@]}"
   row "resolution of gold mentions" "all" "$label" "$work/gold_pred.jsonl" --gold-mentions "${t[@]}"
   row "end to end" "proper names" "$label" "$work/e2e_pred.jsonl" --match suffix --proper-only "${t[@]}"

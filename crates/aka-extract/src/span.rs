@@ -90,10 +90,18 @@ fn name_in(doc: &Document<'_>, mut a: usize, mut b: usize, all_caps: bool) -> Op
         run_first -= 1;
     }
     if run_last < b {
-        // Lower-case words after the run: a head noun ("Paris store", "Mafia boss") makes the
-        // span a description; only words that end names of places ("Qeshm island") continue it.
+        // Lower-case words after the run: a noun that ends names of places, organisations or
+        // buildings continues the name ("Qeshm island", "Pagliarelli prison", "Tarsa plant");
+        // any other ("jewellery store", "Mafia boss") makes the span a description.
+        let v = doc.vocabulary;
         let rest = &tokens[run_last + 1..=b];
-        if !rest.iter().all(|t| t.class == Class::Word && doc.vocabulary.place_heads.contains(&t.folded)) {
+        let heads = |t: &Token| {
+            t.class == Class::Word
+                && (v.place_heads.contains(&t.folded)
+                    || v.org_heads.contains(&t.folded)
+                    || v.facility_heads.contains(&t.folded))
+        };
+        if !rest.iter().all(heads) {
             return None;
         }
     }

@@ -156,6 +156,7 @@ fn spans_given_upstream_are_compared_by_the_name_inside_them() {
     assert_eq!(name("It hit Iran's Qeshm island at dawn.", "Iran's Qeshm island", Kind::Place), named("Qeshm island"));
     assert_eq!(name("The quake shook southern Iran today.", "southern Iran", Kind::Place), (None, Form::Name));
     assert_eq!(name("Senator Rafiq Awan spoke.", "Senator Rafiq Awan", Kind::Person), named("Rafiq Awan"));
+    assert_eq!(name("He died in Vale prison on Friday.", "in Vale prison", Kind::Place), named("Vale prison"));
     // A full stop that ends no abbreviation the extractor knows is punctuation, not name.
     assert_eq!(name("Shares of Tarsa Corp. fell.", "Tarsa Corp.", Kind::Org), named("Tarsa Corp"));
 }
