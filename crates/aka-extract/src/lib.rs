@@ -198,11 +198,21 @@ fn region_named_like_a_city(doc: &Document<'_>, names: &[Name], i: usize) -> Opt
         return None;
     }
     let state_after = tokens.get(name.last + 1).is_some_and(|t| t.class == Class::Word && t.text == "state");
-    let after_city = i > 0
-        && name.first >= 2
-        && tokens[name.first - 1].is_punct(",")
-        && names[i - 1].last + 2 == name.first
-        && doc.gazetteer.place(&names[i - 1].folded).is_some_and(|p| p.kind == PlaceKind::City && p != place);
+    // "Vale, Tarsa" with both cities of one country, and no list around them ("Vale, Tarsa and
+    // Mora" are three cities).
+    let after_city = i > 0 && name.first >= 2 && tokens[name.first - 1].is_punct(",") && {
+        let previous = &names[i - 1];
+        let same_country = doc.gazetteer.place(&previous.folded).is_some_and(|p| {
+            p.kind == PlaceKind::City && p != place && p.country.is_some() && p.country == place.country
+        });
+        let listed_before = previous.first > 0 && tokens[previous.first - 1].is_punct(",");
+        let listed_after = tokens.get(name.last + 1).is_some_and(|t| {
+            t.is_word("and")
+                || t.is_word("or")
+                || (t.is_punct(",") && tokens.get(name.last + 2).is_some_and(Token::is_capitalised))
+        });
+        previous.last + 2 == name.first && same_country && !listed_before && !listed_after
+    };
     (state_after || after_city).then(|| format!("{} state", name.text))
 }
 

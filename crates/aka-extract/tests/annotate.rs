@@ -76,7 +76,7 @@ fn annotate_reads_titles_inside_and_around_spans() {
     check(
         "Prime Minister Shehbaz Sharif met Hina Rabbani Khar, former FM.",
         &[("Prime Minister Shehbaz Sharif", Kind::Person), ("Hina Rabbani Khar", Kind::Person)],
-        "PERSON Prime Minister Shehbaz Sharif [prime minister]
+        "PERSON Prime Minister Shehbaz Sharif (name Shehbaz Sharif) [prime minister]
          PERSON Hina Rabbani Khar [former foreign minister]",
     );
     // A place given upstream is not a person a title may name.

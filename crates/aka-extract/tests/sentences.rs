@@ -286,6 +286,25 @@ fn lists_sharing_a_title() {
 }
 
 #[test]
+fn a_city_named_as_a_region_is_the_region_but_a_list_of_cities_is_cities() {
+    check(
+        "Fires spread across Washington state. Residents of Seattle, Washington were told to stay in.",
+        "PLACE Washington (name Washington state)
+         PLACE Seattle
+         PLACE Washington (name Washington state)",
+    );
+    check(
+        "Talks were held in New York, London and Brussels, and later in Chicago, Houston and Seattle.",
+        "PLACE New York
+         PLACE London
+         PLACE Brussels
+         PLACE Chicago
+         PLACE Houston
+         PLACE Seattle",
+    );
+}
+
+#[test]
 fn role_only_mentions() {
     check(
         "The PPP chairman met Pakistan's prime minister and the UN Secretary-General.",

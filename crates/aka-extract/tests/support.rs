@@ -17,6 +17,12 @@ pub fn listing(mentions: &[Mention]) -> String {
         if m.form == Form::RoleOnly {
             out.push_str(" (role-only)");
         }
+        if m.form == Form::Description {
+            out.push_str(" (description)");
+        }
+        if let Some(name) = &m.name {
+            out.push_str(&format!(" (name {name})"));
+        }
         if !m.roles.is_empty() {
             let roles: Vec<String> = m.roles.iter().map(ToString::to_string).collect();
             out.push_str(&format!(" [{}]", roles.join("; ")));
