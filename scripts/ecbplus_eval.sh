@@ -30,6 +30,7 @@ for l in open(sys.argv[1], encoding="utf-8"):
 echo "ingesting gold-mention documents ..." >&2
 "$aka" --data "$work/gold" ingest "$work/gold_docs.jsonl" >&2
 "$aka" --data "$work/gold" export mentions > "$work/gold_pred.jsonl"
+python3 scripts/ecbplus_name_oracle.py "$dev/gold.jsonl" "$work/gold_pred.jsonl" "$dev/docs.jsonl" > "$work/oracle_pred.jsonl"
 echo "ingesting plain documents ..." >&2
 "$aka" --data "$work/e2e" ingest "$work/docs.jsonl" >&2
 "$aka" --data "$work/e2e" export mentions > "$work/e2e_pred.jsonl"
@@ -55,6 +56,7 @@ for topic in within across; do
   label=$([[ $topic == within ]] && echo "within (--within-topic)" || echo "across (no --within-topic)")
   row "baseline: same lower-cased string" "proper names" "$label" "$work/baseline_pred.jsonl" --gold-mentions --proper-only "${t[@]}"
   row "resolution of gold mentions" "proper names" "$label" "$work/gold_pred.jsonl" --gold-mentions --proper-only "${t[@]}"
+  row "upper bound: aka with every name-like split merged (gold clusters used)" "proper names" "$label" "$work/oracle_pred.jsonl" --gold-mentions --proper-only "${t[@]}"
   row "resolution of gold mentions" "all" "$label" "$work/gold_pred.jsonl" --gold-mentions "${t[@]}"
   row "end to end" "proper names" "$label" "$work/e2e_pred.jsonl" --match suffix --proper-only "${t[@]}"
   row "end to end" "all" "$label" "$work/e2e_pred.jsonl" --match suffix "${t[@]}"

@@ -320,7 +320,31 @@ enum Containment {
 /// Roe" for "Frederick Roe". An organisation's name that ends another's: "Saints" for "New
 /// Orleans Saints".
 fn containment(state: &State, context: &DocContext, m: &Mention, tokens: &[String]) -> Containment {
-    let Some(last) = tokens.last() else { return Containment::None };
+    let fits = containment_fits(state, m, tokens);
+    match fits.as_slice() {
+        [] => Containment::None,
+        [(entity, full)] => {
+            let (short, long) =
+                if tokens.len() <= full.len() { (tokens.len(), full.len()) } else { (full.len(), tokens.len()) };
+            let evidence = vec![format!(
+                "{:?} and {:?} share the tokens in order and the last name",
+                tokens.join(" "),
+                full.join(" ")
+            )];
+            Containment::One(Found {
+                entity: *entity,
+                rule: RuleName::NameContainment,
+                score: ratio(short, long),
+                evidence,
+            })
+        }
+        _ => choose_among(state, context, m, tokens, &fits),
+    }
+}
+
+/// The entities whose names a mention's tokens fit, each with the name it fits best.
+fn containment_fits(state: &State, m: &Mention, tokens: &[String]) -> Vec<(EntityId, Vec<String>)> {
+    let Some(last) = tokens.last() else { return Vec::new() };
     let rules = state.rules();
     let org = m.kind == Kind::Org;
     let mut fits: Vec<(EntityId, Vec<String>)> = Vec::new();
@@ -355,70 +379,55 @@ fn containment(state: &State, context: &DocContext, m: &Mention, tokens: &[Strin
     if fits.iter().any(|(_, full)| full.len() > 1) {
         fits.retain(|(_, full)| full.len() > 1);
     }
-    match fits.len() {
-        0 => Containment::None,
-        1 => {
-            let (entity, full) = fits.remove(0);
-            let (short, long) =
-                if tokens.len() <= full.len() { (tokens.len(), full.len()) } else { (full.len(), tokens.len()) };
-            let score = ratio(short, long);
-            let evidence = vec![format!(
-                "{:?} and {:?} share the tokens in order and the last name",
-                tokens.join(" "),
-                full.join(" ")
-            )];
-            Containment::One(Found { entity, rule: RuleName::NameContainment, score, evidence })
-        }
-        _ => {
-            let with_role: Vec<&(EntityId, Vec<String>)> =
-                fits.iter().filter(|(id, _)| state.entity(*id).is_some_and(|e| shares_role(&m.roles, e))).collect();
-            if let [(entity, full)] = with_role.as_slice() {
-                let evidence = vec![
-                    format!("{:?} fits {} known names; a shared role decides", tokens.join(" "), fits.len()),
-                    format!("{:?} holds a role the mention gives", full.join(" ")),
-                ];
-                return Containment::One(Found {
-                    entity: *entity,
-                    rule: RuleName::NameContainment,
-                    score: 0.5,
-                    evidence,
-                });
-            }
-            // The company a name keeps: the one the document's other entities appear with.
-            let shared: Vec<Vec<EntityId>> = if fits.len() <= CO_MENTION_FITS_MAX {
-                fits.iter().map(|(id, _)| co_mentioned(state, context, *id)).collect()
-            } else {
-                vec![Vec::new(); fits.len()]
-            };
-            let mut ranked: Vec<usize> = (0..fits.len()).collect();
-            ranked.sort_by_key(|&i| std::cmp::Reverse(shared[i].len()));
-            let (top, runner_up) = (shared[ranked[0]].len(), shared[ranked[1]].len());
-            if top > 0 && top > runner_up {
-                let (entity, full) = &fits[ranked[0]];
-                let with: Vec<String> = shared[ranked[0]].iter().take(5).map(ToString::to_string).collect();
-                let evidence = vec![
-                    format!(
-                        "{:?} fits {} known names; the document's other entities decide",
-                        tokens.join(" "),
-                        fits.len()
-                    ),
-                    format!(
-                        "{:?} appears with {top} of them ({}), the next fit with {runner_up}",
-                        full.join(" "),
-                        with.join(", ")
-                    ),
-                ];
-                let score = ratio(top, top + runner_up + 1);
-                return Containment::One(Found { entity: *entity, rule: RuleName::NameContainment, score, evidence });
-            }
-            let names: Vec<String> = fits.iter().map(|(id, full)| format!("{id} {:?}", full.join(" "))).collect();
-            Containment::Ambiguous(vec![format!(
-                "{:?} fits {} and no role or co-mentioned entity decides: kept apart",
-                tokens.join(" "),
-                names.join(", ")
-            )])
-        }
+    fits
+}
+
+/// Several entities fit: a role the mention shares with one of them decides, else the company
+/// they keep (the one the document's other entities appear with more); else none is guessed.
+fn choose_among(
+    state: &State,
+    context: &DocContext,
+    m: &Mention,
+    tokens: &[String],
+    fits: &[(EntityId, Vec<String>)],
+) -> Containment {
+    let with_role: Vec<&(EntityId, Vec<String>)> =
+        fits.iter().filter(|(id, _)| state.entity(*id).is_some_and(|e| shares_role(&m.roles, e))).collect();
+    if let [(entity, full)] = with_role.as_slice() {
+        let evidence = vec![
+            format!("{:?} fits {} known names; a shared role decides", tokens.join(" "), fits.len()),
+            format!("{:?} holds a role the mention gives", full.join(" ")),
+        ];
+        return Containment::One(Found { entity: *entity, rule: RuleName::NameContainment, score: 0.5, evidence });
     }
+    let shared: Vec<Vec<EntityId>> = if fits.len() <= CO_MENTION_FITS_MAX {
+        fits.iter().map(|(id, _)| co_mentioned(state, context, *id)).collect()
+    } else {
+        vec![Vec::new(); fits.len()]
+    };
+    let mut ranked: Vec<usize> = (0..fits.len()).collect();
+    ranked.sort_by_key(|&i| std::cmp::Reverse(shared[i].len()));
+    let (top, runner_up) = (shared[ranked[0]].len(), shared.get(ranked[1]).map_or(0, Vec::len));
+    if top > runner_up {
+        let (entity, full) = &fits[ranked[0]];
+        let with: Vec<String> = shared[ranked[0]].iter().take(5).map(ToString::to_string).collect();
+        let evidence = vec![
+            format!("{:?} fits {} known names; the document's other entities decide", tokens.join(" "), fits.len()),
+            format!(
+                "{:?} appears with {top} of them ({}), the next fit with {runner_up}",
+                full.join(" "),
+                with.join(", ")
+            ),
+        ];
+        let score = ratio(top, top + runner_up + 1);
+        return Containment::One(Found { entity: *entity, rule: RuleName::NameContainment, score, evidence });
+    }
+    let names: Vec<String> = fits.iter().map(|(id, full)| format!("{id} {:?}", full.join(" "))).collect();
+    Containment::Ambiguous(vec![format!(
+        "{:?} fits {} and no role or co-mentioned entity decides: kept apart",
+        tokens.join(" "),
+        names.join(", ")
+    )])
 }
 
 /// Fits weighed by the company they keep at most; more fits than this stay apart.
