@@ -1,5 +1,7 @@
 //! The `aka` binary: a thin clap shell over the `aka` engine.
 
+mod audit;
+mod history;
 mod ingest;
 mod output;
 
@@ -39,11 +41,49 @@ enum Command {
         /// JSON lines instead of a table.
         #[arg(long)]
         json: bool,
+        /// The entities as they were after event SEQ (see `aka log`).
+        #[arg(long, value_name = "SEQ")]
+        as_of: Option<u64>,
     },
     /// Show one entity (by name or id such as E12): aliases, roles, and each mention in its sentence.
     Show {
         /// A name, alias or entity id.
         entity: String,
+        /// The entity as it was after event SEQ (see `aka log`).
+        #[arg(long, value_name = "SEQ")]
+        as_of: Option<u64>,
+    },
+    /// Every event that changed an entity (created, mention linked, merged), with rule, score and
+    /// evidence; an id merged away resolves to its survivor, and says so.
+    History {
+        /// A name, alias or entity id.
+        entity: String,
+        /// JSON lines instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Which entities were created, merged or grew between two points of the log.
+    Diff {
+        /// The earlier point: the state after event SEQ (0 for the empty store).
+        #[arg(long, value_name = "SEQ")]
+        from: u64,
+        /// The later point: the state after event SEQ (default: the end of the log).
+        #[arg(long, value_name = "SEQ")]
+        to: Option<u64>,
+        /// JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Re-resolve the recorded observations under the rules given with --rules (default: the
+    /// compiled-in ones), without touching the log, and report the entities that would differ.
+    Audit {
+        /// Gold entities (JSON lines {"mention_id", "entity"} or {"doc_id","start","end","entity"})
+        /// to score both partitions against.
+        #[arg(long, value_name = "FILE")]
+        gold: Option<PathBuf>,
+        /// JSON instead of text.
+        #[arg(long)]
+        json: bool,
     },
     /// The decisions that built an entity, in log order: sequence number, rule, score, evidence.
     Explain {
@@ -114,8 +154,11 @@ fn run(cli: Cli) -> Result<()> {
         Engine::open(&cli.data, config).with_context(|| format!("opening data directory {}", cli.data.display()))?;
     match cli.command {
         Command::Ingest(args) => ingest::run(&mut engine, &args),
-        Command::Entities { json } => output::entities(&engine, json),
-        Command::Show { entity } => output::show(&engine, pick(&engine, &entity)?),
+        Command::Entities { json, as_of } => history::entities(&engine, json, as_of),
+        Command::Show { entity, as_of } => history::show(&engine, &entity, as_of),
+        Command::History { entity, json } => history::history(&engine, &entity, json),
+        Command::Diff { from, to, json } => history::diff(&engine, from, to, json),
+        Command::Audit { gold, json } => audit::audit(&engine, gold.as_deref(), json),
         Command::Explain { entity } => output::explain(&engine, pick(&engine, &entity)?),
         Command::Log { from, limit, json } => output::log(&engine, from, limit, json),
         Command::Export { what: ExportWhat::Mentions } => output::export_mentions(&engine),
@@ -124,7 +167,7 @@ fn run(cli: Cli) -> Result<()> {
 }
 
 /// The one entity a name or id designates; several matches are listed, none is an error.
-fn pick(engine: &Engine, query: &str) -> Result<EntityId> {
+pub(crate) fn pick(engine: &Engine, query: &str) -> Result<EntityId> {
     let found = engine.find(query);
     match found.as_slice() {
         [] => bail!("no entity matches {query:?} (try `aka entities`)"),

@@ -1,0 +1,1 @@
+//! `aka audit` through the real binary: other rules, without touching the log.
