@@ -1,6 +1,9 @@
 //! Normalisation of names: Unicode NFKC, diacritics, case, apostrophes and punctuation,
 //! honorifics dropped, and the keys derived from a name (initials, acronym form).
 
+use std::collections::BTreeSet;
+use std::sync::OnceLock;
+
 use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::is_combining_mark;
 
@@ -123,6 +126,28 @@ pub fn mention_acronym(mention: &Mention) -> Option<String> {
     if mention.kind == Kind::Person { None } else { acronym_form(mention.name_text()) }
 }
 
+/// English given names and their short forms (`data/given_names.csv`, see `data/README.md`).
+const GIVEN_NAMES_CSV: &str = include_str!("../data/given_names.csv");
+
+/// Whether two folded given names are one the short form of the other ("bill" and "william",
+/// "fred" and "frederick"), by the compiled-in list.
+pub fn given_names_match(a: &str, b: &str) -> bool {
+    static PAIRS: OnceLock<BTreeSet<(String, String)>> = OnceLock::new();
+    let pairs = PAIRS.get_or_init(|| {
+        let mut pairs = BTreeSet::new();
+        for line in GIVEN_NAMES_CSV.lines().skip(1) {
+            let mut fields = line.split(',');
+            if let (Some(name), Some("has_nickname"), Some(short)) = (fields.next(), fields.next(), fields.next()) {
+                let (name, short) = (fold(name), fold(short));
+                pairs.insert((short.clone(), name.clone()));
+                pairs.insert((name, short));
+            }
+        }
+        pairs
+    });
+    pairs.contains(&(a.to_string(), b.to_string()))
+}
+
 /// The initials of a multi-word name, lower case: "United States" → "us",
 /// "Pakistan-occupied Kashmir" → "pok", "Line of Control" → "lc" and "loc".
 /// Returns the initials without connectors first, then with them if different.
@@ -182,6 +207,16 @@ mod tests {
         assert_eq!(name_tokens("Acme Corp.", &rules()), ["acme"]);
         assert_eq!(name_tokens("Co", &rules()), ["co"]);
         assert_eq!(name_tokens("Jr Walker Band", &rules()), ["jr", "walker", "band"]);
+    }
+
+    #[test]
+    fn given_names_match_their_short_forms_both_ways() {
+        assert!(given_names_match("bill", "william"));
+        assert!(given_names_match("william", "bill"));
+        assert!(given_names_match("kate", "katherine"));
+        assert!(given_names_match("bill", "robert"), "an old short form of Robert too");
+        assert!(!given_names_match("bob", "william"));
+        assert!(!given_names_match("kate", "kathy"), "two short forms of one name are not each other");
     }
 
     #[test]

@@ -11,7 +11,9 @@ use strsim::{jaro_winkler, normalized_levenshtein};
 use crate::entity::Entity;
 use crate::event::{Decision, EntityId, Event, RuleName};
 use crate::mention::{Form, Kind, Mention, Role, Tense};
-use crate::normalize::{acronym_form, initials, mention_acronym, mention_tokens, name_key, name_tokens};
+use crate::normalize::{
+    acronym_form, given_names_match, initials, mention_acronym, mention_tokens, name_key, name_tokens,
+};
 use crate::state::{ANY_QUALIFIER, State, fuzzy_key, key, role_key};
 
 /// The order in which a document's mentions are resolved: names of organisations and places
@@ -226,7 +228,7 @@ fn same_document(state: &State, context: &DocContext, m: &Mention, tokens: &[Str
         }
         let fits_name = match kind.refine(m.kind) {
             Kind::Person => {
-                (other.last() == Some(last) && (tokens_fit(tokens, other) || tokens_fit(other, tokens)))
+                (other.last() == Some(last) && (tokens_fit(tokens, other, false) || tokens_fit(other, tokens, false)))
                     || (m.kind == Kind::Person && lone && other.len() > 1 && other.first() == Some(first))
             }
             Kind::Org => other.ends_with(tokens) || tokens.ends_with(other),
@@ -358,19 +360,29 @@ fn containment_fits(state: &State, m: &Mention, tokens: &[String]) -> Vec<(Entit
         // "Tariq Roe" and "Roe".
         let names: Vec<Vec<String>> = entity.names.keys().map(|n| name_tokens(n, rules)).collect();
         let has_full = names.iter().any(|n| n.len() > 1);
-        let fitting = names
-            .into_iter()
-            .filter(|full| tokens.len() == 1 || !has_full || full.len() > 1)
-            .filter(|full| {
-                full.last() == Some(last)
-                    && if org {
-                        full.ends_with(tokens) || tokens.ends_with(full)
-                    } else {
-                        tokens_fit(tokens, full) || tokens_fit(full, tokens)
-                    }
-            })
-            .max_by_key(Vec::len);
-        if let Some(full) = fitting {
+        let fitting = |nicknames: bool| {
+            names
+                .iter()
+                .filter(|full| tokens.len() == 1 || !has_full || full.len() > 1)
+                .filter(|full| {
+                    full.last() == Some(last)
+                        && if org {
+                            full.ends_with(tokens) || tokens.ends_with(full)
+                        } else {
+                            tokens_fit(tokens, full, nicknames) || tokens_fit(full, tokens, nicknames)
+                        }
+                })
+                .max_by_key(|full| full.len())
+                .cloned()
+        };
+        // A given name's usual short form fits only when it fits every full name the entity has
+        // ("Bill" is a short form of both "William" and "Robert": it does not join them).
+        let by_nickname = || {
+            let first = tokens.first()?;
+            let consistent = names.iter().filter(|n| n.len() > 1).all(|n| token_fits(first, &n[0], true));
+            if consistent && !org && tokens.len() > 1 { fitting(true) } else { None }
+        };
+        if let Some(full) = fitting(false).or_else(by_nickname) {
             fits.push((id, full));
         }
     }
@@ -672,16 +684,18 @@ fn same_role(a: &Role, b: &Role) -> bool {
 }
 
 /// Whether the tokens of `short` stand in `long` in order, each equal to its match or an
-/// initial or short form of it ("j" or "fred" for "frederick").
-fn tokens_fit(short: &[String], long: &[String]) -> bool {
+/// initial or short form of it ("j" or "fred" for "frederick"), and with `nicknames` also a
+/// usual short form of a given name ("bill" for "william").
+fn tokens_fit(short: &[String], long: &[String], nicknames: bool) -> bool {
     let mut rest = long.iter();
-    short.iter().all(|token| rest.any(|t| token_fits(token, t)))
+    short.iter().all(|token| rest.any(|t| token_fits(token, t, nicknames)))
 }
 
-/// A token equal to another, an initial of it, or a short form of three or more letters that
-/// it starts with ("fred" for "frederick"); either way round.
-fn token_fits(a: &str, b: &str) -> bool {
-    if a == b {
+/// A token equal to another, an initial of it, a short form of three or more letters that it
+/// starts with ("fred" for "frederick"), or with `nicknames` a usual short form of a given name
+/// ("bill" for "william"); either way round.
+fn token_fits(a: &str, b: &str, nicknames: bool) -> bool {
+    if a == b || (nicknames && given_names_match(a, b)) {
         return true;
     }
     let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
@@ -1018,5 +1032,19 @@ mod tests {
         assert!(same(&map, "b:0", "a:0"), "a person's surname in capitals");
         assert!(same(&map, "b:1", "b:2"), "the document writes it as a word too");
         assert!(!same(&map, "c:0", "a:1"));
+    }
+
+    #[test]
+    fn a_usual_short_form_of_a_given_name_fits_with_the_same_surname() {
+        let (_, map) = resolve(vec![
+            vec![m("a", 0, "PERSON William Okafor")],
+            vec![m("b", 0, "PERSON Bill Okafor")],
+            vec![m("c", 0, "PERSON Robert Okafor")],
+            vec![m("d", 0, "PERSON Kate Mensah")],
+            vec![m("e", 0, "PERSON Katherine Mensah")],
+        ]);
+        assert!(same(&map, "b:0", "a:0"));
+        assert!(!same(&map, "c:0", "a:0"), "Bill is also Robert's short form: no chain from Robert to William");
+        assert!(same(&map, "e:0", "d:0"));
     }
 }
