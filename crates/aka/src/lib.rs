@@ -23,6 +23,7 @@
 pub mod audit;
 mod engine;
 mod error;
+pub mod history;
 mod input;
 pub mod query;
 
