@@ -3,7 +3,7 @@
 use std::io::{BufWriter, Write};
 
 use aka::query::{export_rows, sentence_of};
-use aka::{Engine, Entity, EntityId, Event};
+use aka::{Engine, Entity, EntityId, Event, State};
 use anyhow::Result;
 use serde::Serialize;
 
@@ -28,10 +28,10 @@ fn entity_line(e: &Entity) -> EntityLine<'_> {
     }
 }
 
-/// `aka entities`.
-pub fn entities(engine: &Engine, json: bool) -> Result<()> {
+/// `aka entities`: the entities of `state` (the engine's, or one replayed to an earlier point).
+pub fn entities(state: &State, json: bool) -> Result<()> {
     let mut out = BufWriter::new(std::io::stdout().lock());
-    for e in engine.state().entities() {
+    for e in state.entities() {
         let line = entity_line(e);
         if json {
             serde_json::to_writer(&mut out, &line)?;
@@ -59,13 +59,12 @@ pub fn entities(engine: &Engine, json: bool) -> Result<()> {
     Ok(())
 }
 
-fn plural(n: usize) -> &'static str {
+pub(crate) fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
 }
 
-/// `aka show`.
-pub fn show(engine: &Engine, id: EntityId) -> Result<()> {
-    let state = engine.state();
+/// `aka show`: one entity of `state` (the engine's, or one replayed to an earlier point).
+pub fn show(state: &State, id: EntityId) -> Result<()> {
     let Some(e) = state.entity(id) else { anyhow::bail!("no entity {id}") };
     let mut out = BufWriter::new(std::io::stdout().lock());
     if e.id != id {
