@@ -272,15 +272,15 @@ pub struct Diff {
 }
 
 /// What changed between the state after event `from` and after event `to` (default: the end of
-/// the log). `from > to` and points past the end of the log are errors.
+/// the log). Points past the end of the log, then `from > to`, are errors.
 pub fn diff(engine: &Engine, from: u64, to: Option<u64>) -> Result<Diff, HistoryError> {
     let last = engine.log().last_seq();
+    if let Some(seq) = [Some(from), to].into_iter().flatten().find(|seq| *seq > last) {
+        return Err(HistoryError::PastEnd { seq, last });
+    }
     let to = to.unwrap_or(last);
     if from > to {
         return Err(HistoryError::FromAfterTo { from, to });
-    }
-    if to > last {
-        return Err(HistoryError::PastEnd { seq: to, last });
     }
     let before = engine.state_as_of(from)?;
     if to == engine.state().last_seq() {
