@@ -163,6 +163,11 @@ fn an_id_merged_away_resolves_to_its_survivor_and_says_when_and_by_which_rule() 
     assert_eq!(created.len(), 2, "both entities' creations: {of_survivor:?}");
     let by_name = ok(aka(&data, &["history", "Omar Hale"]));
     assert!(!by_name.contains("was merged into"), "a name designates the live entity: {by_name}");
+    let explained = ok(aka(&data, &["explain", &absorbed]));
+    assert!(
+        explained.starts_with(&format!("{absorbed} was merged into {survivor}\n")),
+        "explain says so too: {explained}"
+    );
 }
 
 #[test]

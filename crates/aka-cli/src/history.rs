@@ -29,7 +29,7 @@ pub fn show(engine: &Engine, entity: &str, as_of: Option<u64>) -> Result<()> {
 
 /// The one entity a name or id designates in `state`. Unlike `crate::pick`, an id merged away is
 /// kept as given (it still designates its survivor), so that the output can say it was merged.
-fn pick_in(state: &State, query: &str) -> Result<EntityId> {
+pub(crate) fn pick_in(state: &State, query: &str) -> Result<EntityId> {
     if let Ok(id) = query.trim().parse::<EntityId>()
         && state.entity(id).is_some()
     {

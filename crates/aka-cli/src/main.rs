@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use aka::{Engine, EngineConfig, EntityId, Rules};
+use aka::{Engine, EngineConfig, Rules};
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
 
@@ -159,26 +159,9 @@ fn run(cli: Cli) -> Result<()> {
         Command::History { entity, json } => history::history(&engine, &entity, json),
         Command::Diff { from, to, json } => history::diff(&engine, from, to, json),
         Command::Audit { gold, json } => audit::audit(&engine, gold.as_deref(), json),
-        Command::Explain { entity } => output::explain(&engine, pick(&engine, &entity)?),
+        Command::Explain { entity } => output::explain(&engine, history::pick_in(engine.state(), &entity)?),
         Command::Log { from, limit, json } => output::log(&engine, from, limit, json),
         Command::Export { what: ExportWhat::Mentions } => output::export_mentions(&engine),
         Command::Rules => Ok(()),
-    }
-}
-
-/// The one entity a name or id designates; several matches are listed, none is an error.
-pub(crate) fn pick(engine: &Engine, query: &str) -> Result<EntityId> {
-    let found = engine.find(query);
-    match found.as_slice() {
-        [] => bail!("no entity matches {query:?} (try `aka entities`)"),
-        [one] => Ok(*one),
-        many => {
-            let list: Vec<String> = many
-                .iter()
-                .filter_map(|id| engine.state().entity(*id))
-                .map(|e| format!("  {} {} {}", e.id, e.kind, e.name()))
-                .collect();
-            bail!("{query:?} matches {} entities; name one by id:\n{}", many.len(), list.join("\n"))
-        }
     }
 }

@@ -96,6 +96,9 @@ pub fn explain(engine: &Engine, id: EntityId) -> Result<()> {
     let state = engine.state();
     let mut out = BufWriter::new(std::io::stdout().lock());
     if let Some(e) = state.entity(id) {
+        if e.id != id {
+            writeln!(out, "{id} was merged into {}", e.id)?;
+        }
         writeln!(out, "{} {} {}", e.id, e.kind, e.name())?;
     }
     for (seq, event) in engine.explain(id)? {
