@@ -102,6 +102,7 @@ fn write_entry(out: &mut impl Write, entry: &HistoryEntry) -> Result<()> {
         Change::Created { entity, kind, mention } => format!("created {entity} {kind} for {}", mention_label(mention)),
         Change::Linked { entity, mention } => format!("linked {} to {entity}", mention_label(mention)),
         Change::Merged { survivor, absorbed } => format!("merged {absorbed} into {survivor}"),
+        Change::Split { parent, child, mentions } => format!("split {child} off {parent} ({mentions} mention(s))"),
     };
     writeln!(out, "#{:<6} {:<16} {:.3}  {what}", entry.seq, entry.rule.as_str(), entry.score)?;
     for evidence in &entry.evidence {

@@ -3,6 +3,7 @@
 mod audit;
 mod history;
 mod ingest;
+mod judge;
 mod output;
 
 use std::path::PathBuf;
@@ -102,6 +103,12 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Record a person's judgement: two entities are the same (merge them and keep them merged) or
+    /// different (split them if merged, and never merge them); or withdraw one.
+    Judge {
+        #[command(subcommand)]
+        what: judge::JudgeWhat,
+    },
     /// Print the compiled-in default rules (TOML), to copy and edit for --rules.
     Rules,
     /// Export data as JSON lines.
@@ -162,6 +169,7 @@ fn run(cli: Cli) -> Result<()> {
         Command::Explain { entity } => output::explain(&engine, history::pick_in(engine.state(), &entity)?),
         Command::Log { from, limit, json } => output::log(&engine, from, limit, json),
         Command::Export { what: ExportWhat::Mentions } => output::export_mentions(&engine),
+        Command::Judge { what } => judge::run(&mut engine, what),
         Command::Rules => Ok(()),
     }
 }

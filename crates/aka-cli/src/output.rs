@@ -147,7 +147,7 @@ pub fn log(engine: &Engine, from: u64, limit: Option<usize>, json: bool) -> Resu
     Ok(())
 }
 
-fn summary(event: &Event) -> String {
+pub(crate) fn summary(event: &Event) -> String {
     match event {
         Event::DocumentIngested { doc_id, content_hash, source, text } => {
             format!("DocumentIngested {doc_id} {} chars {content_hash} from {source}", text.chars().count())
@@ -163,6 +163,15 @@ fn summary(event: &Event) -> String {
         }
         Event::EntitiesMerged { survivor, absorbed, decision } => {
             format!("EntitiesMerged {absorbed} into {survivor} ({})", decision.rule)
+        }
+        Event::Judged { judgement, verdict, a, b, by, reason, .. } => {
+            format!("Judged {judgement}: {a} {verdict} {b} by {by}: {reason}")
+        }
+        Event::JudgementRetracted { judgement, by, reason, .. } => {
+            format!("JudgementRetracted {judgement} by {by}: {reason}")
+        }
+        Event::EntitySplit { parent, child, mentions, decision, .. } => {
+            format!("EntitySplit {child} off {parent} with {} mention(s) ({})", mentions.len(), decision.rule)
         }
     }
 }

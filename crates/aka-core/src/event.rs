@@ -52,6 +52,8 @@ pub enum RuleName {
     FuzzyName,
     /// A mention earlier in the same document gives the name in full or in short.
     SameDocument,
+    /// A person's judgement.
+    Judgement,
 }
 
 impl RuleName {
@@ -65,6 +67,7 @@ impl RuleName {
             RuleName::NameContainment => "name_containment",
             RuleName::FuzzyName => "fuzzy_name",
             RuleName::SameDocument => "same_document",
+            RuleName::Judgement => "judgement",
         }
     }
 }
@@ -137,6 +140,67 @@ pub enum Event {
         /// Why.
         decision: Decision,
     },
+    /// A person judged two entities the same or different.
+    Judged {
+        /// The judgement's id, `J1`, `J2` ... in log order.
+        judgement: String,
+        /// Same or different.
+        verdict: Verdict,
+        /// One entity, by the id the person gave.
+        a: EntityId,
+        /// The other.
+        b: EntityId,
+        /// Who judged.
+        by: String,
+        /// When, in seconds since the Unix epoch (given by the caller: the core reads no clock).
+        at: u64,
+        /// Why.
+        reason: String,
+    },
+    /// A person withdrew a judgement.
+    JudgementRetracted {
+        /// The judgement withdrawn.
+        judgement: String,
+        /// Who withdrew it.
+        by: String,
+        /// When, in seconds since the Unix epoch.
+        at: u64,
+        /// Why.
+        reason: String,
+    },
+    /// An entity gave back the mentions of an entity merged into it, which lives again.
+    EntitySplit {
+        /// The entity that keeps the rest.
+        parent: EntityId,
+        /// The entity that lives again with the mentions below (and the ids merged into it).
+        child: EntityId,
+        /// The mentions that move to the child.
+        mentions: Vec<String>,
+        /// The judgement that caused the split, if one did.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        judgement: Option<String>,
+        /// Why.
+        decision: Decision,
+    },
+}
+
+/// A person's verdict on two entities.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    /// They are one: merge them, and keep them merged.
+    Same,
+    /// They are two: split them if merged, and never merge them.
+    Different,
+}
+
+impl fmt::Display for Verdict {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Verdict::Same => "same",
+            Verdict::Different => "different",
+        })
+    }
 }
 
 impl Event {
@@ -148,6 +212,9 @@ impl Event {
             Event::EntityCreated { .. } => "EntityCreated",
             Event::MentionLinked { .. } => "MentionLinked",
             Event::EntitiesMerged { .. } => "EntitiesMerged",
+            Event::Judged { .. } => "Judged",
+            Event::JudgementRetracted { .. } => "JudgementRetracted",
+            Event::EntitySplit { .. } => "EntitySplit",
         }
     }
 }

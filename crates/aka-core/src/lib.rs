@@ -6,10 +6,11 @@ pub mod mention;
 pub mod normalize;
 pub mod rules;
 
-pub use event::{Decision, EntityId, Envelope, Event, RuleName, SCHEMA_VERSION};
+pub use event::{Decision, EntityId, Envelope, Event, RuleName, SCHEMA_VERSION, Verdict};
 pub use mention::{CharOffsets, Form, Kind, Mention, Role, Tense};
 pub use rules::Rules;
 pub mod entity;
+pub mod judge;
 pub mod resolver;
 pub mod state;
 

@@ -613,7 +613,9 @@ fn absorb_role_only_holders(state: &State, m: &Mention, entity: EntityId, rules_
         for k in role_keys(state, role) {
             for id in state.candidates(&k) {
                 let Some(other) = state.entity(id) else { continue };
-                if id == entity || other.is_named() || !seen.insert(id) {
+                // A person's "different" judgement keeps them apart, in this run and in replays.
+                if id == entity || other.is_named() || !seen.insert(id) || state.judged_different(id, entity).is_some()
+                {
                     continue;
                 }
                 let (survivor, absorbed) = if id < entity { (id, entity) } else { (entity, id) };

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use crate::entity::Entity;
-use crate::event::{EntityId, Event};
+use crate::event::{EntityId, Event, Verdict};
 use crate::mention::{Form, Kind, Mention, Tense};
 use crate::normalize::{initials, mention_acronym, mention_tokens, name_key, strip_possessive_suffix};
 use crate::rules::Rules;
@@ -26,6 +26,27 @@ pub struct DocRecord {
     pub mentions: Vec<String>,
 }
 
+/// A judgement as the state keeps it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Judgement {
+    /// Same or different.
+    pub verdict: Verdict,
+    /// One entity, by the id the person gave.
+    pub a: EntityId,
+    /// The other.
+    pub b: EntityId,
+    /// Who judged.
+    pub by: String,
+    /// Why.
+    pub reason: String,
+    /// The sequence number of its `Judged` event.
+    pub seq: u64,
+    /// Withdrawn since.
+    pub retracted: bool,
+    /// It split an entity (a "different" judgement on two merged entities).
+    pub split: bool,
+}
+
 /// The state derived from the log.
 #[derive(Clone, Debug)]
 pub struct State {
@@ -36,6 +57,8 @@ pub struct State {
     entities: BTreeMap<EntityId, Entity>,
     redirects: BTreeMap<EntityId, EntityId>,
     index: BTreeMap<String, Vec<EntityId>>,
+    judgements: BTreeMap<String, Judgement>,
+    next_judgement: u64,
     next_entity: u64,
     last_seq: u64,
 }
@@ -67,6 +90,8 @@ impl State {
             entities: BTreeMap::new(),
             redirects: BTreeMap::new(),
             index: BTreeMap::new(),
+            judgements: BTreeMap::new(),
+            next_judgement: 1,
             next_entity: 1,
             last_seq: 0,
         }
@@ -174,6 +199,70 @@ impl State {
                 self.link(seq, mention_id, entity);
             }
             Event::EntitiesMerged { survivor, absorbed, .. } => self.merge(seq, *survivor, *absorbed),
+            Event::Judged { judgement, verdict, a, b, by, reason, .. } => {
+                let number = judgement.strip_prefix('J').and_then(|n| n.parse::<u64>().ok()).unwrap_or(0);
+                self.next_judgement = self.next_judgement.max(number.saturating_add(1));
+                let record = Judgement {
+                    verdict: *verdict,
+                    a: *a,
+                    b: *b,
+                    by: by.clone(),
+                    reason: reason.clone(),
+                    seq,
+                    retracted: false,
+                    split: false,
+                };
+                self.judgements.insert(judgement.clone(), record);
+            }
+            Event::JudgementRetracted { judgement, .. } => {
+                if let Some(record) = self.judgements.get_mut(judgement) {
+                    record.retracted = true;
+                }
+            }
+            Event::EntitySplit { parent, child, mentions, judgement, .. } => {
+                if let Some(record) = judgement.as_ref().and_then(|j| self.judgements.get_mut(j)) {
+                    record.split = true;
+                }
+                self.split(seq, *parent, *child, mentions);
+            }
+        }
+    }
+
+    /// Judgements by id, withdrawn ones included.
+    pub fn judgements(&self) -> &BTreeMap<String, Judgement> {
+        &self.judgements
+    }
+
+    /// The id the next judgement gets.
+    pub fn next_judgement_id(&self) -> String {
+        format!("J{}", self.next_judgement)
+    }
+
+    /// The standing "different" judgement that keeps two live entities apart, if any.
+    pub fn judged_different(&self, x: EntityId, y: EntityId) -> Option<&str> {
+        let (x, y) = (self.resolve(x), self.resolve(y));
+        self.judgements.iter().find_map(|(id, j)| {
+            let ends = (self.resolve(j.a), self.resolve(j.b));
+            let apart = j.verdict == Verdict::Different && !j.retracted && (ends == (x, y) || ends == (y, x));
+            apart.then_some(id.as_str())
+        })
+    }
+
+    /// The id a mention was linked to (before any merge), if it was.
+    pub fn linked_id(&self, mention_id: &str) -> Option<EntityId> {
+        self.mention_entity.get(mention_id).copied()
+    }
+
+    /// Whether following merges from `id` passes through `through` (or starts there).
+    pub fn merged_through(&self, mut id: EntityId, through: EntityId) -> bool {
+        loop {
+            if id == through {
+                return true;
+            }
+            match self.redirects.get(&id) {
+                Some(next) => id = *next,
+                None => return false,
+            }
         }
     }
 
@@ -220,6 +309,87 @@ impl State {
         kept.history.push(seq);
         kept.history.sort_unstable();
         self.redirects.insert(absorbed, survivor);
+    }
+
+    /// Gives `mentions` of `parent` to `child`, which lives again: its id no longer redirects,
+    /// so the ids once merged into it follow it. Names, roles and blocking keys of both are
+    /// rebuilt from their mentions.
+    fn split(&mut self, seq: u64, parent: EntityId, child: EntityId, mentions: &[String]) {
+        let parent = self.resolve(parent);
+        let Some(kind) = self.entities.get(&parent).map(|e| e.kind) else { return };
+        if child == parent || self.entities.contains_key(&child) {
+            return;
+        }
+        self.redirects.remove(&child);
+        let moving: std::collections::BTreeSet<&str> = mentions.iter().map(String::as_str).collect();
+        let mut child_entity = Entity::new(child, kind);
+        let mut kept = Vec::new();
+        if let Some(p) = self.entities.get_mut(&parent) {
+            for m in std::mem::take(&mut p.mentions) {
+                if moving.contains(m.as_str()) { child_entity.mentions.push(m) } else { kept.push(m) }
+            }
+            p.mentions = kept;
+            p.absorbed.retain(|id| *id != child);
+            p.history.push(seq);
+        }
+        child_entity.history.push(seq);
+        self.entities.insert(child, child_entity);
+        for m in mentions {
+            self.mention_entity.insert(m.clone(), child);
+        }
+        for id in [parent, child] {
+            self.rebuild(id);
+        }
+        // Keys of the moved mentions list the parent no more, unless its own mentions give them.
+        let parent_keys: std::collections::BTreeSet<String> = self
+            .entities
+            .get(&parent)
+            .map(|p| p.mentions.clone())
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|m| self.mentions.get(m))
+            .flat_map(|m| self.keys_of(m))
+            .collect();
+        let moved: Vec<Mention> = mentions.iter().filter_map(|m| self.mentions.get(m)).cloned().collect();
+        for mention in &moved {
+            for key in self.keys_of(mention) {
+                if !parent_keys.contains(&key) {
+                    let redirects = &self.redirects;
+                    let resolve = |mut id: EntityId| {
+                        while let Some(next) = redirects.get(&id) {
+                            id = *next;
+                        }
+                        id
+                    };
+                    if let Some(list) = self.index.get_mut(&key) {
+                        list.retain(|id| resolve(*id) != parent);
+                    }
+                }
+                self.add_key(key, child);
+            }
+        }
+    }
+
+    /// Recomputes an entity's kind-independent summaries (names, role phrases, roles) from its
+    /// mentions.
+    fn rebuild(&mut self, id: EntityId) {
+        let Some(entity) = self.entities.get(&id) else { return };
+        let mut names: BTreeMap<String, u32> = BTreeMap::new();
+        let mut phrases: BTreeMap<String, u32> = BTreeMap::new();
+        let mut roles = std::collections::BTreeSet::new();
+        for mention in entity.mentions.iter().filter_map(|m| self.mentions.get(m)) {
+            let surface = strip_possessive_suffix(mention.name_text().trim()).to_string();
+            match mention.form {
+                Form::Name => *names.entry(surface).or_insert(0) += 1,
+                Form::RoleOnly | Form::Description => *phrases.entry(surface).or_insert(0) += 1,
+            }
+            roles.extend(mention.roles.iter().cloned());
+        }
+        if let Some(entity) = self.entities.get_mut(&id) {
+            entity.names = names;
+            entity.role_phrases = phrases;
+            entity.roles = roles;
+        }
     }
 
     fn add_key(&mut self, key: String, id: EntityId) {

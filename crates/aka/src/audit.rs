@@ -227,8 +227,12 @@ fn decision_of(event: &Event) -> Option<&aka_core::Decision> {
     match event {
         Event::EntityCreated { decision, .. }
         | Event::MentionLinked { decision, .. }
-        | Event::EntitiesMerged { decision, .. } => Some(decision),
-        Event::DocumentIngested { .. } | Event::MentionObserved { .. } => None,
+        | Event::EntitiesMerged { decision, .. }
+        | Event::EntitySplit { decision, .. } => Some(decision),
+        Event::DocumentIngested { .. }
+        | Event::MentionObserved { .. }
+        | Event::Judged { .. }
+        | Event::JudgementRetracted { .. } => None,
     }
 }
 
@@ -256,7 +260,17 @@ impl Decisions {
             Event::EntitiesMerged { survivor, absorbed, decision } => {
                 self.merges.insert(*absorbed, (*survivor, at(*survivor, decision)));
             }
-            Event::DocumentIngested { .. } | Event::MentionObserved { .. } => {}
+            // A judgement's split gives the mentions back to the entity they came through.
+            Event::EntitySplit { child, mentions, decision, .. } => {
+                self.merges.remove(child);
+                for mention_id in mentions {
+                    self.links.insert(mention_id.clone(), (*child, at(*child, decision)));
+                }
+            }
+            Event::DocumentIngested { .. }
+            | Event::MentionObserved { .. }
+            | Event::Judged { .. }
+            | Event::JudgementRetracted { .. } => {}
         }
     }
 

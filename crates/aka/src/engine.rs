@@ -8,12 +8,13 @@ use std::path::Path;
 use std::sync::Arc;
 
 use aka_core::event::content_hash;
-use aka_core::{CharOffsets, EntityId, Envelope, Event, Mention, Rules, State};
+use aka_core::judge::Judge;
+use aka_core::{CharOffsets, EntityId, Envelope, Event, Mention, Rules, State, Verdict};
 use aka_extract::ExtractConfig;
 use aka_store::{Durability, Log, LogConfig};
 use tracing::{info, warn};
 
-use crate::error::{IngestError, OpenError};
+use crate::error::{IngestError, JudgeError, OpenError};
 use crate::input::{BareMention, DocumentInput, MentionInput, Place};
 
 /// How an engine is set up.
@@ -248,6 +249,46 @@ impl Engine {
                 self.state =
                     replay(&self.log, &self.config.rules, u64::MAX).map_err(|e| IngestError::Rebuild(Box::new(e)))?;
                 Err(IngestError::Append(err))
+            }
+        }
+    }
+
+    /// Records a judgement on two entities ("same" merges them and keeps them merged;
+    /// "different" splits them if merged and keeps them apart) with the events it causes, in one
+    /// atomic append. Returns the judgement's id and the sequence numbers.
+    pub fn judge(
+        &mut self,
+        verdict: Verdict,
+        a: EntityId,
+        b: EntityId,
+        who: &Judge,
+    ) -> Result<(String, Range<u64>), JudgeError> {
+        let events = aka_core::judge::judge(&self.state, verdict, a, b, who)?;
+        let id = self.state.next_judgement_id();
+        Ok((id, self.append_decided(events)?))
+    }
+
+    /// Withdraws a judgement, with the split or merge that undoes what it did.
+    pub fn retract(&mut self, judgement: &str, who: &Judge) -> Result<Range<u64>, JudgeError> {
+        let events = aka_core::judge::retract(&self.state, judgement, who)?;
+        self.append_decided(events)
+    }
+
+    /// Applies decided events to the state and appends them atomically; rebuilds the state from
+    /// the log if the append fails.
+    fn append_decided(&mut self, events: Vec<Event>) -> Result<Range<u64>, JudgeError> {
+        let first = self.log.next_seq();
+        for (seq, event) in (first..).zip(&events) {
+            self.state.apply(seq, event);
+        }
+        let envelopes: Vec<Envelope> = events.into_iter().map(Envelope::new).collect();
+        match self.log.append(&envelopes) {
+            Ok(seqs) => Ok(seqs),
+            Err(err) => {
+                warn!(error = %err, "append failed; rebuilding state from the log");
+                self.state =
+                    replay(&self.log, &self.config.rules, u64::MAX).map_err(|e| JudgeError::Rebuild(Box::new(e)))?;
+                Err(JudgeError::Append(err))
             }
         }
     }

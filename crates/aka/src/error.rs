@@ -81,3 +81,18 @@ pub enum IngestError {
     #[error("rebuilding the state after a failed append: {0}")]
     Rebuild(#[source] Box<OpenError>),
 }
+
+/// A judgement that could not be recorded.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum JudgeError {
+    /// The store refuses it (unknown ids, a contradiction, an unknown or withdrawn judgement).
+    #[error(transparent)]
+    Refused(#[from] aka_core::judge::JudgeError),
+    /// The log refused the append.
+    #[error("appending to the log: {0}")]
+    Append(#[source] aka_store::AppendError),
+    /// After a failed append, the state could not be rebuilt: reopen the engine.
+    #[error("rebuilding the state after a failed append: {0}")]
+    Rebuild(#[source] Box<OpenError>),
+}

@@ -101,6 +101,17 @@ pub enum Change {
         #[serde(serialize_with = "as_display")]
         absorbed: EntityId,
     },
+    /// An entity gave back the mentions of one merged into it (a judgement split them).
+    Split {
+        /// The entity that kept the rest.
+        #[serde(serialize_with = "as_display")]
+        parent: EntityId,
+        /// The entity that lives again.
+        #[serde(serialize_with = "as_display")]
+        child: EntityId,
+        /// How many mentions moved to the child.
+        mentions: usize,
+    },
 }
 
 /// One event of an entity's history.
@@ -181,7 +192,13 @@ fn entry_of(state: &State, seq: u64, event: Event) -> Option<HistoryEntry> {
             (Change::Linked { entity, mention: mention_ref(mention_id) }, decision)
         }
         Event::EntitiesMerged { survivor, absorbed, decision } => (Change::Merged { survivor, absorbed }, decision),
-        Event::DocumentIngested { .. } | Event::MentionObserved { .. } => return None,
+        Event::EntitySplit { parent, child, mentions, decision, .. } => {
+            (Change::Split { parent, child, mentions: mentions.len() }, decision)
+        }
+        Event::DocumentIngested { .. }
+        | Event::MentionObserved { .. }
+        | Event::Judged { .. }
+        | Event::JudgementRetracted { .. } => return None,
     };
     Some(HistoryEntry { seq, change, rule: decision.rule, score: decision.score, evidence: decision.evidence })
 }

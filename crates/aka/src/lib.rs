@@ -27,12 +27,13 @@ pub mod history;
 mod input;
 pub mod query;
 
+pub use aka_core::judge::Judge;
 pub use aka_core::rules::DEFAULT_RULES_TOML;
 pub use aka_core::{
-    Decision, DocRecord, Entity, EntityId, Event, Form, Kind, Mention, Role, RuleName, Rules, State, Tense,
+    Decision, DocRecord, Entity, EntityId, Event, Form, Kind, Mention, Role, RuleName, Rules, State, Tense, Verdict,
 };
 pub use aka_extract::ExtractConfig;
 pub use aka_store::Durability;
 pub use engine::{Engine, EngineConfig, IngestOutcome};
-pub use error::{IngestError, OpenError};
+pub use error::{IngestError, JudgeError, OpenError};
 pub use input::{BareMention, DocumentInput, MentionInput, RoleInput};

@@ -1,0 +1,324 @@
+//! Judgements: a person says two entities are the same or different, or withdraws what they
+//! said. Like the resolver, `judge` and `retract` only decide: they return the events (the
+//! judgement, and the merge or split it causes) for the caller to append and apply.
+
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+
+use crate::event::{Decision, EntityId, Event, RuleName, Verdict};
+use crate::state::State;
+
+/// Who judges, when and why.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Judge {
+    /// Who.
+    pub by: String,
+    /// When, in seconds since the Unix epoch.
+    pub at: u64,
+    /// Why.
+    pub reason: String,
+}
+
+/// A judgement the store refuses.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum JudgeError {
+    /// An entity id the store never handed out.
+    #[error("no entity {0}")]
+    UnknownEntity(EntityId),
+    /// Both ids are the same.
+    #[error("{0} and {0} are one id: judge two entities")]
+    SameId(EntityId),
+    /// The judgement contradicts standing ones.
+    #[error("contradicts standing judgements: {0}")]
+    Contradiction(String),
+    /// No such judgement.
+    #[error("no judgement {0} (see `aka log`)")]
+    UnknownJudgement(String),
+    /// The judgement was withdrawn already.
+    #[error("judgement {0} was withdrawn already")]
+    AlreadyRetracted(String),
+}
+
+/// Judges `a` and `b` the same or different. Same: they merge (if apart) and stay merged.
+/// Different: an entity holding both gives back the mentions of the one merged into it, and the
+/// resolver never merges them again. Refused when it contradicts standing judgements.
+pub fn judge(state: &State, verdict: Verdict, a: EntityId, b: EntityId, who: &Judge) -> Result<Vec<Event>, JudgeError> {
+    for id in [a, b] {
+        if state.entity(id).is_none() {
+            return Err(JudgeError::UnknownEntity(id));
+        }
+    }
+    if a == b {
+        return Err(JudgeError::SameId(a));
+    }
+    check_consistent(state, verdict, a, b)?;
+    let judgement = state.next_judgement_id();
+    let mut events = vec![Event::Judged {
+        judgement: judgement.clone(),
+        verdict,
+        a,
+        b,
+        by: who.by.clone(),
+        at: who.at,
+        reason: who.reason.clone(),
+    }];
+    let evidence = vec![format!("{judgement}: {} judged {a} and {b} {verdict}: {}", who.by, who.reason)];
+    let (ra, rb) = (state.resolve(a), state.resolve(b));
+    match verdict {
+        Verdict::Same if ra != rb => events.push(merge(ra, rb, &judgement, evidence, state)),
+        Verdict::Different if ra == rb => events.push(split(state, a, b, Some(judgement), evidence)),
+        _ => {}
+    }
+    Ok(events)
+}
+
+/// Withdraws a judgement. A withdrawn "same" splits what it merged, unless other standing
+/// "same" judgements still join the two; a withdrawn "different" that split an entity merges it
+/// back, as the resolver had it.
+pub fn retract(state: &State, judgement: &str, who: &Judge) -> Result<Vec<Event>, JudgeError> {
+    let record = state.judgements().get(judgement).ok_or_else(|| JudgeError::UnknownJudgement(judgement.into()))?;
+    if record.retracted {
+        return Err(JudgeError::AlreadyRetracted(judgement.into()));
+    }
+    let mut events = vec![Event::JudgementRetracted {
+        judgement: judgement.into(),
+        by: who.by.clone(),
+        at: who.at,
+        reason: who.reason.clone(),
+    }];
+    let (a, b) = (record.a, record.b);
+    let (ra, rb) = (state.resolve(a), state.resolve(b));
+    let evidence = vec![format!("{} withdrew {judgement} ({a} {} {b}): {}", who.by, record.verdict, who.reason)];
+    match record.verdict {
+        Verdict::Same if ra == rb && same_path(state, a, b, Some(judgement)).is_none() => {
+            events.push(split(state, a, b, None, evidence));
+        }
+        Verdict::Different if ra != rb && record.split => events.push(merge(ra, rb, judgement, evidence, state)),
+        _ => {}
+    }
+    Ok(events)
+}
+
+fn merge(x: EntityId, y: EntityId, judgement: &str, mut evidence: Vec<String>, state: &State) -> Event {
+    let (survivor, absorbed) = if x < y { (x, y) } else { (y, x) };
+    evidence.push(format!("judgement {judgement}: {absorbed} merges into the older {survivor}"));
+    Event::EntitiesMerged {
+        survivor,
+        absorbed,
+        decision: Decision { rule: RuleName::Judgement, score: 1.0, evidence, rules: state.rules().hash.clone() },
+    }
+}
+
+/// The split of the entity holding `a` and `b`: the one of the two that is not the live id
+/// (the later, when neither is) takes back the mentions that came to the entity through it.
+fn split(state: &State, a: EntityId, b: EntityId, judgement: Option<String>, mut evidence: Vec<String>) -> Event {
+    let parent = state.resolve(a);
+    let child = if b != parent { b } else { a };
+    let mentions: Vec<String> = state
+        .entity(parent)
+        .map(|e| e.mentions.clone())
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|m| state.linked_id(m).is_some_and(|linked| state.merged_through(linked, child)))
+        .collect();
+    evidence.push(format!("{child} takes back its {} mention(s) from {parent}", mentions.len()));
+    Event::EntitySplit {
+        parent,
+        child,
+        mentions,
+        judgement,
+        decision: Decision { rule: RuleName::Judgement, score: 1.0, evidence, rules: state.rules().hash.clone() },
+    }
+}
+
+/// Refuses a judgement that standing ones contradict: "different" between ids that "same"
+/// judgements join, or "same" that joins two ids judged different.
+fn check_consistent(state: &State, verdict: Verdict, a: EntityId, b: EntityId) -> Result<(), JudgeError> {
+    match verdict {
+        Verdict::Different => match same_path(state, a, b, None) {
+            Some(chain) => Err(JudgeError::Contradiction(format!("{chain}, so {a} different {b} cannot stand"))),
+            None => Ok(()),
+        },
+        Verdict::Same => {
+            for (id, j) in state.judgements().iter().filter(|(_, j)| j.verdict == Verdict::Different && !j.retracted) {
+                // With a = b added, is j.a joined to j.b?
+                let ends = [(j.a, a, b, j.b), (j.a, b, a, j.b)];
+                for (x, near, far, y) in ends {
+                    let left = if x == near { Some(String::new()) } else { same_path(state, x, near, None) };
+                    let right = if far == y { Some(String::new()) } else { same_path(state, far, y, None) };
+                    if let (Some(left), Some(right)) = (left, right) {
+                        let parts: Vec<String> =
+                            [left, format!("new: {a} same {b}"), right].into_iter().filter(|p| !p.is_empty()).collect();
+                        return Err(JudgeError::Contradiction(format!(
+                            "{} join {} and {}, which {id} judged different",
+                            parts.join("; "),
+                            j.a,
+                            j.b
+                        )));
+                    }
+                }
+            }
+            Ok(())
+        }
+    }
+}
+
+/// The chain of standing "same" judgements from `from` to `to` ("J1: E1 same E2; J2: E2 same
+/// E3"), leaving out `except`; `None` when none joins them.
+fn same_path(state: &State, from: EntityId, to: EntityId, except: Option<&str>) -> Option<String> {
+    let mut edges: BTreeMap<EntityId, Vec<(EntityId, &str)>> = BTreeMap::new();
+    for (id, j) in state.judgements() {
+        if j.verdict == Verdict::Same && !j.retracted && Some(id.as_str()) != except {
+            edges.entry(j.a).or_default().push((j.b, id));
+            edges.entry(j.b).or_default().push((j.a, id));
+        }
+    }
+    let mut came_from: BTreeMap<EntityId, (EntityId, &str)> = BTreeMap::new();
+    let mut seen: BTreeSet<EntityId> = BTreeSet::from([from]);
+    let mut queue = VecDeque::from([from]);
+    while let Some(at) = queue.pop_front() {
+        if at == to {
+            let mut steps = Vec::new();
+            let mut cur = to;
+            while let Some((prev, id)) = came_from.get(&cur) {
+                steps.push(format!("{id}: {prev} same {cur}"));
+                cur = *prev;
+            }
+            steps.reverse();
+            return Some(steps.join("; "));
+        }
+        for (next, id) in edges.get(&at).into_iter().flatten() {
+            if seen.insert(*next) {
+                came_from.insert(*next, (at, id));
+                queue.push_back(*next);
+            }
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::mention::{Form, Kind, Mention, Role, Tense};
+    use crate::resolver::ingest;
+    use crate::rules::Rules;
+
+    fn mention(doc: &str, n: u32, kind: Kind, text: &str, form: Form, role: Option<(&str, &str)>) -> Mention {
+        Mention {
+            mention_id: format!("{doc}:{n}"),
+            doc_id: doc.into(),
+            start: n,
+            end: n + 1,
+            text: text.into(),
+            name: None,
+            kind,
+            form,
+            roles: role
+                .map(|(title, of)| vec![Role { title: title.into(), of: Some(of.into()), tense: Tense::Current }])
+                .unwrap_or_default(),
+            aliases: vec![],
+            attrs: BTreeMap::new(),
+        }
+    }
+
+    fn apply(state: &mut State, events: &[Event]) {
+        for event in events {
+            let seq = state.last_seq() + 1;
+            state.apply(seq, event);
+        }
+    }
+
+    /// Doc a: "the GAP chairman" (an entity known only by its role); doc b: "GAP chairman Omar
+    /// Hale", which absorbs it. Returns the state and the two ids (survivor, absorbed).
+    fn merged_by_role() -> (State, EntityId, EntityId) {
+        let mut state = State::new(Arc::new(Rules::default_rules()));
+        let chairman = Some(("chairman", "GAP"));
+        let a = vec![mention("a", 0, Kind::Person, "GAP chairman", Form::RoleOnly, chairman)];
+        let b = vec![mention("b", 0, Kind::Person, "Omar Hale", Form::Name, chairman)];
+        for batch in [a, b] {
+            let first = state.last_seq() + 1;
+            ingest(&mut state, first, None, batch);
+        }
+        let survivor = state.entity_of("a:0").unwrap();
+        assert_eq!(state.entity_of("b:0"), Some(survivor), "the resolver merged them");
+        let absorbed = state.linked_id("b:0").unwrap();
+        assert_ne!(absorbed, survivor);
+        (state, survivor, absorbed)
+    }
+
+    fn who(reason: &str) -> Judge {
+        Judge { by: "tester".into(), at: 1, reason: reason.into() }
+    }
+
+    #[test]
+    fn different_splits_what_the_resolver_merged_and_keeps_it_apart() {
+        let (mut state, survivor, absorbed) = merged_by_role();
+        let events = judge(&state, Verdict::Different, survivor, absorbed, &who("two people")).unwrap();
+        assert!(matches!(&events[1], Event::EntitySplit { mentions, .. } if mentions == &["b:0".to_string()]));
+        apply(&mut state, &events);
+        assert_eq!(state.entity_of("a:0"), Some(survivor));
+        assert_eq!(state.entity_of("b:0"), Some(absorbed));
+        assert!(state.judged_different(survivor, absorbed).is_some());
+        // The same name with the same role again: the resolver links it to Omar Hale and does
+        // not absorb the role-only entity the judgement keeps apart.
+        let first = state.last_seq() + 1;
+        let again = vec![mention("c", 0, Kind::Person, "Omar Hale", Form::Name, Some(("chairman", "GAP")))];
+        let events = ingest(&mut state, first, None, again);
+        assert!(!events.iter().any(|e| matches!(e, Event::EntitiesMerged { .. })), "{events:?}");
+        assert_ne!(state.entity_of("a:0"), state.entity_of("b:0"));
+    }
+
+    #[test]
+    fn retracting_different_merges_back_and_retracting_same_splits_again() {
+        let (mut state, survivor, absorbed) = merged_by_role();
+        let events = judge(&state, Verdict::Different, survivor, absorbed, &who("two")).unwrap();
+        apply(&mut state, &events);
+        let events = retract(&state, "J1", &who("one after all")).unwrap();
+        assert!(matches!(events[1], Event::EntitiesMerged { .. }));
+        apply(&mut state, &events);
+        assert_eq!(state.entity_of("b:0"), state.entity_of("a:0"));
+        assert_eq!(retract(&state, "J1", &who("again")), Err(JudgeError::AlreadyRetracted("J1".into())));
+
+        let (mut state, survivor, absorbed) = merged_by_role();
+        let events = judge(&state, Verdict::Different, survivor, absorbed, &who("two")).unwrap();
+        apply(&mut state, &events);
+        let events = retract(&state, "J1", &who("undo")).unwrap();
+        apply(&mut state, &events);
+        let events = judge(&state, Verdict::Same, survivor, absorbed, &who("one")).unwrap();
+        apply(&mut state, &events);
+        assert_eq!(state.entity_of("b:0"), state.entity_of("a:0"));
+        let events = retract(&state, "J2", &who("not sure")).unwrap();
+        assert!(matches!(events[1], Event::EntitySplit { .. }), "{events:?}");
+    }
+
+    #[test]
+    fn contradicting_judgements_are_refused_naming_the_chain() {
+        let mut state = State::new(Arc::new(Rules::default_rules()));
+        let people: Vec<Mention> = ["Ada Finch", "Ines Ward", "Omar Hale"]
+            .iter()
+            .enumerate()
+            .map(|(n, name)| mention("a", u32::try_from(n).unwrap(), Kind::Person, name, Form::Name, None))
+            .collect();
+        ingest(&mut state, 1, None, people);
+        let [x, y, z] = ["a:0", "a:1", "a:2"].map(|m| state.entity_of(m).unwrap());
+        for (a, b) in [(x, y), (y, z)] {
+            let events = judge(&state, Verdict::Same, a, b, &who("same")).unwrap();
+            apply(&mut state, &events);
+        }
+        let err = judge(&state, Verdict::Different, x, z, &who("apart")).unwrap_err();
+        let message = err.to_string();
+        assert!(
+            message.contains(&format!("J1: {x} same {y}")) && message.contains(&format!("J2: {y} same {z}")),
+            "{message}"
+        );
+        assert_eq!(judge(&state, Verdict::Same, x, x, &who("self")), Err(JudgeError::SameId(x)));
+        assert_eq!(
+            judge(&state, Verdict::Same, x, EntityId(999), &who("?")),
+            Err(JudgeError::UnknownEntity(EntityId(999)))
+        );
+    }
+}
