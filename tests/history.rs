@@ -208,7 +208,10 @@ fn diff_reports_the_entities_created_merged_and_grown_between_two_points() {
     assert_eq!(third["merged"], Value::Array(vec![]), "{third}");
 
     let text = ok(aka(&data, &["diff", "--from", &ends[0].to_string()]));
-    assert!(text.starts_with(&format!("from #{} to #{}: 1 created, 1 merged, 3 grew\n", ends[0], ends[2])), "{text}");
+    assert!(
+        text.starts_with(&format!("from #{} to #{}: 1 created, 1 merged, 0 split, 3 grew\n", ends[0], ends[2])),
+        "{text}"
+    );
     assert!(text.contains(&format!("{absorbed} into {survivor} Omar Hale")), "{text}");
 }
 

@@ -59,6 +59,14 @@ fn different_splits_merged_entities_and_they_stay_apart_in_later_runs() {
     assert_ne!(entity_of(&data, "d1", "GAP chairman"), entity_of(&data, "d2", "Omar Hale"));
     let history = ok(aka(&data, &["history", &absorbed]));
     assert!(history.contains("split") && history.contains("two people"), "{history}");
+    let judged_at = ok(aka(&data, &["log", "--json"]))
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .find(|e| e["event"]["type"] == "Judged")
+        .and_then(|e| e["seq"].as_u64())
+        .expect("the judgement is in the log");
+    let diff = ok(aka(&data, &["diff", "--from", &(judged_at - 1).to_string(), "--to", &(judged_at + 1).to_string()]));
+    assert!(diff.contains("1 split") && diff.contains(&format!("{absorbed} Omar Hale off {chairman}")), "{diff}");
 }
 
 #[test]

@@ -132,11 +132,12 @@ pub fn diff(engine: &Engine, from: u64, to: Option<u64>, json: bool) -> Result<(
 fn write_diff(out: &mut impl Write, d: &Diff) -> Result<()> {
     writeln!(
         out,
-        "from #{} to #{}: {} created, {} merged, {} grew",
+        "from #{} to #{}: {} created, {} merged, {} split, {} grew",
         d.from,
         d.to,
         d.created.len(),
         d.merged.len(),
+        d.split.len(),
         d.grew.len()
     )?;
     if !d.created.is_empty() {
@@ -159,6 +160,13 @@ fn write_diff(out: &mut impl Write, d: &Diff) -> Result<()> {
     for m in &d.merged {
         let was = if m.absorbed_name.is_empty() { String::new() } else { format!(" ({})", m.absorbed_name) };
         writeln!(out, "  {}{was} into {} {}", m.absorbed, m.survivor.id, m.survivor.name)?;
+    }
+    if !d.split.is_empty() {
+        writeln!(out, "split:")?;
+    }
+    for x in &d.split {
+        let e = &x.entity;
+        writeln!(out, "  {} {} off {} ({} mention{})", e.id, e.name, x.from_entity, e.mentions, plural(e.mentions))?;
     }
     if !d.grew.is_empty() {
         writeln!(out, "grew:")?;

@@ -321,4 +321,65 @@ mod tests {
             Err(JudgeError::UnknownEntity(EntityId(999)))
         );
     }
+
+    /// One step of a random history: a document naming people, or a judgement, or a withdrawal.
+    #[derive(Clone, Debug)]
+    enum Step {
+        Document(Vec<usize>),
+        Judge(bool, usize, usize),
+        Retract(usize),
+    }
+
+    const NAMES: [&str; 5] = ["Ada Finch", "Finch", "Omar Hale", "Hale", "Ines Ward"];
+
+    fn step() -> impl proptest::strategy::Strategy<Value = Step> {
+        use proptest::prelude::*;
+        prop_oneof![
+            prop::collection::vec(0..NAMES.len(), 1..4).prop_map(Step::Document),
+            (any::<bool>(), 1..8usize, 1..8usize).prop_map(|(same, a, b)| Step::Judge(same, a, b)),
+            (1..6usize).prop_map(Step::Retract),
+        ]
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+
+        /// Whatever documents and judgements come in whatever order, every standing judgement
+        /// holds (same: one entity; different: two), and replaying the events gives the state
+        /// the live run held.
+        #[test]
+        fn standing_judgements_hold_and_replay_gives_the_live_state(steps in proptest::collection::vec(step(), 1..12)) {
+            let mut state = State::new(Arc::new(Rules::default_rules()));
+            let mut log: Vec<Event> = Vec::new();
+            for (n, step) in steps.iter().enumerate() {
+                let events = match step {
+                    Step::Document(people) => {
+                        let doc = format!("d{n}");
+                        let mentions = people
+                            .iter()
+                            .enumerate()
+                            .map(|(i, p)| mention(&doc, u32::try_from(i).unwrap(), Kind::Person, NAMES[*p], Form::Name, None))
+                            .collect();
+                        let first = state.last_seq() + 1;
+                        let mut scratch = state.clone();
+                        ingest(&mut scratch, first, None, mentions)
+                    }
+                    Step::Judge(same, a, b) => {
+                        let verdict = if *same { Verdict::Same } else { Verdict::Different };
+                        judge(&state, verdict, EntityId(u64::try_from(*a).unwrap()), EntityId(u64::try_from(*b).unwrap()), &who("random")).unwrap_or_default()
+                    }
+                    Step::Retract(j) => retract(&state, &format!("J{j}"), &who("random")).unwrap_or_default(),
+                };
+                apply(&mut state, &events);
+                log.extend(events);
+            }
+            for j in state.judgements().values().filter(|j| !j.retracted) {
+                let together = state.resolve(j.a) == state.resolve(j.b);
+                proptest::prop_assert_eq!(together, j.verdict == Verdict::Same, "{:?}", j);
+            }
+            let mut replayed = State::new(Arc::new(Rules::default_rules()));
+            apply(&mut replayed, &log);
+            proptest::prop_assert_eq!(format!("{:?}", replayed.entities().collect::<Vec<_>>()), format!("{:?}", state.entities().collect::<Vec<_>>()));
+        }
+    }
 }

@@ -247,6 +247,16 @@ pub struct DiffMerge {
     pub survivor: DiffEntity,
 }
 
+/// An entity that was merged into another at the earlier point and lives again at the later.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct DiffSplit {
+    /// The entity that lives again, at the later point.
+    pub entity: DiffEntity,
+    /// The entity it was merged into at the earlier point.
+    #[serde(serialize_with = "as_display")]
+    pub from_entity: EntityId,
+}
+
 /// An entity that existed at both points and gained mentions.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct DiffGrowth {
@@ -282,6 +292,9 @@ pub struct Diff {
     pub created: Vec<DiffEntity>,
     /// Entities folded into another between the two points, in id order of the absorbed.
     pub merged: Vec<DiffMerge>,
+    /// Entities live at `to` that were merged into another at `from` (a judgement split them
+    /// off), in id order.
+    pub split: Vec<DiffSplit>,
     /// Entities live at both points that gained mentions, in id order.
     pub grew: Vec<DiffGrowth>,
     /// Mentions present at `from` whose entity id at `to` differs, grouped by the two ids.
@@ -351,7 +364,12 @@ pub fn diff_states(before: &State, after: &State, from: u64, to: u64) -> Diff {
             Some(DiffGrowth { entity: listed(new.id)?, mentions_before: old.mentions.len(), mentions_added: added })
         })
         .collect();
-    Diff { from, to, created, merged, grew, moved: moved(before, after) }
+    let split = after
+        .entities()
+        .filter(|e| known_before(e.id) && before.resolve(e.id) != e.id)
+        .filter_map(|e| Some(DiffSplit { entity: listed(e.id)?, from_entity: before.resolve(e.id) }))
+        .collect();
+    Diff { from, to, created, merged, split, grew, moved: moved(before, after) }
 }
 
 fn moved(before: &State, after: &State) -> Vec<DiffMoved> {
