@@ -59,7 +59,8 @@ impl<'a> Document<'a> {
         let chars: Vec<char> = text.chars().collect();
         let vocabulary = vocabulary();
         let tokens = tokenize(&chars, rules, vocabulary);
-        let titles = find_titles(&tokens, rules, vocabulary);
+        let mut titles = find_titles(&tokens, rules, vocabulary);
+        titles.retain(|t| !names_a_team(&tokens, t));
         Document { chars, tokens, titles, rules, vocabulary, gazetteer: aka_gazetteer::gazetteer() }
     }
 
@@ -214,6 +215,21 @@ fn region_named_like_a_city(doc: &Document<'_>, names: &[Name], i: usize) -> Opt
         previous.last + 2 == name.first && same_country && !listed_before && !listed_after
     };
     (state_after || after_city).then(|| format!("{} state", name.text))
+}
+
+/// A capitalised plural title that names no one: after a capitalised word ("Kansas City
+/// Chiefs") or after no determiner ("beat Chiefs"), with no name after it. It is a name's word
+/// (a team's, a body's), not a role.
+fn names_a_team(tokens: &[Token], title: &Title) -> bool {
+    let capitalised = (title.first..=title.last).all(|k| tokens[k].is_capitalised());
+    if !title.plural || !capitalised || title.phrase_first != title.first {
+        return false;
+    }
+    let named_after = tokens.get(title.last + 1).is_some_and(|t| t.is_capitalised() && !t.newline_before);
+    let before = title.first.checked_sub(1).map(|k| &tokens[k]).filter(|_| !tokens[title.first].newline_before);
+    let determiner = before.is_some_and(|t| ["the", "its", "their", "his", "her", "our"].contains(&t.lower.as_str()));
+    let after_name = !determiner && before.is_some_and(Token::is_capitalised);
+    !named_after && (after_name || !determiner)
 }
 
 /// The one country a text names, if it names exactly one (cities and demonyms do not count:

@@ -207,6 +207,10 @@ impl<'a> Finder<'a> {
         if self.is_name_token(next) {
             return Some(next);
         }
+        // "Philadelphia 76ers": a word that starts with digits continues a name.
+        if token.class == Class::Number && token.text.chars().any(char::is_alphabetic) {
+            return Some(next);
+        }
         let v = self.vocabulary;
         // "Dr. Jane Roe", "J. K. Rowling".
         let prefix = &tokens[last];

@@ -286,6 +286,20 @@ fn lists_sharing_a_title() {
 }
 
 #[test]
+fn a_capitalised_plural_title_with_no_one_named_is_part_of_a_name() {
+    // FIXME: the kind of "Kansas City Chiefs" is guessed from three plain capitalised words; a
+    // team is an organisation.
+    check(
+        "The Kansas City Chiefs lost. Fans saw Colts beat Chiefs in Denver. The army chiefs met.",
+        "PERSON Kansas City Chiefs
+         OTHER Colts
+         OTHER Chiefs
+         PLACE Denver",
+    );
+    check("Service chiefs Ann Roe and Bob Poe met.", "PERSON Ann Roe [chief]\n PERSON Bob Poe [chief]");
+}
+
+#[test]
 fn a_city_named_as_a_region_is_the_region_but_a_list_of_cities_is_cities() {
     check(
         "Fires spread across Washington state. Residents of Seattle, Washington were told to stay in.",
