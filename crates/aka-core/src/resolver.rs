@@ -64,7 +64,7 @@ pub fn ingest(state: &mut State, first_seq: u64, document: Option<Event>, mentio
         for event in decided {
             push(state, &mut events, event);
         }
-        if let Some(entity) = state.entity_of(&mentions[index].mention_id) {
+        if let Some(entity) = state.linked_id(&mentions[index].mention_id) {
             context.add(state, &mentions[index], entity);
         }
     }
@@ -220,7 +220,9 @@ fn same_document(state: &State, context: &DocContext, m: &Mention, tokens: &[Str
     if m.kind == Kind::Person && lone {
         indices.extend(context.by_first.get(first).into_iter().flatten().copied());
     }
-    let mut fits: BTreeMap<EntityId, &[String]> = BTreeMap::new();
+    // Keyed by the entity now; the value keeps the id the name was linked to, so that a split
+    // can give this mention back with it.
+    let mut fits: BTreeMap<EntityId, (&[String], EntityId)> = BTreeMap::new();
     for index in indices {
         let (other, kind, entity) = &context.names[index];
         if !kind.compatible(m.kind) {
@@ -235,14 +237,14 @@ fn same_document(state: &State, context: &DocContext, m: &Mention, tokens: &[Str
             _ => other == tokens,
         };
         if fits_name {
-            fits.insert(state.resolve(*entity), other);
+            fits.insert(state.resolve(*entity), (other, *entity));
         }
     }
     if fits.len() != 1 {
         return None;
     }
-    let (entity, other) = fits.into_iter().next()?;
-    if !state.entity(entity).is_some_and(|e| e.kind.compatible(m.kind)) {
+    let (live, (other, entity)) = fits.into_iter().next()?;
+    if !state.entity(live).is_some_and(|e| e.kind.compatible(m.kind)) {
         return None;
     }
     let (short, long) =

@@ -194,10 +194,7 @@ impl State {
                 self.entities.insert(*entity, Entity::new(*entity, *kind));
                 self.link(seq, mention_id, *entity);
             }
-            Event::MentionLinked { mention_id, entity, .. } => {
-                let entity = self.resolve(*entity);
-                self.link(seq, mention_id, entity);
-            }
+            Event::MentionLinked { mention_id, entity, .. } => self.link(seq, mention_id, *entity),
             Event::EntitiesMerged { survivor, absorbed, .. } => self.merge(seq, *survivor, *absorbed),
             Event::Judged { judgement, verdict, a, b, by, reason, .. } => {
                 let number = judgement.strip_prefix('J').and_then(|n| n.parse::<u64>().ok()).unwrap_or(0);
@@ -266,7 +263,10 @@ impl State {
         }
     }
 
-    fn link(&mut self, seq: u64, mention_id: &str, id: EntityId) {
+    /// Adds a mention to the entity `named` designates now, remembering `named` itself: a split
+    /// gives a mention back to the entity it was linked to, even if that one had been merged.
+    fn link(&mut self, seq: u64, mention_id: &str, named: EntityId) {
+        let id = self.resolve(named);
         let Some(mention) = self.mentions.get(mention_id).cloned() else { return };
         let Some(entity) = self.entities.get_mut(&id) else { return };
         entity.kind = entity.kind.refine(mention.kind);
@@ -278,7 +278,7 @@ impl State {
             Form::RoleOnly | Form::Description => *entity.role_phrases.entry(surface).or_insert(0) += 1,
         }
         entity.roles.extend(mention.roles.iter().cloned());
-        self.mention_entity.insert(mention_id.to_string(), id);
+        self.mention_entity.insert(mention_id.to_string(), named);
         for key in self.keys_of(&mention) {
             self.add_key(key, id);
         }
