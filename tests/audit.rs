@@ -2,30 +2,11 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::PathBuf;
+use std::process::Output;
 
-use common::repo;
+use common::{aka, failed, ok, repo};
 use serde_json::Value;
-
-fn aka(data: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_aka")).arg("--data").arg(data).args(args).output().expect("the aka binary runs")
-}
-
-fn ok(output: Output) -> String {
-    assert!(
-        output.status.success(),
-        "aka failed: {}\n{}",
-        String::from_utf8_lossy(&output.stderr),
-        String::from_utf8_lossy(&output.stdout)
-    );
-    String::from_utf8(output.stdout).unwrap()
-}
-
-fn failed(output: &Output) -> String {
-    assert!(!output.status.success(), "aka should have failed: {}", String::from_utf8_lossy(&output.stdout));
-    String::from_utf8_lossy(&output.stderr).into_owned()
-}
 
 /// A store in a temporary directory, with documents written as .txt files and ingested.
 struct Store {

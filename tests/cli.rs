@@ -5,33 +5,10 @@ mod common;
 
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Command;
 
-use common::{Row, check, repo};
+use common::{Row, aka, check, failed, json_lines, ok, repo};
 use serde_json::Value;
-
-fn aka(data: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_aka")).arg("--data").arg(data).args(args).output().expect("the aka binary runs")
-}
-
-fn ok(output: Output) -> String {
-    assert!(
-        output.status.success(),
-        "aka failed: {}\n{}",
-        String::from_utf8_lossy(&output.stderr),
-        String::from_utf8_lossy(&output.stdout)
-    );
-    String::from_utf8(output.stdout).unwrap()
-}
-
-fn failed(output: &Output) -> String {
-    assert!(!output.status.success(), "aka should have failed: {}", String::from_utf8_lossy(&output.stdout));
-    String::from_utf8_lossy(&output.stderr).into_owned()
-}
-
-fn json_lines(text: &str) -> Vec<Value> {
-    text.lines().map(|l| serde_json::from_str(l).unwrap()).collect()
-}
 
 fn log_len(data: &Path) -> usize {
     ok(aka(data, &["log", "--json"])).lines().count()

@@ -4,9 +4,11 @@
 //! is known: the GAP chairman known only by his role, then named (his two entities merge), then
 //! named again beside a new person.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
 
+use std::path::{Path, PathBuf};
+
+use common::{aka, failed, json_lines, ok, the_merge};
 use serde_json::Value;
 
 const DOCS: [(&str, &str); 3] = [
@@ -14,29 +16,6 @@ const DOCS: [(&str, &str); 3] = [
     ("d2", "Green Alliance Party (GAP) chairman Omar Hale spoke."),
     ("d3", "Omar Hale met Mayor Lena Brandt in Berlin."),
 ];
-
-fn aka(data: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_aka")).arg("--data").arg(data).args(args).output().expect("the aka binary runs")
-}
-
-fn ok(output: Output) -> String {
-    assert!(
-        output.status.success(),
-        "aka failed: {}\n{}",
-        String::from_utf8_lossy(&output.stderr),
-        String::from_utf8_lossy(&output.stdout)
-    );
-    String::from_utf8(output.stdout).unwrap()
-}
-
-fn failed(output: &Output) -> String {
-    assert!(!output.status.success(), "aka should have failed: {}", String::from_utf8_lossy(&output.stdout));
-    String::from_utf8_lossy(&output.stderr).into_owned()
-}
-
-fn json_lines(text: &str) -> Vec<Value> {
-    text.lines().map(|l| serde_json::from_str(l).unwrap()).collect()
-}
 
 /// A store in `dir/name` holding the first `count` documents, ingested one run each; returns
 /// the data directory and the log's last sequence number after each document.
@@ -59,16 +38,6 @@ fn last_seq(data: &Path) -> u64 {
 
 fn mention_total(entities: &[Value]) -> u64 {
     entities.iter().map(|e| e["mentions"].as_u64().unwrap()).sum()
-}
-
-/// The one `EntitiesMerged` event of the log: (seq, survivor, absorbed).
-fn the_merge(data: &Path) -> (u64, String, String) {
-    let log = json_lines(&ok(aka(data, &["log", "--json"])));
-    let merges: Vec<&Value> = log.iter().filter(|l| l["event"]["type"] == "EntitiesMerged").collect();
-    assert_eq!(merges.len(), 1, "the role-then-name documents should merge once: {merges:?}");
-    let id = |v: &Value| format!("E{}", v.as_u64().unwrap());
-    let event = &merges[0]["event"];
-    (merges[0]["seq"].as_u64().unwrap(), id(&event["survivor"]), id(&event["absorbed"]))
 }
 
 #[test]

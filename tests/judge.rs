@@ -1,17 +1,11 @@
 //! `aka judge` through the real binary: judgements split and merge entities, hold in every later
 //! run (each command replays the log), can be withdrawn, and contradictions are refused.
 
+mod common;
+
 use std::path::Path;
-use std::process::{Command, Output};
 
-fn aka(data: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_aka")).arg("--data").arg(data).args(args).output().expect("the aka binary runs")
-}
-
-fn ok(output: Output) -> String {
-    assert!(output.status.success(), "aka failed: {}", String::from_utf8_lossy(&output.stderr));
-    String::from_utf8(output.stdout).unwrap()
-}
+use common::{aka, json_lines, ok, the_merge};
 
 fn ingest(dir: &Path, data: &Path, name: &str, text: &str) {
     let file = dir.join(format!("{name}.txt"));
@@ -22,9 +16,8 @@ fn ingest(dir: &Path, data: &Path, name: &str, text: &str) {
 /// The entity id a mention of `doc` with `text` belongs to, from `aka export mentions`.
 fn entity_of(data: &Path, doc: &str, text: &str) -> String {
     let rows = ok(aka(data, &["export", "mentions"]));
-    let row = rows
-        .lines()
-        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+    let row = json_lines(&rows)
+        .into_iter()
         .find(|r| r["doc_id"] == doc && r["text"] == text)
         .unwrap_or_else(|| panic!("no mention {text:?} in {doc}: {rows}"));
     row["entity"].as_str().unwrap().to_string()
@@ -44,13 +37,7 @@ fn different_splits_merged_entities_and_they_stay_apart_in_later_runs() {
     let dir = tempfile::tempdir().unwrap();
     let data = merged_store(dir.path());
     let chairman = entity_of(&data, "d1", "GAP chairman");
-    let log = ok(aka(&data, &["log", "--json"]));
-    let absorbed = log
-        .lines()
-        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
-        .find_map(|e| if e["event"]["type"] == "EntitiesMerged" { e["event"]["absorbed"].as_u64() } else { None })
-        .map(|n| format!("E{n}"))
-        .unwrap_or_else(|| panic!("a merge in the log: {log}"));
+    let (_, _, absorbed) = the_merge(&data);
     let said = ok(aka(&data, &["judge", "different", &chairman, &absorbed, "--reason", "two people", "--by", "ann"]));
     assert!(said.contains("EntitySplit"), "{said}");
     assert_ne!(entity_of(&data, "d1", "GAP chairman"), entity_of(&data, "d2", "Omar Hale"));
@@ -59,9 +46,8 @@ fn different_splits_merged_entities_and_they_stay_apart_in_later_runs() {
     assert_ne!(entity_of(&data, "d1", "GAP chairman"), entity_of(&data, "d2", "Omar Hale"));
     let history = ok(aka(&data, &["history", &absorbed]));
     assert!(history.contains("split") && history.contains("two people"), "{history}");
-    let judged_at = ok(aka(&data, &["log", "--json"]))
-        .lines()
-        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+    let judged_at = json_lines(&ok(aka(&data, &["log", "--json"])))
+        .into_iter()
         .find(|e| e["event"]["type"] == "Judged")
         .and_then(|e| e["seq"].as_u64())
         .expect("the judgement is in the log");
@@ -76,13 +62,7 @@ fn retracting_a_judgement_undoes_it() {
     let chairman = entity_of(&data, "d1", "GAP chairman");
     let named = ok(aka(&data, &["entities", "--json"]));
     assert!(named.contains("Omar Hale"));
-    let log = ok(aka(&data, &["log", "--json"]));
-    let absorbed = log
-        .lines()
-        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
-        .find_map(|e| if e["event"]["type"] == "EntitiesMerged" { e["event"]["absorbed"].as_u64() } else { None })
-        .map(|n| format!("E{n}"))
-        .unwrap();
+    let (_, _, absorbed) = the_merge(&data);
     ok(aka(&data, &["judge", "different", &chairman, &absorbed, "--reason", "two people"]));
     let said = ok(aka(&data, &["judge", "retract", "J1", "--reason", "one after all"]));
     assert!(said.contains("JudgementRetracted") && said.contains("EntitiesMerged"), "{said}");

@@ -1,12 +1,51 @@
-//! Shared by the integration tests: the seed expectations in fixtures/seeds_expected.toml and
-//! the check that a resolved store meets them.
+//! Shared by the integration tests: running the real binary, the seed expectations in
+//! fixtures/seeds_expected.toml and the check that a resolved store meets them.
 
 #![allow(dead_code)]
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
 
 use serde::Deserialize;
+use serde_json::Value;
+
+/// Runs the real `aka` binary on the data directory `data`.
+pub fn aka(data: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_aka")).arg("--data").arg(data).args(args).output().expect("the aka binary runs")
+}
+
+/// The standard output of a run that must succeed.
+pub fn ok(output: Output) -> String {
+    assert!(
+        output.status.success(),
+        "aka failed: {}\n{}",
+        String::from_utf8_lossy(&output.stderr),
+        String::from_utf8_lossy(&output.stdout)
+    );
+    String::from_utf8(output.stdout).unwrap()
+}
+
+/// The standard error of a run that must fail.
+pub fn failed(output: &Output) -> String {
+    assert!(!output.status.success(), "aka should have failed: {}", String::from_utf8_lossy(&output.stdout));
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+/// Each line parsed as JSON.
+pub fn json_lines(text: &str) -> Vec<Value> {
+    text.lines().map(|l| serde_json::from_str(l).unwrap()).collect()
+}
+
+/// The one merge in the log of `data`: its sequence number, survivor and absorbed ids.
+pub fn the_merge(data: &Path) -> (u64, String, String) {
+    let log = json_lines(&ok(aka(data, &["log", "--json"])));
+    let merges: Vec<&Value> = log.iter().filter(|l| l["event"]["type"] == "EntitiesMerged").collect();
+    assert_eq!(merges.len(), 1, "the role-then-name documents should merge once: {merges:?}");
+    let id = |v: &Value| format!("E{}", v.as_u64().unwrap());
+    let event = &merges[0]["event"];
+    (merges[0]["seq"].as_u64().unwrap(), id(&event["survivor"]), id(&event["absorbed"]))
+}
 
 /// The repository root.
 pub fn repo() -> PathBuf {

@@ -5,8 +5,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::Serialize;
 
 use crate::event::EntityId;
-use crate::mention::{Kind, Role};
-use crate::normalize::acronym_form;
+use crate::mention::{Form, Kind, Mention, Role};
+use crate::normalize::{acronym_form, strip_possessive_suffix};
 
 /// One resolved entity as the state holds it.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -42,6 +42,17 @@ impl Entity {
             absorbed: Vec::new(),
             history: Vec::new(),
         }
+    }
+
+    /// Counts a mention's surface (possessive stripped) as a name or a role phrase, and takes
+    /// its roles.
+    pub(crate) fn count(&mut self, mention: &Mention) {
+        let surface = strip_possessive_suffix(mention.name_text().trim()).to_string();
+        match mention.form {
+            Form::Name => *self.names.entry(surface).or_insert(0) += 1,
+            Form::RoleOnly | Form::Description => *self.role_phrases.entry(surface).or_insert(0) += 1,
+        }
+        self.roles.extend(mention.roles.iter().cloned());
     }
 
     /// The canonical name: the fullest name that is not an acronym, then the most frequent,

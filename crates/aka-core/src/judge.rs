@@ -199,30 +199,18 @@ fn same_path(state: &State, from: EntityId, to: EntityId, except: Option<&str>) 
 
 #[cfg(test)]
 mod tests {
-    use std::collections::BTreeMap;
     use std::sync::Arc;
 
     use super::*;
-    use crate::mention::{Form, Kind, Mention, Role, Tense};
+    use crate::mention::{Form, Mention, Tense};
     use crate::resolver::ingest;
     use crate::rules::Rules;
+    use crate::testing::{m, role};
 
-    fn mention(doc: &str, n: u32, kind: Kind, text: &str, form: Form, role: Option<(&str, &str)>) -> Mention {
-        Mention {
-            mention_id: format!("{doc}:{n}"),
-            doc_id: doc.into(),
-            start: n,
-            end: n + 1,
-            text: text.into(),
-            name: None,
-            kind,
-            form,
-            roles: role
-                .map(|(title, of)| vec![Role { title: title.into(), of: Some(of.into()), tense: Tense::Current }])
-                .unwrap_or_default(),
-            aliases: vec![],
-            attrs: BTreeMap::new(),
-        }
+    /// A person's name, as the GAP chairman when `chairman`.
+    fn person(doc: &str, n: u32, text: &str, chairman: bool) -> Mention {
+        let mention = m(doc, n, &format!("PERSON {text}"));
+        if chairman { role(mention, "chairman", Some("GAP"), Tense::Current) } else { mention }
     }
 
     fn apply(state: &mut State, events: &[Event]) {
@@ -236,12 +224,10 @@ mod tests {
     /// Hale", which absorbs it. Returns the state and the two ids (survivor, absorbed).
     fn merged_by_role() -> (State, EntityId, EntityId) {
         let mut state = State::new(Arc::new(Rules::default_rules()));
-        let chairman = Some(("chairman", "GAP"));
-        let a = vec![mention("a", 0, Kind::Person, "GAP chairman", Form::RoleOnly, chairman)];
-        let b = vec![
-            mention("b", 0, Kind::Person, "Omar Hale", Form::Name, chairman),
-            mention("b", 1, Kind::Person, "Hale", Form::Name, None),
-        ];
+        let mut role_only = person("a", 0, "GAP chairman", true);
+        role_only.form = Form::RoleOnly;
+        let a = vec![role_only];
+        let b = vec![person("b", 0, "Omar Hale", true), person("b", 1, "Hale", false)];
         for batch in [a, b] {
             let first = state.last_seq() + 1;
             ingest(&mut state, first, None, batch);
@@ -273,7 +259,7 @@ mod tests {
         // The same name with the same role again: the resolver links it to Omar Hale and does
         // not absorb the role-only entity the judgement keeps apart.
         let first = state.last_seq() + 1;
-        let again = vec![mention("c", 0, Kind::Person, "Omar Hale", Form::Name, Some(("chairman", "GAP")))];
+        let again = vec![person("c", 0, "Omar Hale", true)];
         let events = ingest(&mut state, first, None, again);
         assert!(!events.iter().any(|e| matches!(e, Event::EntitiesMerged { .. })), "{events:?}");
         assert_ne!(state.entity_of("a:0"), state.entity_of("b:0"));
@@ -308,7 +294,7 @@ mod tests {
         let people: Vec<Mention> = ["Ada Finch", "Ines Ward", "Omar Hale"]
             .iter()
             .enumerate()
-            .map(|(n, name)| mention("a", u32::try_from(n).unwrap(), Kind::Person, name, Form::Name, None))
+            .map(|(n, name)| person("a", u32::try_from(n).unwrap(), name, false))
             .collect();
         ingest(&mut state, 1, None, people);
         let [x, y, z] = ["a:0", "a:1", "a:2"].map(|m| state.entity_of(m).unwrap());
@@ -365,7 +351,7 @@ mod tests {
                         let mentions = people
                             .iter()
                             .enumerate()
-                            .map(|(i, p)| mention(&doc, u32::try_from(i).unwrap(), Kind::Person, NAMES[*p], Form::Name, None))
+                            .map(|(i, p)| person(&doc, u32::try_from(i).unwrap(), NAMES[*p], false))
                             .collect();
                         let first = state.last_seq() + 1;
                         let mut scratch = state.clone();

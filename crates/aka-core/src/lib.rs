@@ -13,6 +13,8 @@ pub mod entity;
 pub mod judge;
 pub mod resolver;
 pub mod state;
+#[cfg(test)]
+mod testing;
 
 pub use entity::Entity;
 pub use resolver::{decide, resolution_order};

@@ -1,7 +1,7 @@
 //! Normalisation of names: Unicode NFKC, diacritics, case, apostrophes and punctuation,
 //! honorifics dropped, and the keys derived from a name (initials, acronym form).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::OnceLock;
 
 use unicode_normalization::UnicodeNormalization;
@@ -132,20 +132,20 @@ const GIVEN_NAMES_CSV: &str = include_str!("../data/given_names.csv");
 /// Whether two folded given names are one the short form of the other ("bill" and "william",
 /// "fred" and "frederick"), by the compiled-in list.
 pub fn given_names_match(a: &str, b: &str) -> bool {
-    static PAIRS: OnceLock<BTreeSet<(String, String)>> = OnceLock::new();
-    let pairs = PAIRS.get_or_init(|| {
-        let mut pairs = BTreeSet::new();
+    static SHORT_FORMS: OnceLock<BTreeMap<String, BTreeSet<String>>> = OnceLock::new();
+    let forms = SHORT_FORMS.get_or_init(|| {
+        let mut forms: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
         for line in GIVEN_NAMES_CSV.lines().skip(1) {
             let mut fields = line.split(',');
             if let (Some(name), Some("has_nickname"), Some(short)) = (fields.next(), fields.next(), fields.next()) {
                 let (name, short) = (fold(name), fold(short));
-                pairs.insert((short.clone(), name.clone()));
-                pairs.insert((name, short));
+                forms.entry(short.clone()).or_default().insert(name.clone());
+                forms.entry(name).or_default().insert(short);
             }
         }
-        pairs
+        forms
     });
-    pairs.contains(&(a.to_string(), b.to_string()))
+    forms.get(a).is_some_and(|related| related.contains(b))
 }
 
 /// The initials of a multi-word name, lower case: "United States" → "us",
@@ -228,19 +228,7 @@ mod tests {
 
     #[test]
     fn a_persons_titles_are_not_name_tokens_but_an_organisations_words_are() {
-        let mention = |kind: Kind, text: &str| Mention {
-            mention_id: "d:0-1".into(),
-            doc_id: "d".into(),
-            start: 0,
-            end: 1,
-            text: text.into(),
-            name: None,
-            kind,
-            form: crate::mention::Form::Name,
-            roles: vec![],
-            aliases: vec![],
-            attrs: Default::default(),
-        };
+        let mention = |kind: Kind, text: &str| crate::testing::m("d", 0, &format!("{kind} {text}"));
         assert_eq!(mention_tokens(&mention(Kind::Person, "Senator Rafiq Awan"), &rules()), ["rafiq", "awan"]);
         assert_eq!(mention_tokens(&mention(Kind::Person, "former Prime Minister Awan"), &rules()), ["awan"]);
         assert_eq!(mention_tokens(&mention(Kind::Person, "General Imran Butt"), &rules()), ["imran", "butt"]);

@@ -415,7 +415,8 @@ fn choose_among(
         return Containment::One(Found { entity: *entity, rule: RuleName::NameContainment, score: 0.5, evidence });
     }
     let shared: Vec<Vec<EntityId>> = if fits.len() <= CO_MENTION_FITS_MAX {
-        fits.iter().map(|(id, _)| co_mentioned(state, context, *id)).collect()
+        let here: BTreeSet<EntityId> = context.names.iter().map(|(_, _, e)| state.resolve(*e)).collect();
+        fits.iter().map(|(id, _)| co_mentioned(state, &here, *id)).collect()
     } else {
         vec![Vec::new(); fits.len()]
     };
@@ -451,11 +452,10 @@ const CO_MENTION_DOCS_MAX: usize = 32;
 /// Mentions of an entity, and of each of its documents, looked at at most.
 const CO_MENTION_SCAN_MAX: usize = 128;
 
-/// The entities of the current document (so far) that also appear in documents of `id`.
-fn co_mentioned(state: &State, context: &DocContext, id: EntityId) -> Vec<EntityId> {
-    let here: BTreeSet<EntityId> =
-        context.names.iter().map(|(_, _, e)| state.resolve(*e)).filter(|e| *e != id).collect();
-    if here.is_empty() {
+/// The entities `here` (the current document's, so far) other than `id` that also appear in
+/// documents of `id`.
+fn co_mentioned(state: &State, here: &BTreeSet<EntityId>, id: EntityId) -> Vec<EntityId> {
+    if here.iter().all(|e| *e == id) {
         return Vec::new();
     }
     let Some(entity) = state.entity(id) else { return Vec::new() };
@@ -475,6 +475,7 @@ fn co_mentioned(state: &State, context: &DocContext, id: EntityId) -> Vec<Entity
             state.doc(doc).map(|d| d.mentions.as_slice()).unwrap_or_default().iter().take(CO_MENTION_SCAN_MAX)
         {
             if let Some(other) = state.entity_of(mention_id)
+                && other != id
                 && here.contains(&other)
             {
                 shared.insert(other);
@@ -720,30 +721,7 @@ mod tests {
 
     use super::*;
     use crate::rules::Rules;
-
-    /// A mention written compactly: `"PERSON Shashi Tharoor"`, with roles and aliases added by
-    /// the helpers below.
-    fn m(doc: &str, n: u32, spec: &str) -> Mention {
-        let (kind, text) = spec.split_once(' ').unwrap();
-        Mention {
-            mention_id: format!("{doc}:{n}"),
-            doc_id: doc.into(),
-            start: n,
-            end: n + 1,
-            text: text.into(),
-            kind: kind.parse().unwrap(),
-            form: Form::Name,
-            roles: vec![],
-            aliases: vec![],
-            name: None,
-            attrs: BTreeMap::new(),
-        }
-    }
-
-    fn role(mut mention: Mention, title: &str, of: Option<&str>, tense: Tense) -> Mention {
-        mention.roles.push(Role { title: title.into(), of: of.map(str::to_string), tense });
-        mention
-    }
+    use crate::testing::{m, role};
 
     fn role_only(doc: &str, n: u32, phrase: &str, title: &str, of: &str) -> Mention {
         let mut mention = role(m(doc, n, &format!("PERSON {phrase}")), title, Some(of), Tense::Current);

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use crate::entity::Entity;
 use crate::event::{EntityId, Event, Verdict};
 use crate::mention::{Form, Kind, Mention, Tense};
-use crate::normalize::{initials, mention_acronym, mention_tokens, name_key, strip_possessive_suffix};
+use crate::normalize::{initials, mention_acronym, mention_tokens, name_key};
 use crate::rules::Rules;
 
 /// What the state keeps of a document.
@@ -272,12 +272,7 @@ impl State {
         entity.kind = entity.kind.refine(mention.kind);
         entity.mentions.push(mention_id.to_string());
         entity.history.push(seq);
-        let surface = strip_possessive_suffix(mention.name_text().trim()).to_string();
-        match mention.form {
-            Form::Name => *entity.names.entry(surface).or_insert(0) += 1,
-            Form::RoleOnly | Form::Description => *entity.role_phrases.entry(surface).or_insert(0) += 1,
-        }
-        entity.roles.extend(mention.roles.iter().cloned());
+        entity.count(&mention);
         self.mention_entity.insert(mention_id.to_string(), named);
         for key in self.keys_of(&mention) {
             self.add_key(key, id);
@@ -353,43 +348,29 @@ impl State {
         let moved: Vec<Mention> = mentions.iter().filter_map(|m| self.mentions.get(m)).cloned().collect();
         for mention in &moved {
             for key in self.keys_of(mention) {
-                if !parent_keys.contains(&key) {
-                    let redirects = &self.redirects;
-                    let resolve = |mut id: EntityId| {
-                        while let Some(next) = redirects.get(&id) {
-                            id = *next;
-                        }
-                        id
-                    };
-                    if let Some(list) = self.index.get_mut(&key) {
-                        list.retain(|id| resolve(*id) != parent);
-                    }
+                if !parent_keys.contains(&key)
+                    && let Some(list) = self.index.get(&key)
+                {
+                    let kept: Vec<EntityId> = list.iter().copied().filter(|id| self.resolve(*id) != parent).collect();
+                    self.index.insert(key.clone(), kept);
                 }
                 self.add_key(key, child);
             }
         }
     }
 
-    /// Recomputes an entity's kind-independent summaries (names, role phrases, roles) from its
-    /// mentions.
+    /// Recounts an entity's names, role phrases and roles from its mentions.
     fn rebuild(&mut self, id: EntityId) {
-        let Some(entity) = self.entities.get(&id) else { return };
-        let mut names: BTreeMap<String, u32> = BTreeMap::new();
-        let mut phrases: BTreeMap<String, u32> = BTreeMap::new();
-        let mut roles = std::collections::BTreeSet::new();
-        for mention in entity.mentions.iter().filter_map(|m| self.mentions.get(m)) {
-            let surface = strip_possessive_suffix(mention.name_text().trim()).to_string();
-            match mention.form {
-                Form::Name => *names.entry(surface).or_insert(0) += 1,
-                Form::RoleOnly | Form::Description => *phrases.entry(surface).or_insert(0) += 1,
-            }
-            roles.extend(mention.roles.iter().cloned());
+        let mentions = &self.mentions;
+        let Some(entity) = self.entities.get_mut(&id) else { return };
+        entity.names.clear();
+        entity.role_phrases.clear();
+        entity.roles.clear();
+        let ids = std::mem::take(&mut entity.mentions);
+        for mention in ids.iter().filter_map(|m| mentions.get(m)) {
+            entity.count(mention);
         }
-        if let Some(entity) = self.entities.get_mut(&id) {
-            entity.names = names;
-            entity.role_phrases = phrases;
-            entity.roles = roles;
-        }
+        entity.mentions = ids;
     }
 
     fn add_key(&mut self, key: String, id: EntityId) {

@@ -42,19 +42,20 @@ fn name_in(doc: &Document<'_>, mut a: usize, mut b: usize, all_caps: bool) -> Op
     while b > a && tokens[b].class == Class::Punct && !tokens[b].abbrev_dot {
         b -= 1;
     }
-    let lower_word =
-        |t: &Token, word: &str| t.class == Class::Word && t.lower == word && (all_caps || t.text == t.lower);
+    // One of `words`, written in lower case (or in a span all in capitals).
+    let lower_one_of = |t: &Token, words: &[&str]| {
+        t.class == Class::Word && (all_caps || t.text == t.lower) && words.contains(&t.lower.as_str())
+    };
     // The name ends at an apposition, a parenthesis or a place after it.
     if let Some(cut) = (a + 1..=b).find(|&j| {
         let t = &tokens[j];
-        let post = (t.class == Class::Punct && POST_PUNCT.contains(&t.text.as_str()))
-            || (t.class == Class::Word && (all_caps || t.text == t.lower) && POSTMODIFIERS.contains(&t.lower.as_str()));
+        let post = (t.class == Class::Punct && POST_PUNCT.contains(&t.text.as_str())) || lower_one_of(t, POSTMODIFIERS);
         post && tokens[a..j].iter().any(Token::is_capitalised)
     }) {
         b = cut - 1;
     }
     // A list names several things.
-    if tokens[a..=b].iter().any(|t| lower_word(t, "and") || lower_word(t, "or")) {
+    if tokens[a..=b].iter().any(|t| lower_one_of(t, &["and", "or"])) {
         return None;
     }
     // A place that owns the name: "Iran's Qeshm Island", "Palermo's Pagliarelli prison".
@@ -82,7 +83,7 @@ fn name_in(doc: &Document<'_>, mut a: usize, mut b: usize, all_caps: bool) -> Op
     // A noun and a preposition before the name make the span a description of something
     // there: "the scene in Queens", "a mountain in New Zealand" (but "the waters of the Gulf"
     // are the gulf).
-    if (a + 1..run_first).any(|j| POSTMODIFIERS.iter().any(|p| lower_word(&tokens[j], p))) {
+    if (a + 1..run_first).any(|j| lower_one_of(&tokens[j], POSTMODIFIERS)) {
         return None;
     }
     // "southern Iran" is a part of Iran, not Iran.
@@ -105,7 +106,7 @@ fn name_in(doc: &Document<'_>, mut a: usize, mut b: usize, all_caps: bool) -> Op
             return None;
         }
     }
-    Some((run_first, b.max(run_last)))
+    Some((run_first, b))
 }
 
 /// The last run of name tokens in `a..=b`: capitalised words, acronyms, numbers ("76ers"),
