@@ -19,10 +19,10 @@ pub fn entities(engine: &Engine, json: bool, as_of: Option<u64>) -> Result<()> {
 /// `aka show X [--as-of SEQ]`: X is resolved against the state shown.
 pub fn show(engine: &Engine, entity: &str, as_of: Option<u64>) -> Result<()> {
     match as_of {
-        None => output::show(engine.state(), pick_in(engine.state(), entity)?),
+        None => output::show(engine, engine.state(), pick_in(engine.state(), entity)?),
         Some(seq) => {
             let state = aka::history::state_as_of(engine, seq)?;
-            output::show(&state, pick_in(&state, entity)?)
+            output::show(engine, &state, pick_in(&state, entity)?)
         }
     }
 }

@@ -1,5 +1,6 @@
 //! What the read commands print: tables for people, JSON lines for programs.
 
+use std::collections::BTreeMap;
 use std::io::{BufWriter, Write};
 
 use aka::query::{export_rows, sentence_of};
@@ -32,7 +33,7 @@ fn entity_line(e: &Entity) -> EntityLine<'_> {
 pub fn entities(state: &State, json: bool) -> Result<()> {
     let mut out = BufWriter::new(std::io::stdout().lock());
     for e in state.entities() {
-        let line = entity_line(e);
+        let line = entity_line(&e);
         if json {
             serde_json::to_writer(&mut out, &line)?;
             writeln!(out)?;
@@ -63,8 +64,9 @@ pub(crate) fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
 }
 
-/// `aka show`: one entity of `state` (the engine's, or one replayed to an earlier point).
-pub fn show(state: &State, id: EntityId) -> Result<()> {
+/// `aka show`: one entity of `state` (the engine's, or one replayed to an earlier point); the
+/// documents' texts come from the engine's log.
+pub fn show(engine: &Engine, state: &State, id: EntityId) -> Result<()> {
     let Some(e) = state.entity(id) else { anyhow::bail!("no entity {id}") };
     let mut out = BufWriter::new(std::io::stdout().lock());
     if e.id != id {
@@ -82,9 +84,18 @@ pub fn show(state: &State, id: EntityId) -> Result<()> {
         writeln!(out, "absorbed: {}", ids.join(", "))?;
     }
     writeln!(out, "mentions ({}):", e.mentions.len())?;
+    let mut texts: BTreeMap<String, Option<String>> = BTreeMap::new();
     for mention_id in &e.mentions {
         let Some(m) = state.mention(mention_id) else { continue };
-        let context = state.doc(&m.doc_id).and_then(|d| sentence_of(&d.text, m)).unwrap_or("");
+        if !texts.contains_key(&m.doc_id) {
+            let text = match state.doc(&m.doc_id) {
+                Some(doc) => engine.doc_text(&doc)?,
+                None => None,
+            };
+            texts.insert(m.doc_id.clone(), text);
+        }
+        let text = texts.get(&m.doc_id).and_then(Option::as_deref);
+        let context = text.and_then(|t| sentence_of(t, &m)).unwrap_or("");
         writeln!(out, "  {} [{}..{}] {:?}: {}", m.doc_id, m.start, m.end, m.text, context)?;
     }
     out.flush()?;

@@ -9,7 +9,7 @@ use crate::mention::{Form, Kind, Mention, Role};
 use crate::normalize::{acronym_form, strip_possessive_suffix};
 
 /// One resolved entity as the state holds it.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, rkyv::Archive, rkyv::Serialize, rkyv::Deserialize)]
 pub struct Entity {
     /// Its id; stable while it grows.
     pub id: EntityId,

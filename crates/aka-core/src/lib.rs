@@ -10,12 +10,15 @@ pub use event::{Decision, EntityId, Envelope, Event, RuleName, SCHEMA_VERSION, V
 pub use mention::{CharOffsets, Form, Kind, Mention, Role, Tense};
 pub use rules::Rules;
 pub mod entity;
+pub mod image;
 pub mod judge;
+mod overlay;
 pub mod resolver;
 pub mod state;
 #[cfg(test)]
 mod testing;
 
 pub use entity::Entity;
+pub use image::{Base, Image};
 pub use resolver::{decide, resolution_order};
-pub use state::{DocRecord, State};
+pub use state::{DocRecord, Judgement, State};

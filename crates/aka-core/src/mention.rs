@@ -7,7 +7,21 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 
 /// What kind of thing a mention names.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    rkyv::Archive,
+    rkyv::Serialize,
+    rkyv::Deserialize,
+)]
 #[serde(rename_all = "UPPERCASE")]
 pub enum Kind {
     /// A person.
@@ -78,7 +92,23 @@ impl FromStr for Kind {
 }
 
 /// Whether the text says a role is held now, was held before, or does not say.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    rkyv::Archive,
+    rkyv::Serialize,
+    rkyv::Deserialize,
+)]
+#[rkyv(derive(PartialEq, Eq, PartialOrd, Ord))]
 #[serde(rename_all = "lowercase")]
 pub enum Tense {
     /// "current federal minister", or a title with no qualifier of time.
@@ -90,7 +120,21 @@ pub enum Tense {
 
 /// A role the text attaches to a mention: "former foreign minister",
 /// "chairman of the Green Alliance Party", "MP" of "Congress".
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Clone,
+    Debug,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    rkyv::Archive,
+    rkyv::Serialize,
+    rkyv::Deserialize,
+)]
+#[rkyv(derive(PartialEq, Eq, PartialOrd, Ord))]
 pub struct Role {
     /// The canonical title from the rules ("foreign minister", "chairman", "prime minister"),
     /// or the lower-cased title as written when the rules do not know it.
@@ -124,7 +168,22 @@ impl fmt::Display for Role {
 }
 
 /// How a mention refers to its entity.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    rkyv::Archive,
+    rkyv::Serialize,
+    rkyv::Deserialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Form {
     /// By name: "Jane Roe", "Green Alliance Party", "GAP".
@@ -141,7 +200,7 @@ pub enum Form {
 
 /// One mention of a named thing in a document. Offsets are character offsets (Unicode scalar
 /// values) into the document text, end exclusive.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, rkyv::Archive, rkyv::Serialize, rkyv::Deserialize)]
 pub struct Mention {
     /// Unique within the store; `"{doc_id}:{start}-{end}"` unless given upstream.
     pub mention_id: String,

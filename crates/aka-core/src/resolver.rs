@@ -271,7 +271,7 @@ fn exact(state: &State, m: &Mention, key: &str) -> Option<Found> {
     for (k, rule) in keys {
         let candidates = compatible(state, m, state.candidates(&format!("{}{k}", key::NAME)));
         if let Some(entity) = best(state, m, &candidates) {
-            let name = state.entity(entity).map_or("", Entity::name);
+            let name = state.entity_name(entity);
             let evidence = vec![format!("name {k:?} is a name of {entity} {name:?}")];
             return Some(Found { entity, rule, score: 1.0, evidence });
         }
@@ -294,7 +294,7 @@ fn acronym(state: &State, context: &DocContext, m: &Mention) -> Option<Found> {
         }
         let [entity] = candidates.as_slice() else { return None };
         let entity = *entity;
-        let name = state.entity(entity).map_or("", Entity::name);
+        let name = state.entity_name(entity);
         let evidence = vec![format!("{:?} spells the initials of {entity} {name:?}", m.name_text())];
         return Some(Found { entity, rule: RuleName::AcronymAlias, score: 1.0, evidence });
     }
@@ -406,7 +406,7 @@ fn choose_among(
     fits: &[(EntityId, Vec<String>)],
 ) -> Containment {
     let with_role: Vec<&(EntityId, Vec<String>)> =
-        fits.iter().filter(|(id, _)| state.entity(*id).is_some_and(|e| shares_role(&m.roles, e))).collect();
+        fits.iter().filter(|(id, _)| state.entity(*id).is_some_and(|e| shares_role(&m.roles, &e))).collect();
     if let [(entity, full)] = with_role.as_slice() {
         let evidence = vec![
             format!("{:?} fits {} known names; a shared role decides", tokens.join(" "), fits.len()),
@@ -459,11 +459,11 @@ fn co_mentioned(state: &State, here: &BTreeSet<EntityId>, id: EntityId) -> Vec<E
         return Vec::new();
     }
     let Some(entity) = state.entity(id) else { return Vec::new() };
-    let mut docs: Vec<&str> = Vec::new();
+    let mut docs: Vec<String> = Vec::new();
     for mention_id in entity.mentions.iter().rev().take(CO_MENTION_SCAN_MAX) {
         let Some(mention) = state.mention(mention_id) else { continue };
-        if !docs.contains(&mention.doc_id.as_str()) {
-            docs.push(&mention.doc_id);
+        if !docs.contains(&mention.doc_id) {
+            docs.push(mention.doc_id.clone());
             if docs.len() == CO_MENTION_DOCS_MAX {
                 break;
             }
@@ -471,9 +471,8 @@ fn co_mentioned(state: &State, here: &BTreeSet<EntityId>, id: EntityId) -> Vec<E
     }
     let mut shared: BTreeSet<EntityId> = BTreeSet::new();
     for doc in docs {
-        for mention_id in
-            state.doc(doc).map(|d| d.mentions.as_slice()).unwrap_or_default().iter().take(CO_MENTION_SCAN_MAX)
-        {
+        let mentions = state.doc(&doc).map(|d| d.mentions.clone()).unwrap_or_default();
+        for mention_id in mentions.iter().take(CO_MENTION_SCAN_MAX) {
             if let Some(other) = state.entity_of(mention_id)
                 && other != id
                 && here.contains(&other)
@@ -555,7 +554,7 @@ fn resolve_role_only(state: &State, context: &DocContext, m: &Mention) -> Result
             }
         }
         if let [entity] = in_document.as_slice() {
-            let name = state.entity(*entity).map_or("", Entity::name);
+            let name = state.entity_name(*entity);
             let evidence = vec![format!("{entity} {name:?}, named in this document, holds the unique role {role}")];
             return Ok(Found { entity: *entity, rule: RuleName::UniqueRole, score: 1.0, evidence });
         }
@@ -572,9 +571,9 @@ fn resolve_role_only(state: &State, context: &DocContext, m: &Mention) -> Result
         }
         // A named holder is preferred; among several, the one that took the role last.
         let named: Vec<EntityId> =
-            holders.iter().copied().filter(|id| state.entity(*id).is_some_and(Entity::is_named)).collect();
+            holders.iter().copied().filter(|id| state.entity(*id).is_some_and(|e| e.is_named())).collect();
         if let Some(&entity) = named.last().or(holders.last()) {
-            let name = state.entity(entity).map_or("", Entity::name);
+            let name = state.entity_name(entity);
             let evidence = vec![format!("{entity} {name:?} holds the unique role {role}")];
             return Ok(Found { entity, rule: RuleName::UniqueRole, score: 1.0, evidence });
         }
@@ -582,11 +581,11 @@ fn resolve_role_only(state: &State, context: &DocContext, m: &Mention) -> Result
             let anywhere: Vec<EntityId> = state
                 .candidates(&role_key(&role.title, ANY_QUALIFIER))
                 .into_iter()
-                .filter(|id| current(id, role) && state.entity(*id).is_some_and(Entity::is_named))
+                .filter(|id| current(id, role) && state.entity(*id).is_some_and(|e| e.is_named()))
                 .collect();
             match anywhere.as_slice() {
                 [entity] => {
-                    let name = state.entity(*entity).map_or("", Entity::name);
+                    let name = state.entity_name(*entity);
                     let evidence =
                         vec![format!("{entity} {name:?} is the one known holder of the unique role {}", role.title)];
                     return Ok(Found { entity: *entity, rule: RuleName::UniqueRole, score: 0.5, evidence });
@@ -674,7 +673,8 @@ fn compatible(state: &State, m: &Mention, candidates: Vec<EntityId>) -> Vec<Enti
 fn best(state: &State, m: &Mention, candidates: &[EntityId]) -> Option<EntityId> {
     candidates.iter().copied().max_by_key(|id| {
         let e = state.entity(*id);
-        let shared = e.map_or(0, |e| m.roles.iter().filter(|r| e.roles.iter().any(|er| same_role(r, er))).count());
+        let shared =
+            e.as_ref().map_or(0, |e| m.roles.iter().filter(|r| e.roles.iter().any(|er| same_role(r, er))).count());
         let count = e.map_or(0, |e| e.mentions.len());
         (shared, count, std::cmp::Reverse(*id))
     })

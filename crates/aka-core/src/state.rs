@@ -1,25 +1,32 @@
 //! The derived state: documents, mentions, entities and the blocking index, built only by
 //! [`State::apply`] from the events of the log. `apply` holds no rule: it records what the
 //! events say. Ordered collections everywhere, so the same log gives byte-identical state.
+//!
+//! A state may stand on a [`Base`], the validated archive of a snapshot read in place: each
+//! table is then an [`Overlay`] of what changed since, and lookups read the overlay first, then
+//! the archive. Reads of archived rows give owned copies ([`Cow::Owned`]); the first change to
+//! a row copies it into the overlay.
 
-use std::collections::BTreeMap;
+use std::borrow::Cow;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use crate::entity::Entity;
 use crate::event::{EntityId, Event, Verdict};
+use crate::image::{Base, Image, find, id as archived_id, owned};
 use crate::mention::{Form, Kind, Mention, Tense};
 use crate::normalize::{initials, mention_acronym, mention_tokens, name_key};
+use crate::overlay::Overlay;
 use crate::rules::Rules;
 
-/// What the state keeps of a document.
-#[derive(Clone, Debug, PartialEq)]
+/// What the state keeps of a document. Its text stays in the log, in its `DocumentIngested`
+/// event at `seq`: snapshots stay small and the text is read only when shown.
+#[derive(Clone, Debug, PartialEq, rkyv::Archive, rkyv::Serialize, rkyv::Deserialize)]
 pub struct DocRecord {
     /// `sha256:` hex of its text.
     pub content_hash: String,
     /// Where it came from.
     pub source: String,
-    /// Its text (kept for showing mentions in their sentences).
-    pub text: String,
     /// The sequence number of its `DocumentIngested` event.
     pub seq: u64,
     /// Its mentions in text order.
@@ -27,7 +34,7 @@ pub struct DocRecord {
 }
 
 /// A judgement as the state keeps it.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, rkyv::Archive, rkyv::Serialize, rkyv::Deserialize)]
 pub struct Judgement {
     /// Same or different.
     pub verdict: Verdict,
@@ -51,13 +58,15 @@ pub struct Judgement {
 #[derive(Clone, Debug)]
 pub struct State {
     rules: Arc<Rules>,
-    docs: BTreeMap<String, DocRecord>,
-    mentions: BTreeMap<String, Mention>,
-    mention_entity: BTreeMap<String, EntityId>,
-    entities: BTreeMap<EntityId, Entity>,
-    redirects: BTreeMap<EntityId, EntityId>,
-    index: BTreeMap<String, Vec<EntityId>>,
+    base: Option<Arc<Base>>,
+    docs: Overlay<String, DocRecord>,
+    mentions: Overlay<String, Mention>,
+    mention_entity: Overlay<String, EntityId>,
+    entities: Overlay<EntityId, Entity>,
+    redirects: Overlay<EntityId, EntityId>,
+    index: Overlay<String, Vec<EntityId>>,
     judgements: BTreeMap<String, Judgement>,
+    entity_count: u64,
     next_judgement: u64,
     next_entity: u64,
     last_seq: u64,
@@ -84,16 +93,67 @@ impl State {
     pub fn new(rules: Arc<Rules>) -> State {
         State {
             rules,
-            docs: BTreeMap::new(),
-            mentions: BTreeMap::new(),
-            mention_entity: BTreeMap::new(),
-            entities: BTreeMap::new(),
-            redirects: BTreeMap::new(),
-            index: BTreeMap::new(),
+            base: None,
+            docs: Overlay::new(),
+            mentions: Overlay::new(),
+            mention_entity: Overlay::new(),
+            entities: Overlay::new(),
+            redirects: Overlay::new(),
+            index: Overlay::new(),
             judgements: BTreeMap::new(),
+            entity_count: 0,
             next_judgement: 1,
             next_entity: 1,
             last_seq: 0,
+        }
+    }
+
+    /// The state a snapshot's archive holds, read in place: nothing is copied but the
+    /// judgements and counters. The caller checks that the archive was made under `rules`.
+    pub fn on_base(rules: Arc<Rules>, base: Arc<Base>) -> State {
+        let image = base.image();
+        let judgements = image.judgements.iter().map(|row| (row.0.to_string(), owned(&row.1))).collect();
+        State {
+            judgements,
+            entity_count: image.entity_count.to_native(),
+            next_judgement: image.next_judgement.to_native(),
+            next_entity: image.next_entity.to_native(),
+            last_seq: image.last_seq.to_native(),
+            base: Some(Arc::clone(&base)),
+            ..State::new(rules)
+        }
+    }
+
+    /// The sequence number of the archive the state stands on, if any.
+    pub fn base_seq(&self) -> Option<u64> {
+        self.base.as_ref().map(|b| b.last_seq())
+    }
+
+    /// Rows changed since the archive (all rows, without one): what memory holds.
+    pub fn overlay_rows(&self) -> usize {
+        self.docs.len()
+            + self.mentions.len()
+            + self.mention_entity.len()
+            + self.entities.len()
+            + self.redirects.len()
+            + self.index.len()
+    }
+
+    /// The whole state as an owned image, every table sorted: what a snapshot archives, and
+    /// what two states are compared by.
+    pub fn image(&self) -> Image {
+        Image {
+            last_seq: self.last_seq,
+            next_entity: self.next_entity,
+            next_judgement: self.next_judgement,
+            entity_count: self.entity_count,
+            docs: self.docs_with_ids().map(|(id, d)| (id, d.into_owned())).collect(),
+            mentions: self.mentions().map(Cow::into_owned).collect(),
+            mention_entity: self.mention_entity_rows().map(|(m, e)| (m, e.into_owned())).collect(),
+            entities: self.entities().map(Cow::into_owned).collect(),
+            redirects: self.redirect_rows().map(|(a, b)| (a, b.into_owned())).collect(),
+            index: self.index_rows().map(|(k, ids)| (k, ids.into_owned())).collect(),
+            judgements: self.judgements.iter().map(|(k, j)| (k.clone(), j.clone())).collect(),
         }
     }
 
@@ -112,54 +172,91 @@ impl State {
         EntityId(self.next_entity)
     }
 
-    /// A document by id.
-    pub fn doc(&self, doc_id: &str) -> Option<&DocRecord> {
-        self.docs.get(doc_id)
+    /// How many entities are live.
+    pub fn entity_count(&self) -> u64 {
+        self.entity_count
     }
 
-    /// All documents in id order.
-    pub fn docs(&self) -> impl Iterator<Item = (&String, &DocRecord)> {
-        self.docs.iter()
+    /// A document by id.
+    pub fn doc(&self, doc_id: &str) -> Option<Cow<'_, DocRecord>> {
+        self.docs.get(doc_id, || base_doc(&self.base, doc_id))
+    }
+
+    fn docs_with_ids(&self) -> impl Iterator<Item = (String, Cow<'_, DocRecord>)> {
+        let rows = self.base.as_deref().map(|b| b.image().docs.as_slice()).unwrap_or_default();
+        self.docs.merged(rows.iter().map(|r| (r.0.to_string(), &r.1)), |a| owned(a))
     }
 
     /// A mention by id.
-    pub fn mention(&self, mention_id: &str) -> Option<&Mention> {
-        self.mentions.get(mention_id)
+    pub fn mention(&self, mention_id: &str) -> Option<Cow<'_, Mention>> {
+        self.mentions.get(mention_id, || base_mention(&self.base, mention_id))
     }
 
     /// All mentions in id order.
-    pub fn mentions(&self) -> impl Iterator<Item = &Mention> {
-        self.mentions.values()
+    pub fn mentions(&self) -> impl Iterator<Item = Cow<'_, Mention>> {
+        let rows = self.base.as_deref().map(|b| b.image().mentions.as_slice()).unwrap_or_default();
+        self.mentions.merged(rows.iter().map(|m| (m.mention_id.to_string(), m)), |a| owned(a)).map(|(_, m)| m)
+    }
+
+    fn mention_entity_rows(&self) -> impl Iterator<Item = (String, Cow<'_, EntityId>)> {
+        let rows = self.base.as_deref().map(|b| b.image().mention_entity.as_slice()).unwrap_or_default();
+        self.mention_entity.merged(rows.iter().map(|r| (r.0.to_string(), &r.1)), archived_id)
+    }
+
+    fn redirect_rows(&self) -> impl Iterator<Item = (EntityId, Cow<'_, EntityId>)> {
+        let rows = self.base.as_deref().map(|b| b.image().redirects.as_slice()).unwrap_or_default();
+        self.redirects.merged(rows.iter().map(|r| (archived_id(&r.0), &r.1)), archived_id)
+    }
+
+    fn index_rows(&self) -> impl Iterator<Item = (String, Cow<'_, Vec<EntityId>>)> {
+        let rows = self.base.as_deref().map(|b| b.image().index.as_slice()).unwrap_or_default();
+        self.index.merged(rows.iter().map(|r| (r.0.to_string(), &r.1)), |ids| ids.iter().map(archived_id).collect())
     }
 
     /// The entity a mention resolves to now (following merges).
     pub fn entity_of(&self, mention_id: &str) -> Option<EntityId> {
-        self.mention_entity.get(mention_id).map(|id| self.resolve(*id))
+        self.linked_id(mention_id).map(|id| self.resolve(id))
     }
 
     /// Follows merges: the surviving id for any id ever handed out.
     pub fn resolve(&self, mut id: EntityId) -> EntityId {
-        while let Some(next) = self.redirects.get(&id) {
-            id = *next;
+        while let Some(next) = self.redirect(id) {
+            id = next;
         }
         id
     }
 
+    fn redirect(&self, id: EntityId) -> Option<EntityId> {
+        self.redirects.get(&id, || base_redirect(&self.base, id)).map(|c| *c)
+    }
+
     /// A live entity by id (an absorbed id gives its survivor).
-    pub fn entity(&self, id: EntityId) -> Option<&Entity> {
-        self.entities.get(&self.resolve(id))
+    pub fn entity(&self, id: EntityId) -> Option<Cow<'_, Entity>> {
+        let id = self.resolve(id);
+        self.entities.get(&id, || base_entity(&self.base, id))
+    }
+
+    /// The canonical name of a live entity ("" for an unknown id).
+    pub fn entity_name(&self, id: EntityId) -> String {
+        self.entity(id).map(|e| e.name().to_string()).unwrap_or_default()
     }
 
     /// All live entities in id order.
-    pub fn entities(&self) -> impl Iterator<Item = &Entity> {
-        self.entities.values()
+    pub fn entities(&self) -> impl Iterator<Item = Cow<'_, Entity>> {
+        let rows = self.base.as_deref().map(|b| b.image().entities.as_slice()).unwrap_or_default();
+        self.entities.merged(rows.iter().map(|e| (archived_id(&e.id), e)), |a| owned(a)).map(|(_, e)| e)
+    }
+
+    /// The ids listed under a blocking key, as listed (not resolved).
+    fn listed(&self, key: &str) -> Option<Cow<'_, Vec<EntityId>>> {
+        self.index.get(key, || base_listed(&self.base, key))
     }
 
     /// Live entities listed under a blocking key, resolved, deduplicated, in the order they
     /// were first listed.
     pub fn candidates(&self, key: &str) -> Vec<EntityId> {
         let mut out: Vec<EntityId> = Vec::new();
-        for id in self.index.get(key).into_iter().flatten() {
+        for id in self.listed(key).iter().flat_map(|ids| ids.iter()) {
             let id = self.resolve(*id);
             if !out.contains(&id) {
                 out.push(id);
@@ -173,25 +270,25 @@ impl State {
     pub fn apply(&mut self, seq: u64, event: &Event) {
         self.last_seq = self.last_seq.max(seq);
         match event {
-            Event::DocumentIngested { doc_id, content_hash, source, text } => {
-                let record = DocRecord {
-                    content_hash: content_hash.clone(),
-                    source: source.clone(),
-                    text: text.clone(),
-                    seq,
-                    mentions: Vec::new(),
-                };
+            Event::DocumentIngested { doc_id, content_hash, source, .. } => {
+                let record =
+                    DocRecord { content_hash: content_hash.clone(), source: source.clone(), seq, mentions: Vec::new() };
                 self.docs.insert(doc_id.clone(), record);
             }
             Event::MentionObserved { mention } => {
-                if let Some(doc) = self.docs.get_mut(&mention.doc_id) {
+                let base = &self.base;
+                if let Some(doc) = self.docs.get_mut(&mention.doc_id, || base_doc(base, &mention.doc_id)) {
                     doc.mentions.push(mention.mention_id.clone());
                 }
                 self.mentions.insert(mention.mention_id.clone(), mention.clone());
             }
             Event::EntityCreated { entity, mention_id, kind, .. } => {
                 self.next_entity = self.next_entity.max(entity.0 + 1);
+                let existed = self.entity_exists(*entity);
                 self.entities.insert(*entity, Entity::new(*entity, *kind));
+                if !existed {
+                    self.entity_count += 1;
+                }
                 self.link(seq, mention_id, *entity);
             }
             Event::MentionLinked { mention_id, entity, .. } => self.link(seq, mention_id, *entity),
@@ -247,7 +344,7 @@ impl State {
 
     /// The id a mention was linked to (before any merge), if it was.
     pub fn linked_id(&self, mention_id: &str) -> Option<EntityId> {
-        self.mention_entity.get(mention_id).copied()
+        self.mention_entity.get(mention_id, || base_linked(&self.base, mention_id)).map(|c| *c)
     }
 
     /// Whether following merges from `id` passes through `through` (or starts there).
@@ -256,19 +353,28 @@ impl State {
             if id == through {
                 return true;
             }
-            match self.redirects.get(&id) {
-                Some(next) => id = *next,
+            match self.redirect(id) {
+                Some(next) => id = next,
                 None => return false,
             }
         }
+    }
+
+    fn entity_exists(&self, id: EntityId) -> bool {
+        self.entities.contains(&id, || base_entity_exists(&self.base, id))
+    }
+
+    fn entity_mut(&mut self, id: EntityId) -> Option<&mut Entity> {
+        let base = &self.base;
+        self.entities.get_mut(&id, || base_entity(base, id))
     }
 
     /// Adds a mention to the entity `named` designates now, remembering `named` itself: a split
     /// gives a mention back to the entity it was linked to, even if that one had been merged.
     fn link(&mut self, seq: u64, mention_id: &str, named: EntityId) {
         let id = self.resolve(named);
-        let Some(mention) = self.mentions.get(mention_id).cloned() else { return };
-        let Some(entity) = self.entities.get_mut(&id) else { return };
+        let Some(mention) = self.mention(mention_id).map(Cow::into_owned) else { return };
+        let Some(entity) = self.entity_mut(id) else { return };
         entity.kind = entity.kind.refine(mention.kind);
         entity.mentions.push(mention_id.to_string());
         entity.history.push(seq);
@@ -281,14 +387,13 @@ impl State {
 
     fn merge(&mut self, seq: u64, survivor: EntityId, absorbed: EntityId) {
         let (survivor, absorbed) = (self.resolve(survivor), self.resolve(absorbed));
-        if survivor == absorbed {
+        if survivor == absorbed || !self.entity_exists(survivor) {
             return;
         }
-        let Some(gone) = self.entities.remove(&absorbed) else { return };
-        let Some(kept) = self.entities.get_mut(&survivor) else {
-            self.entities.insert(absorbed, gone);
-            return;
-        };
+        let in_base = base_entity_exists(&self.base, absorbed);
+        let base = &self.base;
+        let Some(gone) = self.entities.remove(&absorbed, in_base, || base_entity(base, absorbed)) else { return };
+        let Some(kept) = self.entity_mut(survivor) else { return };
         kept.kind = kept.kind.refine(gone.kind);
         for (name, count) in gone.names {
             *kept.names.entry(name).or_insert(0) += count;
@@ -303,6 +408,7 @@ impl State {
         kept.history.extend(gone.history);
         kept.history.push(seq);
         kept.history.sort_unstable();
+        self.entity_count = self.entity_count.saturating_sub(1);
         self.redirects.insert(absorbed, survivor);
     }
 
@@ -311,15 +417,16 @@ impl State {
     /// rebuilt from their mentions.
     fn split(&mut self, seq: u64, parent: EntityId, child: EntityId, mentions: &[String]) {
         let parent = self.resolve(parent);
-        let Some(kind) = self.entities.get(&parent).map(|e| e.kind) else { return };
-        if child == parent || self.entities.contains_key(&child) {
+        let Some(kind) = self.entity(parent).map(|e| e.kind) else { return };
+        if child == parent || self.entity_exists(child) {
             return;
         }
-        self.redirects.remove(&child);
-        let moving: std::collections::BTreeSet<&str> = mentions.iter().map(String::as_str).collect();
+        let redirected = base_redirect(&self.base, child).is_some();
+        self.redirects.remove(&child, redirected, || None);
+        let moving: BTreeSet<&str> = mentions.iter().map(String::as_str).collect();
         let mut child_entity = Entity::new(child, kind);
         let mut kept = Vec::new();
-        if let Some(p) = self.entities.get_mut(&parent) {
+        if let Some(p) = self.entity_mut(parent) {
             for m in std::mem::take(&mut p.mentions) {
                 if moving.contains(m.as_str()) { child_entity.mentions.push(m) } else { kept.push(m) }
             }
@@ -329,6 +436,7 @@ impl State {
         }
         child_entity.history.push(seq);
         self.entities.insert(child, child_entity);
+        self.entity_count += 1;
         for m in mentions {
             self.mention_entity.insert(m.clone(), child);
         }
@@ -336,20 +444,14 @@ impl State {
             self.rebuild(id);
         }
         // Keys of the moved mentions list the parent no more, unless its own mentions give them.
-        let parent_keys: std::collections::BTreeSet<String> = self
-            .entities
-            .get(&parent)
-            .map(|p| p.mentions.clone())
-            .unwrap_or_default()
-            .iter()
-            .filter_map(|m| self.mentions.get(m))
-            .flat_map(|m| self.keys_of(m))
-            .collect();
-        let moved: Vec<Mention> = mentions.iter().filter_map(|m| self.mentions.get(m)).cloned().collect();
+        let parent_mentions = self.entity(parent).map(|p| p.mentions.clone()).unwrap_or_default();
+        let parent_keys: BTreeSet<String> =
+            parent_mentions.iter().filter_map(|m| self.mention(m)).flat_map(|m| self.keys_of(&m)).collect();
+        let moved: Vec<Mention> = mentions.iter().filter_map(|m| self.mention(m)).map(Cow::into_owned).collect();
         for mention in &moved {
             for key in self.keys_of(mention) {
                 if !parent_keys.contains(&key)
-                    && let Some(list) = self.index.get(&key)
+                    && let Some(list) = self.listed(&key)
                 {
                     let kept: Vec<EntityId> = list.iter().copied().filter(|id| self.resolve(*id) != parent).collect();
                     self.index.insert(key.clone(), kept);
@@ -361,23 +463,31 @@ impl State {
 
     /// Recounts an entity's names, role phrases and roles from its mentions.
     fn rebuild(&mut self, id: EntityId) {
-        let mentions = &self.mentions;
-        let Some(entity) = self.entities.get_mut(&id) else { return };
+        let Some(ids) = self.entity(id).map(|e| e.mentions.clone()) else { return };
+        let mentions: Vec<Mention> = ids.iter().filter_map(|m| self.mention(m)).map(Cow::into_owned).collect();
+        let Some(entity) = self.entity_mut(id) else { return };
         entity.names.clear();
         entity.role_phrases.clear();
         entity.roles.clear();
-        let ids = std::mem::take(&mut entity.mentions);
-        for mention in ids.iter().filter_map(|m| mentions.get(m)) {
+        for mention in &mentions {
             entity.count(mention);
         }
-        entity.mentions = ids;
     }
 
     fn add_key(&mut self, key: String, id: EntityId) {
         let limit = self.rules.limits.candidates_per_key_max;
-        let list = self.index.entry(key).or_default();
-        if !list.contains(&id) && list.len() < limit {
-            list.push(id);
+        let base = &self.base;
+        match self.index.get_mut(&key, || base_listed(base, &key)) {
+            Some(list) => {
+                if !list.contains(&id) && list.len() < limit {
+                    list.push(id);
+                }
+            }
+            None => {
+                if limit > 0 {
+                    self.index.insert(key, vec![id]);
+                }
+            }
         }
     }
 
@@ -443,4 +553,42 @@ pub(crate) const ANY_QUALIFIER: &str = "*";
 /// The blocking key of a unique role and its qualifier's normalised name.
 pub(crate) fn role_key(title: &str, of: &str) -> String {
     format!("{}{title}|{of}", key::ROLE)
+}
+
+fn base_doc(base: &Option<Arc<Base>>, doc_id: &str) -> Option<DocRecord> {
+    let rows = &base.as_deref()?.image().docs;
+    find(rows, |r| r.0.as_str().cmp(doc_id)).map(|r| owned(&r.1))
+}
+
+fn base_mention(base: &Option<Arc<Base>>, mention_id: &str) -> Option<Mention> {
+    let rows = &base.as_deref()?.image().mentions;
+    find(rows, |m| m.mention_id.as_str().cmp(mention_id)).map(|m| owned(m))
+}
+
+fn base_linked(base: &Option<Arc<Base>>, mention_id: &str) -> Option<EntityId> {
+    let rows = &base.as_deref()?.image().mention_entity;
+    find(rows, |r| r.0.as_str().cmp(mention_id)).map(|r| archived_id(&r.1))
+}
+
+fn base_redirect(base: &Option<Arc<Base>>, id: EntityId) -> Option<EntityId> {
+    let rows = &base.as_deref()?.image().redirects;
+    find(rows, |r| archived_id(&r.0).cmp(&id)).map(|r| archived_id(&r.1))
+}
+
+fn base_entity_row(base: &Option<Arc<Base>>, id: EntityId) -> Option<&crate::entity::ArchivedEntity> {
+    let rows = &base.as_deref()?.image().entities;
+    find(rows, |e| archived_id(&e.id).cmp(&id))
+}
+
+fn base_entity(base: &Option<Arc<Base>>, id: EntityId) -> Option<Entity> {
+    base_entity_row(base, id).map(|e| owned(e))
+}
+
+fn base_entity_exists(base: &Option<Arc<Base>>, id: EntityId) -> bool {
+    base_entity_row(base, id).is_some()
+}
+
+fn base_listed(base: &Option<Arc<Base>>, key: &str) -> Option<Vec<EntityId>> {
+    let rows = &base.as_deref()?.image().index;
+    find(rows, |r| r.0.as_str().cmp(key)).map(|r| r.1.iter().map(archived_id).collect())
 }

@@ -131,3 +131,37 @@ pub enum ReadError {
         key: Vec<u8>,
     },
 }
+
+/// Why a snapshot could not be written, listed, or used.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum SnapshotError {
+    /// A snapshot file or folder could not be created, read, written or deleted.
+    #[error("snapshot {}: {source}", path.display())]
+    Io {
+        /// The file or folder concerned.
+        path: PathBuf,
+        /// The underlying error.
+        source: std::io::Error,
+    },
+    /// The file fails a check (header, checksum, log, rules or rkyv's validation).
+    #[error("snapshot {} is not usable: {why}", path.display())]
+    Invalid {
+        /// The file.
+        path: PathBuf,
+        /// Which check failed.
+        why: String,
+    },
+    /// The rules hash does not fit the header.
+    #[error("rules hash {hash:?} is longer than a snapshot header holds")]
+    RulesHashTooLong {
+        /// The hash.
+        hash: String,
+    },
+    /// The log could not be read to make or check a snapshot.
+    #[error(transparent)]
+    Read(#[from] ReadError),
+    /// The log could not be flushed before a snapshot was written.
+    #[error(transparent)]
+    Flush(#[from] AppendError),
+}

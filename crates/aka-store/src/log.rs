@@ -147,6 +147,13 @@ impl Log {
         Envelope::decode(&bytes).map(Some).map_err(|source| ReadError::Decode { seq, source })
     }
 
+    /// The stored bytes of the event under `seq`, undecoded.
+    pub fn get_raw(&self, seq: u64) -> Result<Option<Vec<u8>>, ReadError> {
+        let stored =
+            self.events.get(seq.to_be_bytes()).map_err(|source| ReadError::Sled { dir: self.dir.clone(), source })?;
+        Ok(stored.map(|bytes| bytes.to_vec()))
+    }
+
     /// The events from sequence number `from` on, in order. An unreadable event is an `Err`
     /// item; the iteration goes on after it.
     pub fn iter_from(&self, from: u64) -> impl Iterator<Item = Result<(u64, Envelope), ReadError>> + '_ {
@@ -188,7 +195,7 @@ fn check_layout(dir: &Path) -> Result<(), OpenError> {
         return Ok(());
     }
     let mut strangers = entries(dir)?;
-    strangers.retain(|name| name != LOCK_FILE && name != DB_DIR);
+    strangers.retain(|name| name != LOCK_FILE && name != DB_DIR && name != crate::snapshot::SNAPSHOT_DIR);
     if db_dir.is_file() {
         strangers.push(format!("{DB_DIR} (a file)"));
     } else if db_dir.is_dir() {

@@ -373,7 +373,7 @@ impl Comparison {
             let mentions = differing.iter().map(|&i| describe(&assignments[i], recorded_state, sides)).collect();
             groups.push(DifferingGroup {
                 recorded_entity: label(*r, assignments),
-                name: entity.map(|e| e.name().to_string()).unwrap_or_default(),
+                name: entity.as_ref().map(|e| e.name().to_string()).unwrap_or_default(),
                 kind: entity.map(|e| e.kind.to_string()).unwrap_or_default(),
                 mention_count: members.len(),
                 audited_entities: audited.iter().map(|c| label(*c, assignments)).collect(),

@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use aka_core::event::content_hash;
 use aka_core::judge::Judge;
-use aka_core::{CharOffsets, EntityId, Envelope, Event, Mention, Rules, State, Verdict};
+use aka_core::{CharOffsets, DocRecord, EntityId, Envelope, Event, Mention, Rules, State, Verdict};
 use aka_extract::ExtractConfig;
 use aka_store::{Durability, Log, LogConfig};
 use tracing::{info, warn};
@@ -296,6 +296,15 @@ impl Engine {
     /// The state as it was after event `seq`, rebuilt from the log.
     pub fn state_as_of(&self, seq: u64) -> Result<State, OpenError> {
         replay(&self.log, &self.config.rules, seq)
+    }
+
+    /// A document's text, read from its `DocumentIngested` event in the log (the state keeps
+    /// only where that event is).
+    pub fn doc_text(&self, doc: &DocRecord) -> Result<Option<String>, aka_store::ReadError> {
+        Ok(self.log.get(doc.seq)?.and_then(|envelope| match envelope.event {
+            Event::DocumentIngested { text, .. } => Some(text),
+            _ => None,
+        }))
     }
 
     /// Finds entities by id (`E12`), by exact name or alias, or by a name they contain; in id order.
