@@ -5,6 +5,7 @@ mod history;
 mod ingest;
 mod judge;
 mod output;
+mod snapshot;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -28,6 +29,17 @@ struct Cli {
     /// the file's SHA-256. `aka rules` prints the defaults to start from.
     #[arg(long, global = true, env = "AKA_RULES")]
     rules: Option<PathBuf>,
+    /// Take a snapshot of the state after this many new events (0: only by `aka snapshot` and
+    /// at the end of commands that write).
+    #[arg(long, global = true, env = "AKA_SNAPSHOT_EVERY", value_name = "EVENTS", default_value_t = 100_000)]
+    snapshot_every: u64,
+    /// Snapshots to keep; older ones are deleted when a new one is written.
+    #[arg(long, global = true, env = "AKA_SNAPSHOT_KEEP", value_name = "N", default_value_t = 2,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    snapshot_keep: u64,
+    /// Ignore snapshots: rebuild the state by replaying the whole log, and write none.
+    #[arg(long, global = true)]
+    replay: bool,
     #[command(subcommand)]
     command: Command,
 }
@@ -111,6 +123,13 @@ enum Command {
     },
     /// Print the compiled-in default rules (TOML), to copy and edit for --rules.
     Rules,
+    /// Write a snapshot of the state now (the rkyv archive that later opens read instead of
+    /// replaying the log), or list the snapshots and whether each is usable.
+    Snapshot {
+        /// List the snapshots instead: event covered, size, and usable or why not.
+        #[arg(long)]
+        list: bool,
+    },
     /// Export data as JSON lines.
     Export {
         #[command(subcommand)]
@@ -155,12 +174,25 @@ fn run(cli: Cli) -> Result<()> {
     if reads_only && !cli.data.exists() {
         bail!("no aka store at {} (ingest something first, or pass --data / set AKA_DATA)", cli.data.display());
     }
-    let config =
-        EngineConfig { durability: aka::Durability::Deferred, rules: Arc::new(rules), ..EngineConfig::default() };
+    let snapshots = aka::SnapshotPolicy {
+        every: if cli.replay { 0 } else { cli.snapshot_every },
+        keep: usize::try_from(cli.snapshot_keep).unwrap_or(usize::MAX),
+        on_close: !cli.replay,
+        load: !cli.replay,
+    };
+    let config = EngineConfig {
+        durability: aka::Durability::Deferred,
+        rules: Arc::new(rules),
+        snapshots,
+        ..EngineConfig::default()
+    };
     let mut engine =
         Engine::open(&cli.data, config).with_context(|| format!("opening data directory {}", cli.data.display()))?;
     match cli.command {
-        Command::Ingest(args) => ingest::run(&mut engine, &args),
+        Command::Ingest(args) => {
+            ingest::run(&mut engine, &args)?;
+            close(engine)
+        }
         Command::Entities { json, as_of } => history::entities(&engine, json, as_of),
         Command::Show { entity, as_of } => history::show(&engine, &entity, as_of),
         Command::History { entity, json } => history::history(&engine, &entity, json),
@@ -169,7 +201,17 @@ fn run(cli: Cli) -> Result<()> {
         Command::Explain { entity } => output::explain(&engine, history::pick_in(engine.state(), &entity)?),
         Command::Log { from, limit, json } => output::log(&engine, from, limit, json),
         Command::Export { what: ExportWhat::Mentions } => output::export_mentions(&engine),
-        Command::Judge { what } => judge::run(&mut engine, what),
+        Command::Judge { what } => {
+            judge::run(&mut engine, what)?;
+            close(engine)
+        }
+        Command::Snapshot { list: false } => snapshot::take(&mut engine),
+        Command::Snapshot { list: true } => snapshot::list(&engine),
         Command::Rules => Ok(()),
     }
+}
+
+/// Ends a command that wrote: a snapshot if events came since the last, and a durable log.
+fn close(engine: Engine) -> Result<()> {
+    engine.close().context("closing the store (the events are in the log; only the snapshot failed)")
 }

@@ -14,7 +14,8 @@
 //! | 24..32 | the archive's length in bytes, u64 little-endian |
 //! | 32..40 | XXH3-64 of the archive |
 //! | 40..48 | XXH3-64 of the stored bytes of the log's event at SEQ: the log it was made from |
-//! | 48..128 | the rules hash (`sha256:` and 64 hex digits), zero-padded |
+//! | 48..120 | the rules hash (`sha256:` and 64 hex digits), zero-padded |
+//! | 120..128 | XXH3-64 of bytes 0..120: every byte of the file is checked |
 //!
 //! The header is 128 bytes so that the archive starts 16-byte aligned in a page-aligned mapping.
 
@@ -40,7 +41,8 @@ pub const SNAPSHOT_DIR: &str = "snapshots";
 
 const MAGIC: &[u8; 8] = b"AKASNAP\0";
 const HEADER_LEN: usize = 128;
-const RULES_FIELD: std::ops::Range<usize> = 48..128;
+const RULES_FIELD: std::ops::Range<usize> = 48..120;
+const HEADER_SUM_AT: usize = 120;
 const EXTENSION: &str = "snap";
 
 /// A snapshot file and what its name and header say.
@@ -138,6 +140,8 @@ fn header(archive: &[u8], seq: u64, rules_hash: &str, tip: &[u8]) -> Result<[u8;
     header[32..40].copy_from_slice(&xxh3_64(archive).to_le_bytes());
     header[40..48].copy_from_slice(&xxh3_64(tip).to_le_bytes());
     header[RULES_FIELD.start..RULES_FIELD.start + rules.len()].copy_from_slice(rules);
+    let sum = xxh3_64(&header[..HEADER_SUM_AT]);
+    header[HEADER_SUM_AT..].copy_from_slice(&sum.to_le_bytes());
     Ok(header)
 }
 
@@ -225,6 +229,9 @@ fn read_u32(bytes: &[u8], at: usize) -> u32 {
 fn check_header(bytes: &[u8], expect: &Expect<'_>) -> Result<u64, String> {
     if &bytes[0..8] != MAGIC {
         return Err("not an aka snapshot (bad magic)".into());
+    }
+    if xxh3_64(&bytes[..HEADER_SUM_AT]) != read_u64(bytes, HEADER_SUM_AT) {
+        return Err("the header's checksum does not match (corrupt header)".into());
     }
     let format = read_u32(bytes, 8);
     if format != SNAPSHOT_FORMAT {

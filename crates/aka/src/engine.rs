@@ -10,11 +10,15 @@ use std::sync::Arc;
 use aka_core::event::content_hash;
 use aka_core::judge::Judge;
 use aka_core::{CharOffsets, DocRecord, EntityId, Envelope, Event, Mention, Rules, State, Verdict};
+
 use aka_extract::ExtractConfig;
+/// A snapshot file: where, which event it covers, its size.
+pub use aka_store::snapshot::SnapshotFile as SnapshotInfo;
+use aka_store::snapshot::{self, Expect};
 use aka_store::{Durability, Log, LogConfig};
 use tracing::{info, warn};
 
-use crate::error::{IngestError, JudgeError, OpenError};
+use crate::error::{IngestError, JudgeError, OpenError, SnapshotError};
 use crate::input::{BareMention, DocumentInput, MentionInput, Place};
 
 /// How an engine is set up.
@@ -32,6 +36,40 @@ pub struct EngineConfig {
     pub doc_id_len_max: usize,
     /// Most mentions accepted in one document or batch.
     pub mentions_per_doc_max: usize,
+    /// When snapshots are taken, kept and used.
+    pub snapshots: SnapshotPolicy,
+}
+
+/// When snapshots of the state are taken, how many are kept, and whether opening uses them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SnapshotPolicy {
+    /// Take a snapshot once this many events were appended since the last one (0: never on
+    /// its own).
+    pub every: u64,
+    /// Snapshots kept; older ones are deleted after a new one is written (at least 1).
+    pub keep: usize,
+    /// Take a snapshot on [`Engine::close`] when events were appended since the last one.
+    pub on_close: bool,
+    /// Open from the newest usable snapshot and replay only the events after it; `false`
+    /// replays the whole log.
+    pub load: bool,
+}
+
+impl Default for SnapshotPolicy {
+    fn default() -> SnapshotPolicy {
+        SnapshotPolicy { every: 100_000, keep: 2, on_close: true, load: true }
+    }
+}
+
+/// How the engine's state was rebuilt when it opened.
+#[derive(Debug, Default)]
+pub struct OpenReport {
+    /// The snapshot it started from, if any.
+    pub snapshot: Option<SnapshotInfo>,
+    /// Events replayed from the log after it (all of them without a snapshot).
+    pub replayed: u64,
+    /// Snapshots found unusable and skipped, each with why.
+    pub skipped: Vec<String>,
 }
 
 impl Default for EngineConfig {
@@ -43,6 +81,7 @@ impl Default for EngineConfig {
             document_len_max: 16 * 1024 * 1024,
             doc_id_len_max: 512,
             mentions_per_doc_max: 100_000,
+            snapshots: SnapshotPolicy::default(),
         }
     }
 }
@@ -68,15 +107,89 @@ pub struct Engine {
     log: Log,
     state: State,
     config: EngineConfig,
+    opened: OpenReport,
+    /// The sequence number the newest snapshot covers (0: none).
+    snapshot_seq: u64,
 }
 
 impl Engine {
-    /// Opens (creating if needed) the store in `dir` and rebuilds the state by replaying its log.
+    /// Opens (creating if needed) the store in `dir` and rebuilds the state: from the newest
+    /// usable snapshot and the events after it, or by replaying the whole log.
     pub fn open(dir: &Path, config: EngineConfig) -> Result<Engine, OpenError> {
         let log = Log::open(dir, LogConfig { durability: config.durability })?;
-        let state = replay(&log, &config.rules, u64::MAX)?;
-        info!(dir = %dir.display(), events = state.last_seq(), entities = state.entities().count(), "engine open");
-        Ok(Engine { log, state, config })
+        let (state, opened) = rebuild(&log, &config, u64::MAX)?;
+        let snapshot_seq = opened.snapshot.as_ref().map_or(0, |s| s.seq);
+        info!(
+            dir = %dir.display(),
+            events = state.last_seq(),
+            entities = state.entity_count(),
+            snapshot = snapshot_seq,
+            replayed = opened.replayed,
+            "engine open"
+        );
+        Ok(Engine { log, state, config, opened, snapshot_seq })
+    }
+
+    /// How the state was rebuilt when the engine opened.
+    pub fn opened(&self) -> &OpenReport {
+        &self.opened
+    }
+
+    /// Writes a snapshot of the state now (after making the log durable), prunes old ones as the
+    /// policy says, and from then on reads the state from the new snapshot's archive, so that
+    /// memory holds only what changes after it.
+    pub fn snapshot(&mut self) -> Result<SnapshotInfo, SnapshotError> {
+        let seq = self.log.last_seq();
+        if seq == 0 {
+            return Err(SnapshotError::EmptyLog);
+        }
+        self.log.flush()?;
+        let tip = self.log.get_raw(seq)?.ok_or(SnapshotError::EmptyLog)?;
+        let archive = self.state.image().encode();
+        let file = snapshot::write(self.log.dir(), &archive, seq, &self.config.rules.hash, &tip)?;
+        drop(archive);
+        let expect = Expect { rules_hash: &self.config.rules.hash, log: &self.log };
+        let (base, file) = snapshot::load(&file.path, &expect)?;
+        self.state = State::on_base(Arc::clone(&self.config.rules), Arc::new(base));
+        self.snapshot_seq = seq;
+        for path in snapshot::prune(self.log.dir(), self.config.snapshots.keep)? {
+            info!(path = %path.display(), "old snapshot deleted");
+        }
+        Ok(file)
+    }
+
+    /// The snapshot files, newest first, each with whether opening could use it and why not.
+    pub fn snapshots(&self) -> Result<Vec<(SnapshotInfo, Result<(), String>)>, SnapshotError> {
+        let expect = Expect { rules_hash: &self.config.rules.hash, log: &self.log };
+        let files = snapshot::list(self.log.dir())?;
+        Ok(files
+            .into_iter()
+            .map(|file| {
+                let usable = snapshot::load(&file.path, &expect).map(drop).map_err(|e| e.to_string());
+                (file, usable)
+            })
+            .collect())
+    }
+
+    /// Closes the engine cleanly: takes a snapshot if the policy asks for one on close and
+    /// events were appended since the last, and makes the log durable.
+    pub fn close(mut self) -> Result<(), SnapshotError> {
+        if self.config.snapshots.on_close && self.log.last_seq() > self.snapshot_seq {
+            self.snapshot()?;
+        }
+        self.log.flush()?;
+        Ok(())
+    }
+
+    /// Takes a snapshot when `every` events were appended since the last. A failure is logged
+    /// and left: the events are in the log, and the next attempt comes with the next append.
+    fn snapshot_if_due(&mut self) {
+        let every = self.config.snapshots.every;
+        if every > 0 && self.log.last_seq().saturating_sub(self.snapshot_seq) >= every {
+            if let Err(error) = self.snapshot() {
+                warn!(%error, "periodic snapshot failed");
+            }
+        }
     }
 
     /// The derived state.
@@ -242,12 +355,13 @@ impl Engine {
         match self.log.append(&envelopes) {
             Ok(seqs) => {
                 let entities = touched(&self.state, &envelopes);
+                self.snapshot_if_due();
                 Ok(IngestOutcome::Appended { seqs, mentions: count, entities })
             }
             Err(err) => {
                 warn!(error = %err, "append failed; rebuilding state from the log");
                 self.state =
-                    replay(&self.log, &self.config.rules, u64::MAX).map_err(|e| IngestError::Rebuild(Box::new(e)))?;
+                    rebuild(&self.log, &self.config, u64::MAX).map_err(|e| IngestError::Rebuild(Box::new(e)))?.0;
                 Err(IngestError::Append(err))
             }
         }
@@ -283,19 +397,23 @@ impl Engine {
         }
         let envelopes: Vec<Envelope> = events.into_iter().map(Envelope::new).collect();
         match self.log.append(&envelopes) {
-            Ok(seqs) => Ok(seqs),
+            Ok(seqs) => {
+                self.snapshot_if_due();
+                Ok(seqs)
+            }
             Err(err) => {
                 warn!(error = %err, "append failed; rebuilding state from the log");
                 self.state =
-                    replay(&self.log, &self.config.rules, u64::MAX).map_err(|e| JudgeError::Rebuild(Box::new(e)))?;
+                    rebuild(&self.log, &self.config, u64::MAX).map_err(|e| JudgeError::Rebuild(Box::new(e)))?.0;
                 Err(JudgeError::Append(err))
             }
         }
     }
 
-    /// The state as it was after event `seq`, rebuilt from the log.
+    /// The state as it was after event `seq`: from the newest usable snapshot at or before it
+    /// (when the policy uses snapshots) and the events after that, else replayed from the start.
     pub fn state_as_of(&self, seq: u64) -> Result<State, OpenError> {
-        replay(&self.log, &self.config.rules, seq)
+        Ok(rebuild(&self.log, &self.config, seq)?.0)
     }
 
     /// A document's text, read from its `DocumentIngested` event in the log (the state keeps
@@ -325,17 +443,38 @@ impl Engine {
     }
 }
 
-/// Rebuilds the state from the log, up to and including event `until`.
-fn replay(log: &Log, rules: &Arc<Rules>, until: u64) -> Result<State, OpenError> {
+/// The state after event `until`: the newest usable snapshot at or before it (if the policy
+/// loads snapshots) plus the events after it, else the whole log replayed. Unusable snapshots
+/// are skipped with a warning each; an unreadable snapshot folder means a full replay.
+fn rebuild(log: &Log, config: &EngineConfig, until: u64) -> Result<(State, OpenReport), OpenError> {
+    let rules = &config.rules;
+    let mut report = OpenReport::default();
     let mut state = State::new(Arc::clone(rules));
-    for item in log.iter_from(1) {
+    if config.snapshots.load {
+        let expect = Expect { rules_hash: &rules.hash, log };
+        match snapshot::load_newest(log.dir(), until, &expect) {
+            Ok((found, skipped)) => {
+                report.skipped = skipped.iter().map(|s| s.error.to_string()).collect();
+                if let Some((base, file)) = found {
+                    state = State::on_base(Arc::clone(rules), Arc::new(base));
+                    report.snapshot = Some(file);
+                }
+            }
+            Err(error) => {
+                warn!(%error, "snapshots unreadable; replaying the whole log");
+                report.skipped.push(error.to_string());
+            }
+        }
+    }
+    for item in log.iter_from(state.last_seq() + 1) {
         let (seq, envelope) = item?;
         if seq > until {
             break;
         }
         state.apply(seq, &envelope.event);
+        report.replayed += 1;
     }
-    Ok(state)
+    Ok((state, report))
 }
 
 fn touched(state: &State, envelopes: &[Envelope]) -> Vec<EntityId> {

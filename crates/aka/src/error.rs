@@ -96,3 +96,21 @@ pub enum JudgeError {
     #[error("rebuilding the state after a failed append: {0}")]
     Rebuild(#[source] Box<OpenError>),
 }
+
+/// A snapshot could not be taken. The log is untouched; the state stays as it was.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum SnapshotError {
+    /// The log holds no event yet.
+    #[error("nothing to snapshot: the log is empty")]
+    EmptyLog,
+    /// Writing, reading back or pruning snapshot files failed.
+    #[error(transparent)]
+    Store(#[from] aka_store::SnapshotError),
+    /// The log could not be made durable first.
+    #[error("flushing the log before the snapshot: {0}")]
+    Flush(#[from] aka_store::AppendError),
+    /// The log could not be read.
+    #[error("reading the log: {0}")]
+    Read(#[from] aka_store::ReadError),
+}
