@@ -1,5 +1,6 @@
 //! `aka judge` through the real binary: judgements split and merge entities, hold in every later
-//! run (each command replays the log), can be withdrawn, and contradictions are refused.
+//! run (each command opens the store anew, from the snapshot the last write left and the log
+//! after it), can be withdrawn, and contradictions are refused.
 
 mod common;
 

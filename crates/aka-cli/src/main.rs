@@ -145,7 +145,13 @@ enum ExportWhat {
 
 fn main() -> ExitCode {
     tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::from_env("AKA_LOG"))
+        .with_env_filter(
+            // Warnings (a snapshot skipped, say) show by default; AKA_LOG=info shows more.
+            tracing_subscriber::EnvFilter::builder()
+                .with_default_directive(tracing_subscriber::filter::LevelFilter::WARN.into())
+                .with_env_var("AKA_LOG")
+                .from_env_lossy(),
+        )
         .with_writer(std::io::stderr)
         .init();
     match run(Cli::parse()) {

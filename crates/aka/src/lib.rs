@@ -30,7 +30,8 @@ pub mod query;
 pub use aka_core::judge::Judge;
 pub use aka_core::rules::DEFAULT_RULES_TOML;
 pub use aka_core::{
-    Decision, DocRecord, Entity, EntityId, Event, Form, Kind, Mention, Role, RuleName, Rules, State, Tense, Verdict,
+    Decision, DocRecord, Entity, EntityId, Event, Form, Image, Kind, Mention, Role, RuleName, Rules, State, Tense,
+    Verdict,
 };
 pub use aka_extract::ExtractConfig;
 pub use aka_store::Durability;
