@@ -13,7 +13,7 @@ pub fn take(engine: &mut Engine) -> Result<()> {
         "snapshot of events 1..={} written to {} ({}) in {:.2} s",
         file.seq,
         file.path.display(),
-        megabytes(file.bytes),
+        size(file.bytes),
         started.elapsed().as_secs_f64()
     );
     Ok(())
@@ -25,17 +25,22 @@ pub fn list(engine: &Engine) -> Result<()> {
     if files.is_empty() {
         println!("no snapshots in {} (the state is rebuilt by replaying the log)", engine.log().dir().display());
     }
-    for (file, usable) in files {
-        let verdict = match usable {
-            Ok(()) => "usable".to_string(),
-            Err(why) => format!("not usable: {why}"),
+    for status in files {
+        let verdict = match &status.unusable {
+            None => "usable".to_string(),
+            Some(why) => format!("not usable: {why}"),
         };
-        println!("{:>10}  {:>10}  {}  {verdict}", file.seq, megabytes(file.bytes), file.path.display());
+        let file = &status.file;
+        println!("{:>10}  {:>10}  {}  {verdict}", file.seq, size(file.bytes), file.path.display());
     }
     Ok(())
 }
 
-fn megabytes(bytes: u64) -> String {
-    let tenths = bytes.saturating_mul(10) / 1_000_000;
+/// A size for people: kB under a megabyte, MB with one decimal above.
+fn size(bytes: u64) -> String {
+    if bytes < 1_000_000 {
+        return format!("{} kB", bytes.div_ceil(1000));
+    }
+    let tenths = bytes / 100_000;
     format!("{}.{} MB", tenths / 10, tenths % 10)
 }

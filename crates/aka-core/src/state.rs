@@ -184,7 +184,7 @@ impl State {
 
     fn docs_with_ids(&self) -> impl Iterator<Item = (String, Cow<'_, DocRecord>)> {
         let rows = self.base.as_deref().map(|b| b.image().docs.as_slice()).unwrap_or_default();
-        self.docs.merged(rows.iter().map(|r| (r.0.to_string(), &r.1)), |a| owned(a))
+        self.docs.merged(rows.iter().map(|r| (r.0.to_string(), &r.1)), owned)
     }
 
     /// A mention by id.
@@ -195,7 +195,7 @@ impl State {
     /// All mentions in id order.
     pub fn mentions(&self) -> impl Iterator<Item = Cow<'_, Mention>> {
         let rows = self.base.as_deref().map(|b| b.image().mentions.as_slice()).unwrap_or_default();
-        self.mentions.merged(rows.iter().map(|m| (m.mention_id.to_string(), m)), |a| owned(a)).map(|(_, m)| m)
+        self.mentions.merged(rows.iter().map(|m| (m.mention_id.to_string(), m)), owned).map(|(_, m)| m)
     }
 
     fn mention_entity_rows(&self) -> impl Iterator<Item = (String, Cow<'_, EntityId>)> {
@@ -244,10 +244,12 @@ impl State {
     /// All live entities in id order.
     pub fn entities(&self) -> impl Iterator<Item = Cow<'_, Entity>> {
         let rows = self.base.as_deref().map(|b| b.image().entities.as_slice()).unwrap_or_default();
-        self.entities.merged(rows.iter().map(|e| (archived_id(&e.id), e)), |a| owned(a)).map(|(_, e)| e)
+        self.entities.merged(rows.iter().map(|e| (archived_id(&e.id), e)), owned).map(|(_, e)| e)
     }
 
     /// The ids listed under a blocking key, as listed (not resolved).
+    // A Cow of the Vec, not of a slice: the overlay holds its rows as the owned type.
+    #[allow(clippy::owned_cow)]
     fn listed(&self, key: &str) -> Option<Cow<'_, Vec<EntityId>>> {
         self.index.get(key, || base_listed(&self.base, key))
     }
@@ -562,7 +564,7 @@ fn base_doc(base: &Option<Arc<Base>>, doc_id: &str) -> Option<DocRecord> {
 
 fn base_mention(base: &Option<Arc<Base>>, mention_id: &str) -> Option<Mention> {
     let rows = &base.as_deref()?.image().mentions;
-    find(rows, |m| m.mention_id.as_str().cmp(mention_id)).map(|m| owned(m))
+    find(rows, |m| m.mention_id.as_str().cmp(mention_id)).map(owned)
 }
 
 fn base_linked(base: &Option<Arc<Base>>, mention_id: &str) -> Option<EntityId> {
@@ -581,7 +583,7 @@ fn base_entity_row(base: &Option<Arc<Base>>, id: EntityId) -> Option<&crate::ent
 }
 
 fn base_entity(base: &Option<Arc<Base>>, id: EntityId) -> Option<Entity> {
-    base_entity_row(base, id).map(|e| owned(e))
+    base_entity_row(base, id).map(owned)
 }
 
 fn base_entity_exists(base: &Option<Arc<Base>>, id: EntityId) -> bool {

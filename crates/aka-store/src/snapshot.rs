@@ -259,24 +259,29 @@ fn check_header(bytes: &[u8], expect: &Expect<'_>) -> Result<u64, String> {
     Ok(seq)
 }
 
+/// What [`load_newest`] found.
+#[derive(Debug)]
+pub struct Newest {
+    /// The newest usable snapshot, read in place, and its file.
+    pub found: Option<(Base, SnapshotFile)>,
+    /// Newer ones that were skipped, each with why.
+    pub skipped: Vec<Skipped>,
+}
+
 /// The newest usable snapshot of `dir` covering at most event `until`, and the ones skipped on
 /// the way, each logged as a warning that names it.
-pub fn load_newest(
-    dir: &Path,
-    until: u64,
-    expect: &Expect<'_>,
-) -> Result<(Option<(Base, SnapshotFile)>, Vec<Skipped>), SnapshotError> {
+pub fn load_newest(dir: &Path, until: u64, expect: &Expect<'_>) -> Result<Newest, SnapshotError> {
     let mut skipped = Vec::new();
     for file in list(dir)?.into_iter().filter(|f| f.seq <= until) {
         match load(&file.path, expect) {
-            Ok(found) => return Ok((Some(found), skipped)),
+            Ok(found) => return Ok(Newest { found: Some(found), skipped }),
             Err(error) => {
                 warn!(path = %file.path.display(), %error, "snapshot skipped");
                 skipped.push(Skipped { path: file.path, error });
             }
         }
     }
-    Ok((None, skipped))
+    Ok(Newest { found: None, skipped })
 }
 
 /// Deletes all but the `keep` newest snapshots of `dir` (at least one is kept if any exists),

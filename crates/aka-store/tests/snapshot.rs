@@ -101,16 +101,16 @@ fn load_newest_skips_unusable_snapshots_and_takes_the_next_one() {
 
     let hash = rules_hash();
     let expect = Expect { rules_hash: &hash, log: &log };
-    let (found, skipped) = snapshot::load_newest(dir.path(), u64::MAX, &expect).unwrap();
-    assert_eq!(found.map(|(_, file)| file.seq), Some(older.seq));
+    let newest = snapshot::load_newest(dir.path(), u64::MAX, &expect).unwrap();
+    let skipped = newest.skipped;
+    assert_eq!(newest.found.map(|(_, file)| file.seq), Some(older.seq));
     assert_eq!(skipped.len(), 1);
     assert_eq!(skipped[0].path, newer.path);
     assert!(skipped[0].error.to_string().contains(&newer.path.display().to_string()), "the warning names the file");
 
-    let (until_older, _) = snapshot::load_newest(dir.path(), 2, &expect).unwrap();
+    let until_older = snapshot::load_newest(dir.path(), 2, &expect).unwrap().found;
     assert_eq!(until_older.map(|(_, file)| file.seq), Some(2), "no snapshot beyond `until` is used");
-    let (none, _) = snapshot::load_newest(dir.path(), 1, &expect).unwrap();
-    assert!(none.is_none());
+    assert!(snapshot::load_newest(dir.path(), 1, &expect).unwrap().found.is_none());
 }
 
 #[test]

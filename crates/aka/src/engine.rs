@@ -61,6 +61,15 @@ impl Default for SnapshotPolicy {
     }
 }
 
+/// A snapshot file and whether opening could use it.
+#[derive(Debug)]
+pub struct SnapshotStatus {
+    /// The file.
+    pub file: SnapshotInfo,
+    /// Why it cannot be used; `None` when it can.
+    pub unusable: Option<String>,
+}
+
 /// How the engine's state was rebuilt when it opened.
 #[derive(Debug, Default)]
 pub struct OpenReport {
@@ -158,15 +167,15 @@ impl Engine {
         Ok(file)
     }
 
-    /// The snapshot files, newest first, each with whether opening could use it and why not.
-    pub fn snapshots(&self) -> Result<Vec<(SnapshotInfo, Result<(), String>)>, SnapshotError> {
+    /// The snapshot files, newest first, each checked as opening would check it.
+    pub fn snapshots(&self) -> Result<Vec<SnapshotStatus>, SnapshotError> {
         let expect = Expect { rules_hash: &self.config.rules.hash, log: &self.log };
         let files = snapshot::list(self.log.dir())?;
         Ok(files
             .into_iter()
             .map(|file| {
-                let usable = snapshot::load(&file.path, &expect).map(drop).map_err(|e| e.to_string());
-                (file, usable)
+                let unusable = snapshot::load(&file.path, &expect).err().map(|e| e.to_string());
+                SnapshotStatus { file, unusable }
             })
             .collect())
     }
@@ -185,10 +194,11 @@ impl Engine {
     /// and left: the events are in the log, and the next attempt comes with the next append.
     fn snapshot_if_due(&mut self) {
         let every = self.config.snapshots.every;
-        if every > 0 && self.log.last_seq().saturating_sub(self.snapshot_seq) >= every {
-            if let Err(error) = self.snapshot() {
-                warn!(%error, "periodic snapshot failed");
-            }
+        if every > 0
+            && self.log.last_seq().saturating_sub(self.snapshot_seq) >= every
+            && let Err(error) = self.snapshot()
+        {
+            warn!(%error, "periodic snapshot failed");
         }
     }
 
@@ -453,9 +463,9 @@ fn rebuild(log: &Log, config: &EngineConfig, until: u64) -> Result<(State, OpenR
     if config.snapshots.load {
         let expect = Expect { rules_hash: &rules.hash, log };
         match snapshot::load_newest(log.dir(), until, &expect) {
-            Ok((found, skipped)) => {
-                report.skipped = skipped.iter().map(|s| s.error.to_string()).collect();
-                if let Some((base, file)) = found {
+            Ok(newest) => {
+                report.skipped = newest.skipped.iter().map(|s| s.error.to_string()).collect();
+                if let Some((base, file)) = newest.found {
                     state = State::on_base(Arc::clone(rules), Arc::new(base));
                     report.snapshot = Some(file);
                 }

@@ -35,6 +35,6 @@ pub use aka_core::{
 };
 pub use aka_extract::ExtractConfig;
 pub use aka_store::Durability;
-pub use engine::{Engine, EngineConfig, IngestOutcome, OpenReport, SnapshotInfo, SnapshotPolicy};
+pub use engine::{Engine, EngineConfig, IngestOutcome, OpenReport, SnapshotInfo, SnapshotPolicy, SnapshotStatus};
 pub use error::{IngestError, JudgeError, OpenError, SnapshotError};
 pub use input::{BareMention, DocumentInput, MentionInput, RoleInput};

@@ -175,9 +175,9 @@ mod properties {
             let dir = tempfile::tempdir().unwrap();
             let mut engine = Engine::open(dir.path(), config(manual())).unwrap();
             let mut live_at: Vec<(u64, Image)> = Vec::new();
-            for n in 0..docs {
+            for (n, snapshot) in snapshot_after.iter().take(docs).enumerate() {
                 ingest(&mut engine, n);
-                if snapshot_after[n] {
+                if *snapshot {
                     engine.snapshot().unwrap();
                 }
                 live_at.push((engine.log().last_seq(), engine.state().image()));
