@@ -236,7 +236,10 @@ fn same_document(state: &State, context: &DocContext, m: &Mention, tokens: &[Str
             Kind::Org => other.ends_with(tokens) || tokens.ends_with(other),
             _ => other == tokens,
         };
-        if fits_name {
+        // A full name fits a short form named earlier only if it also fits the full names of
+        // the entity that short form went to: "Ingrid Wirth" is not "Wirth" when that "Wirth"
+        // is "Omar Wirth".
+        if fits_name && (other.len() >= tokens.len() || full_names_admit(state, state.resolve(*entity), tokens)) {
             fits.insert(state.resolve(*entity), (other, *entity));
         }
     }
@@ -256,6 +259,16 @@ fn same_document(state: &State, context: &DocContext, m: &Mention, tokens: &[Str
         m.doc_id
     )];
     Some(Found { entity, rule: RuleName::SameDocument, score: ratio(short, long), evidence })
+}
+
+/// Whether `tokens` (a name of several words) fits one of the entity's names of several words,
+/// or the entity has none.
+fn full_names_admit(state: &State, id: EntityId, tokens: &[String]) -> bool {
+    let Some(entity) = state.entity(id) else { return false };
+    let rules = state.rules();
+    let mut full = entity.names.keys().map(|n| name_tokens(n, rules)).filter(|n| n.len() > 1).peekable();
+    full.peek().is_none()
+        || full.any(|n| n.last() == tokens.last() && (tokens_fit(tokens, &n, false) || tokens_fit(&n, tokens, false)))
 }
 
 /// Exact normalised name or a name the document gave as an alias.
@@ -772,6 +785,21 @@ mod tests {
         assert!(same(&map, "a:0", "b:1"));
         assert!(same(&map, "a:0", "b:2"));
         assert!(!same(&map, "a:0", "a:1"));
+    }
+
+    #[test]
+    fn a_full_name_does_not_join_another_person_through_a_surname_named_earlier_in_its_document() {
+        // Bare mentions all start at 0, so "Judge Wirth" (ends first) resolves before "Ingrid
+        // Wirth" and goes to Omar Wirth; Ingrid must not follow it there.
+        let mut omar = m("a", 0, "PERSON Judge Omar Wirth");
+        let mut judge = m("a", 1, "PERSON Judge Wirth");
+        let mut ingrid = m("a", 2, "PERSON Ingrid Wirth");
+        for (mention, end) in [(&mut omar, 16), (&mut judge, 11), (&mut ingrid, 12)] {
+            (mention.start, mention.end) = (0, end);
+        }
+        let (_, map) = resolve(vec![vec![omar, judge, ingrid]]);
+        assert!(same(&map, "a:0", "a:1"), "the titled surname is Omar's");
+        assert!(!same(&map, "a:2", "a:0"), "Ingrid Wirth is someone else");
     }
 
     #[test]
