@@ -178,10 +178,48 @@ fn seq_of_name(name: &str) -> Option<u64> {
     (seq.len() == 20 && hex).then(|| seq.parse().ok()).flatten()
 }
 
-/// Maps, checks and validates one snapshot file. Checks, in order: the header (magic, format,
-/// schema, rules, length), the sequence number against the log, the archive's checksum, the log
-/// event it was made after, and rkyv's validation of every byte of the archive.
+/// A snapshot file mapped and checked on its own (header, rules, checksum, rkyv validation),
+/// not yet against the log it must have been made from: see [`Checked::against`]. Checking
+/// can then run while the log opens.
+#[derive(Debug)]
+pub struct Checked {
+    base: Base,
+    file: SnapshotFile,
+    tip_sum: u64,
+}
+
+impl Checked {
+    /// The file.
+    pub fn file(&self) -> &SnapshotFile {
+        &self.file
+    }
+
+    /// The archive, if `log` is the log it was made from: it covers no event beyond the log's
+    /// last, and the log's event at its sequence number is the one it was made after.
+    pub fn against(self, log: &Log) -> Result<(Base, SnapshotFile), SnapshotError> {
+        let (path, seq) = (&self.file.path, self.file.seq);
+        let invalid = |why: String| SnapshotError::Invalid { path: path.clone(), why };
+        if seq > log.last_seq() {
+            return Err(invalid(format!("covers event {seq}, beyond the log's last event {}", log.last_seq())));
+        }
+        let tip = log.get_raw(seq)?.ok_or_else(|| invalid(format!("the log has no event {seq}")))?;
+        if xxh3_64(&tip) != self.tip_sum {
+            return Err(invalid(format!("it was not made from this log: event {seq} differs")));
+        }
+        Ok((self.base, self.file))
+    }
+}
+
+/// Maps, checks and validates one snapshot file, then checks it against the log: see
+/// [`check`] and [`Checked::against`].
 pub fn load(path: &Path, expect: &Expect<'_>) -> Result<(Base, SnapshotFile), SnapshotError> {
+    check(path, expect.rules_hash)?.against(expect.log)
+}
+
+/// Maps and checks one snapshot file on its own, in this order: the header (magic, its
+/// checksum, format, schema, rules, length), the archive's checksum, and rkyv's validation of
+/// every byte of the archive.
+pub fn check(path: &Path, rules_hash: &str) -> Result<Checked, SnapshotError> {
     let file = File::open(path).map_err(|source| SnapshotError::Io { path: path.to_path_buf(), source })?;
     let len = file.metadata().map_err(|source| SnapshotError::Io { path: path.to_path_buf(), source })?.len();
     let invalid = |why: String| SnapshotError::Invalid { path: path.to_path_buf(), why };
@@ -190,27 +228,22 @@ pub fn load(path: &Path, expect: &Expect<'_>) -> Result<(Base, SnapshotFile), Sn
     }
     // SAFETY: the mapping is read-only and lives as long as the `Base` that holds it. Snapshot
     // files are written whole under a temporary name and renamed into place, never modified
-    // afterwards; only this process writes into a data directory it holds the lock of. Another
+    // afterwards; only the process holding the data directory's lock writes into it. Another
     // program truncating the file under us could still fault the process, as with any mapping;
     // its contents are never trusted: they are checked and validated below before use.
     #[allow(unsafe_code)]
     let map = unsafe { memmap2::Mmap::map(&file) }
         .map_err(|source| SnapshotError::Io { path: path.to_path_buf(), source })?;
-    let seq = check_header(&map, expect).map_err(invalid)?;
-    let archive = &map[HEADER_LEN..];
-    let sum = read_u64(&map, 32);
-    if xxh3_64(archive) != sum {
+    let seq = check_header(&map, rules_hash).map_err(invalid)?;
+    if xxh3_64(&map[HEADER_LEN..]) != read_u64(&map, 32) {
         return Err(invalid("the archive's checksum does not match the header (corrupt or cut short)".into()));
     }
-    let tip = expect.log.get_raw(seq)?.ok_or_else(|| invalid(format!("the log has no event {seq}")))?;
-    if xxh3_64(&tip) != read_u64(&map, 40) {
-        return Err(invalid(format!("it was not made from this log: event {seq} differs")));
-    }
+    let tip_sum = read_u64(&map, 40);
     let base = Base::new(Box::new(Mapped(map))).map_err(|e| invalid(e.to_string()))?;
     if base.last_seq() != seq {
         return Err(invalid(format!("the archive covers event {}, the header says {seq}", base.last_seq())));
     }
-    Ok((base, SnapshotFile { path: path.to_path_buf(), seq, bytes: len }))
+    Ok(Checked { base, file: SnapshotFile { path: path.to_path_buf(), seq, bytes: len }, tip_sum })
 }
 
 fn read_u64(bytes: &[u8], at: usize) -> u64 {
@@ -226,7 +259,7 @@ fn read_u32(bytes: &[u8], at: usize) -> u32 {
 }
 
 /// Checks the header of `bytes` (at least [`HEADER_LEN`] long) and returns the sequence number.
-fn check_header(bytes: &[u8], expect: &Expect<'_>) -> Result<u64, String> {
+fn check_header(bytes: &[u8], rules_hash: &str) -> Result<u64, String> {
     if &bytes[0..8] != MAGIC {
         return Err("not an aka snapshot (bad magic)".into());
     }
@@ -244,13 +277,10 @@ fn check_header(bytes: &[u8], expect: &Expect<'_>) -> Result<u64, String> {
     let rules_field = &bytes[RULES_FIELD];
     let end = rules_field.iter().position(|b| *b == 0).unwrap_or(rules_field.len());
     let rules = String::from_utf8_lossy(&rules_field[..end]);
-    if rules != expect.rules_hash {
-        return Err(format!("made under other rules ({rules}; in force: {})", expect.rules_hash));
+    if rules != rules_hash {
+        return Err(format!("made under other rules ({rules}; in force: {rules_hash})"));
     }
     let seq = read_u64(bytes, 16);
-    if seq > expect.log.last_seq() {
-        return Err(format!("covers event {seq}, beyond the log's last event {}", expect.log.last_seq()));
-    }
     let archive_len = u64::try_from(bytes.len() - HEADER_LEN).unwrap_or(u64::MAX);
     let said = read_u64(bytes, 24);
     if said != archive_len {
@@ -259,18 +289,34 @@ fn check_header(bytes: &[u8], expect: &Expect<'_>) -> Result<u64, String> {
     Ok(seq)
 }
 
-/// What [`load_newest`] found.
+/// What [`load_newest`] or [`check_newest`] found.
 #[derive(Debug)]
-pub struct Newest {
-    /// The newest usable snapshot, read in place, and its file.
-    pub found: Option<(Base, SnapshotFile)>,
+pub struct Newest<T> {
+    /// The newest usable snapshot.
+    pub found: Option<T>,
     /// Newer ones that were skipped, each with why.
     pub skipped: Vec<Skipped>,
 }
 
+/// The newest snapshot of `dir` that passes [`check`], for a log not yet open, and the newer
+/// ones skipped, each logged as a warning that names it.
+pub fn check_newest(dir: &Path, rules_hash: &str) -> Result<Newest<Checked>, SnapshotError> {
+    let mut skipped = Vec::new();
+    for file in list(dir)? {
+        match check(&file.path, rules_hash) {
+            Ok(checked) => return Ok(Newest { found: Some(checked), skipped }),
+            Err(error) => {
+                warn!(path = %file.path.display(), %error, "snapshot skipped");
+                skipped.push(Skipped { path: file.path, error });
+            }
+        }
+    }
+    Ok(Newest { found: None, skipped })
+}
+
 /// The newest usable snapshot of `dir` covering at most event `until`, and the ones skipped on
 /// the way, each logged as a warning that names it.
-pub fn load_newest(dir: &Path, until: u64, expect: &Expect<'_>) -> Result<Newest, SnapshotError> {
+pub fn load_newest(dir: &Path, until: u64, expect: &Expect<'_>) -> Result<Newest<(Base, SnapshotFile)>, SnapshotError> {
     let mut skipped = Vec::new();
     for file in list(dir)?.into_iter().filter(|f| f.seq <= until) {
         match load(&file.path, expect) {

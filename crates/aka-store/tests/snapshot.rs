@@ -84,7 +84,10 @@ fn a_snapshot_from_other_rules_another_log_or_beyond_the_log_is_refused_naming_w
     assert!(reason(load(&log, &foreign.path)).contains("not made from this log"));
     fs::remove_file(&foreign.path).unwrap();
 
-    let ahead = snapshot::write(log.dir(), &archive, seq + 1, &rules_hash(), &tip).unwrap();
+    // A state one event ahead of the log, as a snapshot of events a crash lost would be.
+    let mut ahead_state = state.clone();
+    ahead_state.apply(seq + 1, &document(99));
+    let ahead = snapshot::write(log.dir(), &ahead_state.image().encode(), seq + 1, &rules_hash(), &tip).unwrap();
     assert!(reason(load(&log, &ahead.path)).contains("beyond the log's last event 3"));
 }
 

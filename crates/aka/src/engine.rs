@@ -14,7 +14,7 @@ use aka_core::{CharOffsets, DocRecord, EntityId, Envelope, Event, Mention, Rules
 use aka_extract::ExtractConfig;
 /// A snapshot file: where, which event it covers, its size.
 pub use aka_store::snapshot::SnapshotFile as SnapshotInfo;
-use aka_store::snapshot::{self, Expect};
+use aka_store::snapshot::{self, Checked, Expect, Newest};
 use aka_store::{Durability, Log, LogConfig};
 use tracing::{info, warn};
 
@@ -125,8 +125,16 @@ impl Engine {
     /// Opens (creating if needed) the store in `dir` and rebuilds the state: from the newest
     /// usable snapshot and the events after it, or by replaying the whole log.
     pub fn open(dir: &Path, config: EngineConfig) -> Result<Engine, OpenError> {
-        let log = Log::open(dir, LogConfig { durability: config.durability })?;
-        let (state, opened) = rebuild(&log, &config, u64::MAX)?;
+        // The newest snapshot is mapped and validated while sled opens the log (each takes a
+        // similar time on a large store); it is checked against the log once that is open.
+        let prefetch = config.snapshots.load.then(|| {
+            let (dir, rules_hash) = (dir.to_path_buf(), config.rules.hash.clone());
+            std::thread::spawn(move || snapshot::check_newest(&dir, &rules_hash))
+        });
+        let log = Log::open(dir, LogConfig { durability: config.durability });
+        let prefetched = prefetch.map(|thread| thread.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)));
+        let log = log?;
+        let (state, opened) = rebuild_from(&log, &config, u64::MAX, prefetched)?;
         let snapshot_seq = opened.snapshot.as_ref().map_or(0, |s| s.seq);
         info!(
             dir = %dir.display(),
@@ -457,24 +465,25 @@ impl Engine {
 /// loads snapshots) plus the events after it, else the whole log replayed. Unusable snapshots
 /// are skipped with a warning each; an unreadable snapshot folder means a full replay.
 fn rebuild(log: &Log, config: &EngineConfig, until: u64) -> Result<(State, OpenReport), OpenError> {
+    rebuild_from(log, config, until, None)
+}
+
+/// [`rebuild`], given what a check of the snapshots made before the log opened found, if one
+/// was made.
+fn rebuild_from(
+    log: &Log,
+    config: &EngineConfig,
+    until: u64,
+    prefetched: Option<Result<Newest<Checked>, aka_store::SnapshotError>>,
+) -> Result<(State, OpenReport), OpenError> {
     let rules = &config.rules;
     let mut report = OpenReport::default();
     let mut state = State::new(Arc::clone(rules));
-    if config.snapshots.load {
-        let expect = Expect { rules_hash: &rules.hash, log };
-        match snapshot::load_newest(log.dir(), until, &expect) {
-            Ok(newest) => {
-                report.skipped = newest.skipped.iter().map(|s| s.error.to_string()).collect();
-                if let Some((base, file)) = newest.found {
-                    state = State::on_base(Arc::clone(rules), Arc::new(base));
-                    report.snapshot = Some(file);
-                }
-            }
-            Err(error) => {
-                warn!(%error, "snapshots unreadable; replaying the whole log");
-                report.skipped.push(error.to_string());
-            }
-        }
+    if config.snapshots.load
+        && let Some((base, file)) = newest_snapshot(log, &rules.hash, until, prefetched, &mut report.skipped)
+    {
+        state = State::on_base(Arc::clone(rules), Arc::new(base));
+        report.snapshot = Some(file);
     }
     for item in log.iter_from(state.last_seq() + 1) {
         let (seq, envelope) = item?;
@@ -485,6 +494,53 @@ fn rebuild(log: &Log, config: &EngineConfig, until: u64) -> Result<(State, OpenR
         report.replayed += 1;
     }
     Ok((state, report))
+}
+
+/// The newest usable snapshot at or before `until`. What an early check found (before the log
+/// was open) is used if it fits the log; else the older snapshots are loaded and checked with the
+/// log at hand. Every snapshot found unusable is added to `skipped`, and warned about.
+fn newest_snapshot(
+    log: &Log,
+    rules_hash: &str,
+    until: u64,
+    prefetched: Option<Result<Newest<Checked>, aka_store::SnapshotError>>,
+    skipped: &mut Vec<String>,
+) -> Option<(aka_core::Base, SnapshotInfo)> {
+    let mut search_until = until;
+    match prefetched {
+        Some(Ok(newest)) => {
+            skipped.extend(newest.skipped.iter().map(|s| s.error.to_string()));
+            // None passed the check: an older one would not either.
+            let checked = newest.found?;
+            let seq = checked.file().seq;
+            if seq <= until {
+                match checked.against(log) {
+                    Ok(found) => return Some(found),
+                    Err(error) => {
+                        warn!(%error, "snapshot skipped");
+                        skipped.push(error.to_string());
+                    }
+                }
+            }
+            search_until = until.min(seq.saturating_sub(1));
+        }
+        Some(Err(error)) => {
+            warn!(%error, "snapshots unreadable before the log opened; looking again");
+        }
+        None => {}
+    }
+    let expect = Expect { rules_hash, log };
+    match snapshot::load_newest(log.dir(), search_until, &expect) {
+        Ok(newest) => {
+            skipped.extend(newest.skipped.iter().map(|s| s.error.to_string()));
+            newest.found
+        }
+        Err(error) => {
+            warn!(%error, "snapshots unreadable; replaying the whole log");
+            skipped.push(error.to_string());
+            None
+        }
+    }
 }
 
 fn touched(state: &State, envelopes: &[Envelope]) -> Vec<EntityId> {

@@ -196,3 +196,28 @@ mod properties {
         }
     }
 }
+
+#[test]
+fn a_snapshot_copied_from_another_store_is_skipped_and_an_older_own_one_used() {
+    let (mine, other) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let live = {
+        let mut engine = Engine::open(mine.path(), config(manual())).unwrap();
+        (0..2).for_each(|n| ingest(&mut engine, n));
+        engine.snapshot().unwrap();
+        ingest(&mut engine, 2);
+        engine.state().image()
+    };
+    let foreign = {
+        let mut engine = Engine::open(other.path(), config(manual())).unwrap();
+        (3..9).for_each(|n| ingest(&mut engine, n));
+        engine.snapshot().unwrap()
+    };
+    let copied = mine.path().join("snapshots").join(foreign.path.file_name().unwrap());
+    std::fs::copy(&foreign.path, &copied).unwrap();
+
+    let engine = Engine::open(mine.path(), config(manual())).unwrap();
+    let opened = engine.opened();
+    assert!(opened.skipped.iter().any(|s| s.contains(&copied.display().to_string())), "{:?}", opened.skipped);
+    assert!(opened.snapshot.as_ref().is_some_and(|s| s.path != copied), "its own older snapshot is used");
+    assert_eq!(engine.state().image(), live);
+}
