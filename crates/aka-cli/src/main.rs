@@ -5,6 +5,7 @@ mod history;
 mod ingest;
 mod judge;
 mod output;
+mod serve;
 mod snapshot;
 
 use std::path::PathBuf;
@@ -40,12 +41,24 @@ struct Cli {
     /// Ignore snapshots: rebuild the state by replaying the whole log, and write none.
     #[arg(long, global = true)]
     replay: bool,
+    /// Log lines (standard error) as text or as JSON objects.
+    #[arg(long, global = true, value_enum, default_value_t = LogFormat::Text)]
+    log_format: LogFormat,
     #[command(subcommand)]
     command: Command,
 }
 
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum LogFormat {
+    Text,
+    Json,
+}
+
 #[derive(Subcommand)]
 enum Command {
+    /// Run the engine as a long-running HTTP/JSON service (see /v1/openapi.json): writes are
+    /// durable when answered, reads go on while it ingests; SIGTERM or SIGINT stops it cleanly.
+    Serve(serve::ServeArgs),
     /// Ingest .txt files (one document each, id = file stem), .jsonl files of documents
     /// {"doc_id","text"[,"mentions"]}, or directories of both.
     Ingest(ingest::IngestArgs),
@@ -144,17 +157,18 @@ enum ExportWhat {
 }
 
 fn main() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            // Warnings (a snapshot skipped, say) show by default; AKA_LOG=info shows more.
-            tracing_subscriber::EnvFilter::builder()
-                .with_default_directive(tracing_subscriber::filter::LevelFilter::WARN.into())
-                .with_env_var("AKA_LOG")
-                .from_env_lossy(),
-        )
-        .with_writer(std::io::stderr)
-        .init();
-    match run(Cli::parse()) {
+    let cli = Cli::parse();
+    // Warnings (a snapshot skipped, say) show by default; AKA_LOG=info shows more.
+    let filter = tracing_subscriber::EnvFilter::builder()
+        .with_default_directive(tracing_subscriber::filter::LevelFilter::WARN.into())
+        .with_env_var("AKA_LOG")
+        .from_env_lossy();
+    let logs = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    match cli.log_format {
+        LogFormat::Text => logs.init(),
+        LogFormat::Json => logs.json().init(),
+    }
+    match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             eprintln!("aka: error: {err:#}");
@@ -176,20 +190,17 @@ fn run(cli: Cli) -> Result<()> {
             Rules::from_toml(&text).with_context(|| format!("{}", path.display()))?
         }
     };
+    if let Command::Serve(args) = &cli.command {
+        return serve::run(&cli.data, rules, snapshot_policy(&cli), args);
+    }
     let reads_only = !matches!(cli.command, Command::Ingest(_));
     if reads_only && !cli.data.exists() {
         bail!("no aka store at {} (ingest something first, or pass --data / set AKA_DATA)", cli.data.display());
     }
-    let snapshots = aka::SnapshotPolicy {
-        every: if cli.replay { 0 } else { cli.snapshot_every },
-        keep: usize::try_from(cli.snapshot_keep).unwrap_or(usize::MAX),
-        on_close: !cli.replay,
-        load: !cli.replay,
-    };
     let config = EngineConfig {
         durability: aka::Durability::Deferred,
         rules: Arc::new(rules),
-        snapshots,
+        snapshots: snapshot_policy(&cli),
         ..EngineConfig::default()
     };
     let mut engine =
@@ -213,7 +224,16 @@ fn run(cli: Cli) -> Result<()> {
         }
         Command::Snapshot { list: false } => snapshot::take(&mut engine),
         Command::Snapshot { list: true } => snapshot::list(&engine),
-        Command::Rules => Ok(()),
+        Command::Rules | Command::Serve(_) => Ok(()),
+    }
+}
+
+fn snapshot_policy(cli: &Cli) -> aka::SnapshotPolicy {
+    aka::SnapshotPolicy {
+        every: if cli.replay { 0 } else { cli.snapshot_every },
+        keep: usize::try_from(cli.snapshot_keep).unwrap_or(usize::MAX),
+        on_close: !cli.replay,
+        load: !cli.replay,
     }
 }
 

@@ -191,6 +191,13 @@ impl Engine {
     /// Closes the engine cleanly: takes a snapshot if the policy asks for one on close and
     /// events were appended since the last, and makes the log durable.
     pub fn close(mut self) -> Result<(), SnapshotError> {
+        self.finish()
+    }
+
+    /// What [`Engine::close`] does, for an engine shared behind a lock: a snapshot if the policy
+    /// asks for one on close and events came since the last, and a durable log. The engine
+    /// stays usable.
+    pub fn finish(&mut self) -> Result<(), SnapshotError> {
         if self.config.snapshots.on_close && self.log.last_seq() > self.snapshot_seq {
             self.snapshot()?;
         }
@@ -228,6 +235,38 @@ impl Engine {
     /// Makes every appended event durable.
     pub fn flush(&self) -> Result<(), IngestError> {
         self.log.flush().map_err(IngestError::Append)
+    }
+
+    /// Checks a document as [`Engine::ingest_document`] would, without appending anything:
+    /// id, text, size, a conflict with a stored document of the same id, and the spans of
+    /// mentions given upstream. Lets a caller refuse a whole batch before any of it is appended.
+    pub fn check_document(&self, input: &DocumentInput) -> Result<(), IngestError> {
+        self.check_doc_id(&input.doc_id)?;
+        if input.text.trim().is_empty() {
+            return Err(IngestError::EmptyText { doc_id: input.doc_id.clone() });
+        }
+        if input.text.len() > self.config.document_len_max {
+            let (len, max) = (input.text.len(), self.config.document_len_max);
+            return Err(IngestError::DocumentTooLarge { doc_id: input.doc_id.clone(), len, max });
+        }
+        let hash = content_hash(input.text.as_bytes());
+        if let Some(existing) = self.state.doc(&input.doc_id) {
+            if existing.content_hash == hash {
+                return Ok(());
+            }
+            let existing = existing.content_hash.clone();
+            return Err(IngestError::ContentConflict { doc_id: input.doc_id.clone(), existing, new: hash });
+        }
+        if let Some(given) = &input.mentions {
+            self.check_mention_count(&input.doc_id, given.len())?;
+            self.given_mentions(&input.doc_id, &input.text, given)?;
+        }
+        Ok(())
+    }
+
+    /// The sequence number the newest snapshot covers (0: none yet).
+    pub fn snapshot_seq(&self) -> u64 {
+        self.snapshot_seq
     }
 
     /// Ingests a document: extracts its mentions (or takes the given ones), resolves them and

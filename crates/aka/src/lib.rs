@@ -27,7 +27,7 @@ pub mod history;
 mod input;
 pub mod query;
 
-pub use aka_core::judge::Judge;
+pub use aka_core::judge::{Judge, JudgeError as Refusal};
 pub use aka_core::rules::DEFAULT_RULES_TOML;
 pub use aka_core::{
     Decision, DocRecord, Entity, EntityId, Event, Form, Image, Kind, Mention, Role, RuleName, Rules, State, Tense,
