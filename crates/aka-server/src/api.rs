@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
-use aka::{BareMention, DocumentInput, Engine, EntityId, Judge, Verdict};
+use aka::{BareMention, DocumentInput, Engine, EntityId, Extracted, Judge, Verdict};
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
@@ -188,7 +188,21 @@ async fn post_documents(
         let detail = format!("{} documents in one request, over the limit of {max}", documents.len());
         return Err(ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "too_large", detail));
     }
-    let done = write(&shared, Work::Documents(documents)).await?;
+    // Extraction needs no state: it runs here, on the blocking pool, in parallel with other
+    // requests, and leaves the writer only resolution and the append.
+    let config = shared.engine_config.clone();
+    let prepared = tokio::task::spawn_blocking(move || {
+        documents
+            .into_iter()
+            .map(|d| {
+                let extracted = Extracted::new(&config, &d);
+                (d, extracted)
+            })
+            .collect::<Vec<_>>()
+    })
+    .await
+    .map_err(|e| ApiError::internal(format!("extraction failed: {e}")))?;
+    let done = write(&shared, Work::Documents(prepared)).await?;
     Ok(json_response(StatusCode::OK, &done))
 }
 

@@ -108,6 +108,8 @@ pub(crate) struct Shared {
     pub stopping: tokio_watch::Receiver<bool>,
     pub metrics: Metrics,
     pub limits: Limits,
+    /// The engine's configuration, for work done outside the writer (extraction).
+    pub engine_config: EngineConfig,
     pub ready: AtomicBool,
     pub request_ids: AtomicU64,
 }
@@ -137,6 +139,7 @@ pub async fn serve(config: ServeConfig, on_listening: impl FnOnce(SocketAddr)) -
         stopping: stop_rx.clone(),
         metrics: Metrics::default(),
         limits: config.limits.clone(),
+        engine_config: config.engine.clone(),
         ready: AtomicBool::new(false),
         request_ids: AtomicU64::new(1),
     });

@@ -112,7 +112,8 @@ async fn ingest(shared: &Arc<Shared>, path: &Path) -> Result<usize, String> {
     for batch in documents.chunks(shared.limits.batch_documents_max.max(1)) {
         loop {
             let (reply, answer) = oneshot::channel();
-            let job = Job { work: Work::Documents(batch.to_vec()), reply, queued: Instant::now() };
+            let work = Work::Documents(batch.iter().map(|d| (d.clone(), None)).collect());
+            let job = Job { work, reply, queued: Instant::now() };
             let sent = match shared.queue.lock().unwrap_or_else(std::sync::PoisonError::into_inner).as_ref() {
                 Some(queue) => {
                     queue.try_send(job).map_err(|e| matches!(e, tokio::sync::mpsc::error::TrySendError::Full(_)))

@@ -5,7 +5,7 @@
 use std::sync::{Arc, RwLock};
 use std::time::Instant;
 
-use aka::{BareMention, DocumentInput, Engine, EntityId, IngestOutcome, Judge, Verdict};
+use aka::{BareMention, DocumentInput, Engine, EntityId, Extracted, IngestOutcome, Judge, Verdict};
 use serde::Serialize;
 use tokio::sync::{mpsc, oneshot, watch};
 use tracing::{error, warn};
@@ -16,8 +16,9 @@ use crate::metrics::Metrics;
 /// What a write asks for.
 #[derive(Debug)]
 pub enum Work {
-    /// Documents, each appended atomically; the batch is checked whole first.
-    Documents(Vec<DocumentInput>),
+    /// Documents, each appended atomically, with their mentions if extracted already; the
+    /// batch is checked whole first.
+    Documents(Vec<(DocumentInput, Option<Extracted>)>),
     /// Bare mentions, one atomic batch.
     Mentions(Vec<BareMention>),
     /// A judgement on two entities.
@@ -140,7 +141,7 @@ fn apply(engine: &mut Engine, work: Work, metrics: &Metrics) -> Result<Done, Api
         Work::Documents(documents) => {
             let count = documents.len();
             let mut seen: std::collections::BTreeMap<&str, &str> = std::collections::BTreeMap::new();
-            for (index, document) in documents.iter().enumerate() {
+            for (index, (document, _)) in documents.iter().enumerate() {
                 engine.check_document(document).map_err(|e| before(index, count, ingest_error(&e)))?;
                 if seen.insert(&document.doc_id, &document.text).is_some_and(|text| text != document.text) {
                     let detail = format!("doc_id {:?} comes twice with different text", document.doc_id);
@@ -152,9 +153,9 @@ fn apply(engine: &mut Engine, work: Work, metrics: &Metrics) -> Result<Done, Api
                 }
             }
             let mut results = Vec::with_capacity(count);
-            for (index, document) in documents.into_iter().enumerate() {
+            for (index, (document, extracted)) in documents.into_iter().enumerate() {
                 let doc_id = document.doc_id.clone();
-                let outcome = engine.ingest_document(document).map_err(|e| {
+                let outcome = engine.ingest_extracted(document, extracted).map_err(|e| {
                     let mut error = ingest_error(&e);
                     error.detail =
                         format!("document {index} of the batch: {}; the {index} before it were appended", error.detail);

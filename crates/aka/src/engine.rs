@@ -95,6 +95,37 @@ impl Default for EngineConfig {
     }
 }
 
+/// The mentions extracted from a document's text ahead of its ingest: extraction needs no
+/// state, so a server can run it on any thread and leave the single writer only resolution
+/// and the append.
+#[derive(Clone, Debug)]
+pub struct Extracted {
+    doc_id: String,
+    hash: String,
+    rules_hash: String,
+    mentions: Vec<Mention>,
+}
+
+impl Extracted {
+    /// Extracts the mentions of `input` as an engine with `config` would; `None` when the
+    /// document brings its own mentions, or has no text, or text over the limit.
+    pub fn new(config: &EngineConfig, input: &DocumentInput) -> Option<Extracted> {
+        if input.mentions.is_some() || input.text.trim().is_empty() || input.text.len() > config.document_len_max {
+            return None;
+        }
+        let mentions = aka_extract::extract(&input.doc_id, &input.text, &config.rules, &config.extract);
+        if mentions.len() >= config.extract.mentions_per_doc_max {
+            warn!(doc_id = %input.doc_id, kept = mentions.len(), "extraction stopped at mentions_per_doc_max");
+        }
+        Some(Extracted {
+            doc_id: input.doc_id.clone(),
+            hash: content_hash(input.text.as_bytes()),
+            rules_hash: config.rules.hash.clone(),
+            mentions,
+        })
+    }
+}
+
 /// What an ingest did.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum IngestOutcome {
@@ -273,6 +304,17 @@ impl Engine {
     /// appends every event atomically. The same id with the same text appends nothing; the same
     /// id with other text is refused.
     pub fn ingest_document(&mut self, input: DocumentInput) -> Result<IngestOutcome, IngestError> {
+        self.ingest_extracted(input, None)
+    }
+
+    /// [`Engine::ingest_document`] with the mentions extracted beforehand (on another thread,
+    /// by [`Extracted::new`]): they are used when they were extracted from this very text under
+    /// this engine's rules, else the text is extracted again here.
+    pub fn ingest_extracted(
+        &mut self,
+        input: DocumentInput,
+        extracted: Option<Extracted>,
+    ) -> Result<IngestOutcome, IngestError> {
         self.check_doc_id(&input.doc_id)?;
         if input.text.trim().is_empty() {
             return Err(IngestError::EmptyText { doc_id: input.doc_id });
@@ -289,15 +331,11 @@ impl Engine {
             let existing = existing.content_hash.clone();
             return Err(IngestError::ContentConflict { doc_id: input.doc_id, existing, new: hash });
         }
-        let mentions = match &input.mentions {
-            Some(given) => self.given_mentions(&input.doc_id, &input.text, given)?,
-            None => {
-                let found = aka_extract::extract(&input.doc_id, &input.text, &self.config.rules, &self.config.extract);
-                if found.len() >= self.config.extract.mentions_per_doc_max {
-                    warn!(doc_id = %input.doc_id, kept = found.len(), "extraction stopped at mentions_per_doc_max");
-                }
-                found
-            }
+        let fits = |e: &Extracted| e.hash == hash && e.doc_id == input.doc_id && e.rules_hash == self.config.rules.hash;
+        let mentions = match (&input.mentions, extracted) {
+            (Some(given), _) => self.given_mentions(&input.doc_id, &input.text, given)?,
+            (None, Some(extracted)) if fits(&extracted) => extracted.mentions,
+            (None, _) => Extracted::new(&self.config, &input).map(|e| e.mentions).unwrap_or_default(),
         };
         self.check_mention_count(&input.doc_id, mentions.len())?;
         let document = Event::DocumentIngested {

@@ -35,6 +35,8 @@ pub use aka_core::{
 };
 pub use aka_extract::ExtractConfig;
 pub use aka_store::Durability;
-pub use engine::{Engine, EngineConfig, IngestOutcome, OpenReport, SnapshotInfo, SnapshotPolicy, SnapshotStatus};
+pub use engine::{
+    Engine, EngineConfig, Extracted, IngestOutcome, OpenReport, SnapshotInfo, SnapshotPolicy, SnapshotStatus,
+};
 pub use error::{IngestError, JudgeError, OpenError, SnapshotError};
 pub use input::{BareMention, DocumentInput, MentionInput, RoleInput};
