@@ -84,11 +84,12 @@ pub enum ServeError {
         source: std::io::Error,
     },
     /// The store could not be opened.
-    #[error("opening data directory {}: {source}", data.display())]
+    #[error("opening data directory {}", data.display())]
     Open {
         /// The data directory.
         data: PathBuf,
         /// Why.
+        #[source]
         source: aka::OpenError,
     },
     /// Serving failed.

@@ -54,8 +54,10 @@ pub async fn run(shared: Arc<Shared>, folder: PathBuf, every: Duration) {
                 Ok(count) => {
                     info!(file = %seen.name, documents = count, "ingested a watched file");
                 }
-                Err(detail) => {
-                    error!(file = %seen.name, %detail, "a watched file was not (wholly) ingested; it is not retried")
+                // Not recorded: the next start takes it.
+                Err(Failure::Stopping) => return,
+                Err(Failure::Refused(detail)) => {
+                    error!(file = %seen.name, %detail, "a watched file was not (wholly) ingested; it is not retried");
                 }
             }
             if let Err(err) = record(&ledger_path, &seen) {
@@ -89,10 +91,20 @@ fn look(folder: &Path) -> Vec<Seen> {
     files
 }
 
-/// Sends the file's documents to the writer, in batches, and waits until they are durable.
-async fn ingest(shared: &Arc<Shared>, path: &Path) -> Result<usize, String> {
-    let text = std::fs::read(path).map_err(|e| format!("cannot read: {e}"))?;
-    let text = String::from_utf8(text).map_err(|e| format!("not UTF-8: {e}"))?;
+/// Why a watched file was not ingested.
+enum Failure {
+    /// The server is stopping: the file is left for the next start.
+    Stopping,
+    /// The file or a document in it was refused: it is recorded, not retried.
+    Refused(String),
+}
+
+/// Sends the file's documents to the writer, in batches, and waits until they are durable. A
+/// `.jsonl` file with a malformed line is refused whole, as a batch through the API would be.
+async fn ingest(shared: &Arc<Shared>, path: &Path) -> Result<usize, Failure> {
+    let refused = Failure::Refused;
+    let text = std::fs::read(path).map_err(|e| refused(format!("cannot read: {e}")))?;
+    let text = String::from_utf8(text).map_err(|e| refused(format!("not UTF-8: {e}")))?;
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
     let documents: Vec<DocumentInput> = if let Some(stem) = name.strip_suffix(".txt") {
         vec![DocumentInput { doc_id: stem.to_string(), text, source: path.display().to_string(), mentions: None }]
@@ -100,7 +112,7 @@ async fn ingest(shared: &Arc<Shared>, path: &Path) -> Result<usize, String> {
         let mut documents = Vec::new();
         for (number, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
             let mut document: DocumentInput =
-                serde_json::from_str(line).map_err(|e| format!("line {}: {e}", number + 1))?;
+                serde_json::from_str(line).map_err(|e| refused(format!("line {}: {e}", number + 1)))?;
             if document.source.is_empty() {
                 document.source = format!("{}:{}", path.display(), number + 1);
             }
@@ -118,15 +130,15 @@ async fn ingest(shared: &Arc<Shared>, path: &Path) -> Result<usize, String> {
                 Some(queue) => {
                     queue.try_send(job).map_err(|e| matches!(e, tokio::sync::mpsc::error::TrySendError::Full(_)))
                 }
-                None => return Err("the server is stopping".into()),
+                None => return Err(Failure::Stopping),
             };
             match sent {
                 Ok(()) => {
-                    answer.await.map_err(|_| "the writer stopped".to_string())?.map_err(|e| e.detail)?;
+                    answer.await.map_err(|_| Failure::Stopping)?.map_err(|e| refused(e.detail))?;
                     break;
                 }
                 Err(true) => tokio::time::sleep(Duration::from_millis(100)).await,
-                Err(false) => return Err("the server is stopping".into()),
+                Err(false) => return Err(Failure::Stopping),
             }
         }
     }
