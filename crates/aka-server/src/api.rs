@@ -48,6 +48,10 @@ pub fn router(shared: Shared_) -> Router {
         .route("/v1/judgements/{id}", delete(delete_judgement))
         .route("/v1/events", get(get_events))
         .fallback(|| async { ApiError::not_found("no such route (see /v1/openapi.json)") })
+        .method_not_allowed_fallback(|| async {
+            let detail = "this route does not take that method (see /v1/openapi.json)";
+            ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", detail)
+        })
         .layer(DefaultBodyLimit::max(body_max))
         .layer(middleware::from_fn_with_state(Arc::clone(&shared), request_id))
         .with_state(shared)
@@ -372,7 +376,8 @@ fn search(engine: &Engine, q: Option<&str>, kind: Option<aka::Kind>, limit: usiz
             Some(value)
         })
         .collect();
-    let next = (offset + limit < total).then(|| (offset + limit).to_string());
+    let end = offset.saturating_add(limit);
+    let next = (end < total).then(|| end.to_string());
     json!({ "entities": page, "total": total, "next_cursor": next })
 }
 

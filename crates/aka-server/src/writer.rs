@@ -140,9 +140,27 @@ fn apply(engine: &mut Engine, work: Work, metrics: &Metrics) -> Result<Done, Api
     match work {
         Work::Documents(documents) => {
             let count = documents.len();
+            // Every text is extracted before anything is appended, so that a document with too
+            // many mentions refuses the whole batch, not only itself.
+            let config = engine.config().clone();
+            let documents: Vec<(DocumentInput, Option<Extracted>)> = documents
+                .into_iter()
+                .map(|(document, extracted)| {
+                    let extracted = extracted.or_else(|| Extracted::new(&config, &document));
+                    (document, extracted)
+                })
+                .collect();
             let mut seen: std::collections::BTreeMap<&str, &str> = std::collections::BTreeMap::new();
-            for (index, (document, _)) in documents.iter().enumerate() {
+            for (index, (document, extracted)) in documents.iter().enumerate() {
                 engine.check_document(document).map_err(|e| before(index, count, ingest_error(&e)))?;
+                if let Some(extracted) = extracted.as_ref().filter(|e| e.len() > config.mentions_per_doc_max) {
+                    let error = aka::IngestError::TooManyMentions {
+                        doc_id: document.doc_id.clone(),
+                        count: extracted.len(),
+                        max: config.mentions_per_doc_max,
+                    };
+                    return Err(before(index, count, ingest_error(&error)));
+                }
                 if seen.insert(&document.doc_id, &document.text).is_some_and(|text| text != document.text) {
                     let detail = format!("doc_id {:?} comes twice with different text", document.doc_id);
                     return Err(before(
@@ -157,8 +175,11 @@ fn apply(engine: &mut Engine, work: Work, metrics: &Metrics) -> Result<Done, Api
                 let doc_id = document.doc_id.clone();
                 let outcome = engine.ingest_extracted(document, extracted).map_err(|e| {
                     let mut error = ingest_error(&e);
-                    error.detail =
-                        format!("document {index} of the batch: {}; the {index} before it were appended", error.detail);
+                    if count > 1 {
+                        let detail = &error.detail;
+                        error.detail =
+                            format!("document {index} of the batch: {detail}; the {index} before it were appended");
+                    }
                     error
                 })?;
                 results.push(result(Some(doc_id), outcome, metrics));

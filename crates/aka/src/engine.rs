@@ -107,6 +107,16 @@ pub struct Extracted {
 }
 
 impl Extracted {
+    /// How many mentions were extracted.
+    pub fn len(&self) -> usize {
+        self.mentions.len()
+    }
+
+    /// Whether none was.
+    pub fn is_empty(&self) -> bool {
+        self.mentions.is_empty()
+    }
+
     /// Extracts the mentions of `input` as an engine with `config` would; `None` when the
     /// document brings its own mentions, or has no text, or text over the limit.
     pub fn new(config: &EngineConfig, input: &DocumentInput) -> Option<Extracted> {
@@ -293,6 +303,11 @@ impl Engine {
             self.given_mentions(&input.doc_id, &input.text, given)?;
         }
         Ok(())
+    }
+
+    /// The engine's configuration.
+    pub fn config(&self) -> &EngineConfig {
+        &self.config
     }
 
     /// The sequence number the newest snapshot covers (0: none yet).
