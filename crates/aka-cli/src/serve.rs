@@ -46,9 +46,11 @@ pub struct ServeArgs {
 
 /// Runs the service until SIGTERM or SIGINT.
 pub fn run(data: &Path, rules: Rules, snapshots: SnapshotPolicy, args: &ServeArgs) -> Result<()> {
-    let mut extract = aka::ExtractConfig::default();
     // One more than the limit, so that a text with too many mentions is refused, not cut.
-    extract.mentions_per_doc_max = args.mentions_max.saturating_add(1);
+    let extract = aka::ExtractConfig {
+        mentions_per_doc_max: args.mentions_max.saturating_add(1),
+        ..aka::ExtractConfig::default()
+    };
     let engine = EngineConfig {
         extract,
         rules: Arc::new(rules),
