@@ -469,8 +469,16 @@ fn build_cli() -> Result<PathBuf, String> {
 
 fn print_report(rows: &[Row], seconds: u64) {
     let cores = thread::available_parallelism().map_or(0, std::num::NonZero::get);
+    // The servers inherit the environment: an AKA_ variable set there changes their settings.
+    let settings: Vec<String> =
+        std::env::vars().filter(|(k, _)| k.starts_with("AKA_")).map(|(k, v)| format!("{k}={v}")).collect();
+    let settings = if settings.is_empty() {
+        "default flags".to_string()
+    } else {
+        format!("default flags but {}", settings.join(" "))
+    };
     println!(
-        "A fresh `aka serve` per level (empty store under target/tmp, default flags), {seconds} s per level, \
+        "A fresh `aka serve` per level (empty store under target/tmp, {settings}), {seconds} s per level, \
          clients on the same machine ({cores} cores) over loopback; one document per POST, closed loop."
     );
     println!();
