@@ -159,7 +159,14 @@ pub async fn serve(config: ServeConfig, on_listening: impl FnOnce(SocketAddr)) -
     let loader = {
         let (shared, config, stop_tx) = (Arc::clone(&shared), config.clone(), Arc::clone(&stop_tx));
         tokio::task::spawn_blocking(move || {
-            let opened = Engine::open(&config.data, config.engine.clone());
+            // Periodic snapshots are the writer's, taken beside it, not the engine's inside an
+            // ingest (which would stall every write while one is written).
+            let snapshot_every = config.engine.snapshots.every;
+            let engine_config = EngineConfig {
+                snapshots: aka::SnapshotPolicy { every: 0, ..config.engine.snapshots.clone() },
+                ..config.engine.clone()
+            };
+            let opened = Engine::open(&config.data, engine_config);
             let engine = match opened {
                 Ok(engine) => engine,
                 Err(source) => {
@@ -172,8 +179,10 @@ pub async fn serve(config: ServeConfig, on_listening: impl FnOnce(SocketAddr)) -
             let _ = shared.engine.set(Arc::clone(&engine));
             shared.ready.store(true, Ordering::Release);
             info!(events = durable_tx.borrow().to_owned(), "ready");
-            let group_max = config.limits.group_commit_max;
-            Ok(std::thread::spawn(move || writer::run(&engine, queue_rx, &durable_tx, &shared.metrics, group_max)))
+            let (group_max, every) = (config.limits.group_commit_max, snapshot_every);
+            Ok(std::thread::spawn(move || {
+                writer::run(&engine, queue_rx, &durable_tx, &shared.metrics, group_max, every)
+            }))
         })
     };
     if let Some(folder) = config.watch.clone() {

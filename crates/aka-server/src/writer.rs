@@ -93,8 +93,11 @@ pub fn run(
     durable: &watch::Sender<u64>,
     metrics: &Metrics,
     group_max: usize,
+    snapshot_every: u64,
 ) {
+    let mut snapshots = Snapshots { every: snapshot_every, pending: None };
     while let Some(first) = queue.blocking_recv() {
+        snapshots.adopt_if_written(engine);
         let mut group = vec![first];
         while group.len() < group_max.max(1) {
             match queue.try_recv() {
@@ -132,6 +135,64 @@ pub fn run(
             if reply.send(result).is_err() {
                 warn!("a client left before its write was answered (the write stands)");
             }
+        }
+        snapshots.begin_if_due(engine);
+    }
+    snapshots.finish(engine);
+}
+
+/// Periodic snapshots, taken beside the writer: the state is copied under the write lock (the
+/// only moment writes wait), archived and written on a thread of its own, then rebuilt on the
+/// new archive under the read lock and swapped in. Taking them inside the writer stalled every
+/// write for the whole snapshot (most of a second on a store of a few hundred thousand events).
+struct Snapshots {
+    every: u64,
+    pending: Option<std::thread::JoinHandle<Result<aka::WrittenSnapshot, aka::SnapshotError>>>,
+}
+
+impl Snapshots {
+    fn begin_if_due(&mut self, engine: &Arc<RwLock<Engine>>) {
+        if self.every == 0 || self.pending.is_some() {
+            return;
+        }
+        let due = {
+            let engine = engine.read().unwrap_or_else(std::sync::PoisonError::into_inner);
+            engine.log().last_seq().saturating_sub(engine.snapshot_seq()) >= self.every
+        };
+        if !due {
+            return;
+        }
+        let begun = engine.write().unwrap_or_else(std::sync::PoisonError::into_inner).begin_snapshot();
+        match begun {
+            Ok(pending) => self.pending = Some(std::thread::spawn(move || pending.write())),
+            Err(err) => warn!(error = %err, "periodic snapshot not begun"),
+        }
+    }
+
+    fn adopt_if_written(&mut self, engine: &Arc<RwLock<Engine>>) {
+        if self.pending.as_ref().is_some_and(std::thread::JoinHandle::is_finished) {
+            self.adopt(engine);
+        }
+    }
+
+    /// Waits for a snapshot being written, and takes it in.
+    fn finish(&mut self, engine: &Arc<RwLock<Engine>>) {
+        self.adopt(engine);
+    }
+
+    fn adopt(&mut self, engine: &Arc<RwLock<Engine>>) {
+        let Some(thread) = self.pending.take() else { return };
+        let written = match thread.join() {
+            Ok(Ok(written)) => written,
+            Ok(Err(err)) => return warn!(error = %err, "periodic snapshot failed; the log holds everything"),
+            Err(_) => return error!("the snapshot thread panicked; the log holds everything"),
+        };
+        let rebased = engine.read().unwrap_or_else(std::sync::PoisonError::into_inner).rebase(written);
+        let installed =
+            rebased.and_then(|r| engine.write().unwrap_or_else(std::sync::PoisonError::into_inner).install(r));
+        match installed {
+            Ok(file) => tracing::info!(seq = file.seq, path = %file.path.display(), "periodic snapshot taken"),
+            Err(err) => warn!(error = %err, "periodic snapshot not taken in; the log holds everything"),
         }
     }
 }

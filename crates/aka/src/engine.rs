@@ -61,6 +61,47 @@ impl Default for SnapshotPolicy {
     }
 }
 
+/// A snapshot begun by [`Engine::begin_snapshot`]: a copy of the state at a sequence number,
+/// to be archived and written by [`PendingSnapshot::write`] on any thread.
+#[derive(Debug)]
+pub struct PendingSnapshot {
+    state: State,
+    seq: u64,
+    tip: Vec<u8>,
+    dir: std::path::PathBuf,
+    rules_hash: String,
+}
+
+impl PendingSnapshot {
+    /// The sequence number it covers.
+    pub fn seq(&self) -> u64 {
+        self.seq
+    }
+
+    /// Archives the state, writes the file (temporary, fsync, rename) and checks it as opening
+    /// would, all without the engine.
+    pub fn write(self) -> Result<WrittenSnapshot, SnapshotError> {
+        let archive = self.state.image().encode();
+        drop(self.state);
+        let file = snapshot::write(&self.dir, &archive, self.seq, &self.rules_hash, &self.tip)?;
+        drop(archive);
+        Ok(WrittenSnapshot { checked: snapshot::check(&file.path, &self.rules_hash)? })
+    }
+}
+
+/// A snapshot written and checked, for [`Engine::adopt_snapshot`].
+#[derive(Debug)]
+pub struct WrittenSnapshot {
+    checked: Checked,
+}
+
+/// The state rebuilt on a new snapshot, ready for [`Engine::install`].
+#[derive(Debug)]
+pub struct Rebased {
+    state: State,
+    file: SnapshotInfo,
+}
+
 /// A snapshot file and whether opening could use it.
 #[derive(Debug)]
 pub struct SnapshotStatus {
@@ -197,19 +238,62 @@ impl Engine {
     /// policy says, and from then on reads the state from the new snapshot's archive, so that
     /// memory holds only what changes after it.
     pub fn snapshot(&mut self) -> Result<SnapshotInfo, SnapshotError> {
+        let pending = self.begin_snapshot()?;
+        let written = pending.write()?;
+        self.adopt_snapshot(written)
+    }
+
+    /// The first step of a snapshot taken beside the writer: makes the log durable and copies
+    /// the state as it is now. [`PendingSnapshot::write`] then does the long part on any thread
+    /// while the engine goes on, and [`Engine::adopt_snapshot`] takes the result in.
+    pub fn begin_snapshot(&mut self) -> Result<PendingSnapshot, SnapshotError> {
         let seq = self.log.last_seq();
         if seq == 0 {
             return Err(SnapshotError::EmptyLog);
         }
         self.log.flush()?;
         let tip = self.log.get_raw(seq)?.ok_or(SnapshotError::EmptyLog)?;
-        let archive = self.state.image().encode();
-        let file = snapshot::write(self.log.dir(), &archive, seq, &self.config.rules.hash, &tip)?;
-        drop(archive);
-        let expect = Expect { rules_hash: &self.config.rules.hash, log: &self.log };
-        let (base, file) = snapshot::load(&file.path, &expect)?;
-        self.state = State::on_base(Arc::clone(&self.config.rules), Arc::new(base));
-        self.snapshot_seq = seq;
+        Ok(PendingSnapshot {
+            state: self.state.clone(),
+            seq,
+            tip,
+            dir: self.log.dir().to_path_buf(),
+            rules_hash: self.config.rules.hash.clone(),
+        })
+    }
+
+    /// Takes in a snapshot written beside the engine: from now on the state is read from its
+    /// archive, plus the events appended since it was begun (replayed from the log), so memory
+    /// holds only those; old snapshots are pruned. The same as [`Engine::rebase`] then
+    /// [`Engine::install`].
+    pub fn adopt_snapshot(&mut self, written: WrittenSnapshot) -> Result<SnapshotInfo, SnapshotError> {
+        let rebased = self.rebase(written)?;
+        self.install(rebased)
+    }
+
+    /// Builds the state that reads from a written snapshot's archive plus the log after it,
+    /// without changing the engine (`&self`: a server does it under its read lock, so readers
+    /// go on meanwhile).
+    pub fn rebase(&self, written: WrittenSnapshot) -> Result<Rebased, SnapshotError> {
+        let (base, file) = written.checked.against(&self.log)?;
+        let mut state = State::on_base(Arc::clone(&self.config.rules), Arc::new(base));
+        for item in self.log.iter_from(file.seq + 1) {
+            let (seq, envelope) = item?;
+            state.apply(seq, &envelope.event);
+        }
+        Ok(Rebased { state, file })
+    }
+
+    /// Swaps in the state [`Engine::rebase`] built, if no event came since (else it is
+    /// caught up from the log first), and prunes old snapshots.
+    pub fn install(&mut self, rebased: Rebased) -> Result<SnapshotInfo, SnapshotError> {
+        let Rebased { mut state, file } = rebased;
+        for item in self.log.iter_from(state.last_seq() + 1) {
+            let (seq, envelope) = item?;
+            state.apply(seq, &envelope.event);
+        }
+        self.state = state;
+        self.snapshot_seq = file.seq;
         for path in snapshot::prune(self.log.dir(), self.config.snapshots.keep)? {
             info!(path = %path.display(), "old snapshot deleted");
         }

@@ -36,7 +36,8 @@ pub use aka_core::{
 pub use aka_extract::ExtractConfig;
 pub use aka_store::Durability;
 pub use engine::{
-    Engine, EngineConfig, Extracted, IngestOutcome, OpenReport, SnapshotInfo, SnapshotPolicy, SnapshotStatus,
+    Engine, EngineConfig, Extracted, IngestOutcome, OpenReport, PendingSnapshot, Rebased, SnapshotInfo, SnapshotPolicy,
+    SnapshotStatus, WrittenSnapshot,
 };
 pub use error::{IngestError, JudgeError, OpenError, SnapshotError};
 pub use input::{BareMention, DocumentInput, MentionInput, RoleInput};

@@ -221,3 +221,24 @@ fn a_snapshot_copied_from_another_store_is_skipped_and_an_older_own_one_used() {
     assert!(opened.snapshot.as_ref().is_some_and(|s| s.path != copied), "its own older snapshot is used");
     assert_eq!(engine.state().image(), live);
 }
+
+#[test]
+fn a_snapshot_written_beside_the_engine_takes_in_the_events_that_came_meanwhile() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut engine = Engine::open(dir.path(), config(manual())).unwrap();
+    (0..2).for_each(|n| ingest(&mut engine, n));
+    let pending = engine.begin_snapshot().unwrap();
+    let begun_at = pending.seq();
+    let writing = std::thread::spawn(move || pending.write());
+    (2..5).for_each(|n| ingest(&mut engine, n));
+    let live = engine.state().image();
+    let file = engine.adopt_snapshot(writing.join().unwrap().unwrap()).unwrap();
+    assert_eq!(file.seq, begun_at);
+    assert!(engine.log().last_seq() > begun_at, "events came while it was written");
+    assert_eq!(engine.state().base_seq(), Some(begun_at));
+    assert_eq!(engine.state().image(), live, "archive plus the events since equals the live state");
+    ingest(&mut engine, 5);
+    let after = engine.state().image();
+    drop(engine);
+    assert_eq!(replayed(dir.path()), after);
+}
