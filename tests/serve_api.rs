@@ -822,3 +822,46 @@ fn the_x_request_id_sent_is_echoed_and_one_is_made_up_when_none_is_sent() {
     let other = server.get("/healthz").request_id.expect("an id is made up");
     assert!(!made.is_empty() && made != other, "{made} and {other} should differ");
 }
+
+/// With a write queue of one, many clients at once overflow it: the overflow is 503
+/// `overloaded` with `Retry-After` and appends nothing; every 2xx is counted as appended.
+#[test]
+fn a_full_write_queue_answers_503_with_retry_after_and_appends_nothing_for_it() {
+    let server = Server::with_flags(&["--queue-depth", "1", "--group-commit-max", "1"]);
+    let text = "Harbour master Halvard Quist of Port Tessal met Senator Ilse Brandvik and Mayor Oskar Lund. \
+                Quist said the Tessal Shipping Board would meet Brandvik again in Vell on Monday.";
+    let answers: Vec<(u16, Option<String>, String)> = std::thread::scope(|scope| {
+        let threads: Vec<_> = (0..24)
+            .map(|client| {
+                let server = &server;
+                scope.spawn(move || {
+                    (0..6)
+                        .map(|n| {
+                            let body = json!({"doc_id": format!("c{client}-{n}"), "text": format!("{text} Item {n}.")});
+                            let url = server.url("/v1/documents");
+                            match server.agent.post(&url).send_json(body) {
+                                Ok(response) => (response.status(), None, String::new()),
+                                Err(ureq::Error::Status(status, response)) => {
+                                    let retry = response.header("retry-after").map(str::to_string);
+                                    (status, retry, response.into_string().unwrap_or_default())
+                                }
+                                Err(other) => panic!("no answer: {other}"),
+                            }
+                        })
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        threads.into_iter().flat_map(|t| t.join().unwrap()).collect()
+    });
+    let ok = answers.iter().filter(|(status, _, _)| *status == 200).count();
+    let overloaded: Vec<_> = answers.iter().filter(|(status, _, _)| *status == 503).collect();
+    assert_eq!(ok + overloaded.len(), answers.len(), "only 200 or 503: {answers:?}");
+    assert!(!overloaded.is_empty(), "24 clients never filled a queue of one");
+    for (_, retry, body) in &overloaded {
+        assert_eq!(retry.as_deref(), Some("1"), "{body}");
+        assert!(body.contains("\"overloaded\""), "{body}");
+    }
+    assert_eq!(server.metric("aka_documents_ingested_total"), u64::try_from(ok).unwrap());
+    assert_eq!(server.metric("aka_writes_rejected_total"), u64::try_from(overloaded.len()).unwrap());
+}
