@@ -41,9 +41,9 @@ impl fmt::Display for EntityId {
 impl std::str::FromStr for EntityId {
     type Err = std::num::ParseIntError;
 
-    /// Parses `E42` (or `e42`).
+    /// Parses `E42` (or `e42`): the letter, then digits only (no sign, no space).
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let digits = s.strip_prefix(['E', 'e']).unwrap_or("x");
+        let digits = s.strip_prefix(['E', 'e']).filter(|d| d.bytes().all(|b| b.is_ascii_digit())).unwrap_or("x");
         digits.parse().map(EntityId)
     }
 }
@@ -342,6 +342,9 @@ mod tests {
         assert_eq!(EntityId(42).to_string(), "E42");
         assert_eq!("E42".parse::<EntityId>().unwrap(), EntityId(42));
         assert!("42".parse::<EntityId>().is_err());
+        for malformed in ["E+5", "E 5", "E-5", "E", "E5x"] {
+            assert!(malformed.parse::<EntityId>().is_err(), "{malformed} is no entity id");
+        }
     }
 
     #[test]
