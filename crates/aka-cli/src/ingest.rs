@@ -17,28 +17,41 @@ pub struct IngestArgs {
     #[arg(required = true)]
     paths: Vec<PathBuf>,
     /// Read .jsonl files as bare mentions {"doc_id","text"[,"kind","roles","attrs","mention_id"]}.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "records")]
     mentions: bool,
+    /// Read the paths as CSV files of records (a header row, then one record per row): each
+    /// row becomes one mention, its name from --name, its id from --id-column, every other
+    /// non-empty column an attribute.
+    #[arg(long, requires = "name")]
+    records: bool,
+    #[command(flatten)]
+    columns: crate::records::Columns,
 }
 
 #[derive(Default)]
-struct Tally {
-    documents: usize,
-    unchanged: usize,
-    mentions: usize,
-    events: u64,
+pub(crate) struct Tally {
+    pub(crate) documents: usize,
+    pub(crate) unchanged: usize,
+    pub(crate) mentions: usize,
+    pub(crate) events: u64,
+    /// Records left out (no name).
+    pub(crate) skipped: usize,
 }
 
 /// Runs `aka ingest`.
 pub fn run(engine: &mut Engine, args: &IngestArgs) -> Result<()> {
     let started = Instant::now();
-    let files = collect(&args.paths)?;
+    let files = collect(&args.paths, args.records)?;
     // File sizes are read once, for the progress bar's total and its steps.
     let sizes: Vec<u64> = files.iter().map(|f| f.metadata().map(|m| m.len()).unwrap_or(0)).collect();
     let progress = progress_bar(sizes.iter().sum());
     let mut tally = Tally::default();
     let result = files.iter().zip(&sizes).try_for_each(|(file, size)| {
-        let outcome = ingest_file(engine, file, args.mentions, &mut tally);
+        let outcome = if args.records {
+            crate::records::ingest(engine, file, &args.columns, &mut tally)
+        } else {
+            ingest_file(engine, file, args.mentions, &mut tally)
+        };
         progress.inc(*size);
         outcome
     });
@@ -55,10 +68,17 @@ pub fn run(engine: &mut Engine, args: &IngestArgs) -> Result<()> {
         if tally.mentions == 1 { "" } else { "s" },
         tally.events,
         if tally.events == 1 { "" } else { "s" },
-        state.entities().count(),
+        state.entity_count(),
         engine.log().dir().display(),
         started.elapsed().as_secs_f64()
     );
+    if tally.skipped > 0 {
+        eprintln!(
+            "{} record{} left out for want of a name (warnings above)",
+            tally.skipped,
+            if tally.skipped == 1 { "" } else { "s" }
+        );
+    }
     result
 }
 
@@ -75,14 +95,16 @@ fn progress_bar(total: u64) -> ProgressBar {
 
 /// Expands directories (recursively, sorted) into their .txt and .jsonl files; a named file
 /// that does not exist is an error, as is a named file of another type.
-fn collect(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
+fn collect(paths: &[PathBuf], records: bool) -> Result<Vec<PathBuf>> {
     let mut files = Vec::new();
     for path in paths {
         let meta = std::fs::metadata(path).with_context(|| format!("{}: cannot read", path.display()))?;
         if meta.is_dir() {
-            walk(path, &mut files)?;
-        } else if is_input(path) {
+            walk(path, &mut files, records)?;
+        } else if is_input(path, records) {
             files.push(path.clone());
+        } else if records {
+            bail!("{}: not a .csv file (--records reads CSV files)", path.display());
         } else {
             bail!("{}: not a .txt or .jsonl file", path.display());
         }
@@ -90,7 +112,7 @@ fn collect(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
     Ok(files)
 }
 
-fn walk(dir: &Path, files: &mut Vec<PathBuf>) -> Result<()> {
+fn walk(dir: &Path, files: &mut Vec<PathBuf>, records: bool) -> Result<()> {
     let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
         .with_context(|| format!("{}: cannot list directory", dir.display()))?
         .map(|e| e.map(|e| e.path()))
@@ -99,16 +121,17 @@ fn walk(dir: &Path, files: &mut Vec<PathBuf>) -> Result<()> {
     entries.sort();
     for entry in entries {
         if entry.is_dir() {
-            walk(&entry, files)?;
-        } else if is_input(&entry) {
+            walk(&entry, files, records)?;
+        } else if is_input(&entry, records) {
             files.push(entry);
         }
     }
     Ok(())
 }
 
-fn is_input(path: &Path) -> bool {
-    matches!(path.extension().and_then(|e| e.to_str()), Some("txt" | "jsonl"))
+fn is_input(path: &Path, records: bool) -> bool {
+    let extension = path.extension().and_then(|e| e.to_str());
+    if records { extension == Some("csv") } else { matches!(extension, Some("txt" | "jsonl")) }
 }
 
 fn ingest_file(engine: &mut Engine, file: &Path, bare: bool, tally: &mut Tally) -> Result<()> {
@@ -146,7 +169,7 @@ fn ingest_file(engine: &mut Engine, file: &Path, bare: bool, tally: &mut Tally) 
     Ok(())
 }
 
-fn count(tally: &mut Tally, outcome: &IngestOutcome) {
+pub(crate) fn count(tally: &mut Tally, outcome: &IngestOutcome) {
     match outcome {
         IngestOutcome::Appended { seqs, mentions, .. } => {
             tally.documents += 1;

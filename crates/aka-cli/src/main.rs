@@ -5,6 +5,7 @@ mod history;
 mod ingest;
 mod judge;
 mod output;
+mod records;
 mod serve;
 mod snapshot;
 

@@ -1,0 +1,75 @@
+//! `aka ingest --records` through the real binary: CSV rows become one mention each, with the
+//! id column as mention id, the name columns joined and the other columns as attributes; bad
+//! files and rows are named.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use common::{aka, failed, json_lines, ok};
+
+const RECORDS: &str = "rec_id, given_name, surname, postcode, date_of_birth\n\
+                       r1, halvard, quist, 2119, 19560409\n\
+                       r2, halvard, quist, 2119, \n\
+                       r3, ilse, brandvik, 3165, 19080419\n";
+
+fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+#[test]
+fn each_row_becomes_one_mention_with_its_id_its_name_and_its_other_columns_as_attributes() {
+    let dir = tempfile::tempdir().unwrap();
+    let (data, file) = (dir.path().join("data"), write(dir.path(), "people.csv", RECORDS));
+    let output = aka(&data, &["ingest", "--records", file.to_str().unwrap(), "--name", "given_name,surname"]);
+    ok(output);
+    let rows = json_lines(&ok(aka(&data, &["export", "mentions"])));
+    let texts: Vec<(&str, &str)> =
+        rows.iter().map(|r| (r["mention_id"].as_str().unwrap(), r["text"].as_str().unwrap())).collect();
+    assert_eq!(texts, [("r1", "halvard quist"), ("r2", "halvard quist"), ("r3", "ilse brandvik")]);
+    assert_eq!(rows[0]["entity"], rows[1]["entity"], "the same name is one entity");
+    assert_eq!(rows[0]["kind"], "PERSON");
+    let observed: Vec<_> = json_lines(&ok(aka(&data, &["log", "--json"])))
+        .into_iter()
+        .filter(|e| e["event"]["type"] == "MentionObserved")
+        .map(|e| e["event"]["mention"]["attrs"].clone())
+        .collect();
+    assert_eq!(observed[0], serde_json::json!({"postcode": "2119", "date_of_birth": "19560409"}));
+    assert_eq!(observed[1], serde_json::json!({"postcode": "2119"}), "an empty column is no attribute");
+}
+
+#[test]
+fn a_missing_column_is_named_with_the_header_and_nothing_is_appended() {
+    let dir = tempfile::tempdir().unwrap();
+    let (data, file) = (dir.path().join("data"), write(dir.path(), "people.csv", RECORDS));
+    let output = aka(&data, &["ingest", "--records", file.to_str().unwrap(), "--name", "given_name,family"]);
+    let stderr = failed(&output);
+    assert!(stderr.contains("no column \"family\"") && stderr.contains("rec_id, given_name, surname"), "{stderr}");
+    assert!(ok(aka(&data, &["log"])).is_empty());
+}
+
+#[test]
+fn a_record_without_a_name_is_left_out_with_a_warning_and_one_without_an_id_stops_the_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let nameless = write(dir.path(), "a.csv", "rec_id,given_name,surname\nr1,,\nr2,ada,finch\n");
+    let output = aka(&data, &["ingest", "--records", nameless.to_str().unwrap(), "--name", "given_name,surname"]);
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert!(output.status.success(), "{stderr}");
+    assert!(stderr.contains("a.csv:2") && stderr.contains("1 record left out"), "{stderr}");
+    let no_id = write(dir.path(), "b.csv", "rec_id,given_name,surname\n,omar,hale\n");
+    let output = aka(&data, &["ingest", "--records", no_id.to_str().unwrap(), "--name", "given_name,surname"]);
+    assert!(failed(&output).contains("b.csv:2: column \"rec_id\" is empty"));
+}
+
+#[test]
+fn records_are_read_only_from_csv_files_and_need_name_columns() {
+    let dir = tempfile::tempdir().unwrap();
+    let (data, text) = (dir.path().join("data"), write(dir.path(), "note.txt", "Ada Finch spoke."));
+    let output = aka(&data, &["ingest", "--records", text.to_str().unwrap(), "--name", "given_name"]);
+    assert!(failed(&output).contains("not a .csv file"));
+    let output = aka(&data, &["ingest", "--records", text.to_str().unwrap()]);
+    assert!(failed(&output).contains("--name"));
+}
