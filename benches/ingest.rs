@@ -4,42 +4,24 @@
 //!
 //! `cargo bench -p aka --bench ingest -- [DOCUMENTS]` (default 2,000). Prints one table.
 
+#[path = "support.rs"]
+mod support;
+
 use std::time::Instant;
 
 use aka::{DocumentInput, Durability, Engine, EngineConfig};
 use aka_store::{Log, LogConfig};
 
-const FIRST: &[&str] = &["Amara", "Tomas", "Ines", "Omar", "Lena", "Kofi", "Mira", "Ravi", "Sofia", "Yusuf"];
-const LAST: &[&str] = &["Mensah", "Berg", "Ward", "Hale", "Vogt", "Finch", "Okafor", "Lind", "Reyes", "Sato"];
-
 fn main() {
     let documents: usize = std::env::args().skip(1).find_map(|a| a.parse().ok()).unwrap_or(2_000);
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../seeds");
-    let mut seeds: Vec<String> = std::fs::read_dir(&root)
-        .expect("seeds/ is readable")
-        .map(|e| std::fs::read_to_string(e.expect("a seed entry").path()).expect("a seed article"))
-        .collect();
-    seeds.sort();
+    let seeds = support::seed_articles();
     let scratch = tempfile::tempdir().expect("a scratch directory");
-
-    // Each document is a seed article plus a sentence naming two generated people, so that the
-    // store keeps growing new entities as well as linking known ones.
     let docs: Vec<DocumentInput> = (0..documents)
-        .map(|n| {
-            let (a, b) = (n % FIRST.len(), (n / FIRST.len()) % LAST.len());
-            let extra = format!(
-                "\nSenator {} {} met former minister {} {} on Monday.",
-                FIRST[a],
-                LAST[b],
-                FIRST[(a + 3) % FIRST.len()],
-                LAST[(b + 7) % LAST.len()]
-            );
-            DocumentInput {
-                doc_id: format!("bench-{n}"),
-                text: format!("{}{extra}", seeds[n % seeds.len()]),
-                source: "bench".into(),
-                mentions: None,
-            }
+        .map(|n| DocumentInput {
+            doc_id: format!("bench-{n}"),
+            text: support::seed_sized_text(&seeds, n),
+            source: "bench".into(),
+            mentions: None,
         })
         .collect();
 

@@ -12,6 +12,9 @@
 //! Documents are seed-sized, as in benches/ingest.rs: a seed article plus a sentence naming two
 //! invented people, every doc_id distinct. Prints one Markdown table.
 
+#[path = "support.rs"]
+mod support;
+
 use std::collections::BTreeMap;
 use std::fs;
 use std::io::{BufRead, BufReader};
@@ -42,14 +45,11 @@ const TICKS_PER_S: f64 = 100.0;
 /// writes, so 503s need more clients than this.
 const QUEUE_DEPTH_DEFAULT: usize = 1024;
 
-const FIRST: &[&str] = &["Amara", "Tomas", "Ines", "Omar", "Lena", "Kofi", "Mira", "Ravi", "Sofia", "Yusuf"];
-const LAST: &[&str] = &["Mensah", "Berg", "Ward", "Hale", "Vogt", "Finch", "Okafor", "Lind", "Reyes", "Sato"];
-
 fn main() {
     // `cargo bench` passes `--bench`; the first number is the seconds per level.
     let seconds = std::env::args().skip(1).find_map(|a| a.parse().ok()).unwrap_or(SECONDS_DEFAULT).max(1);
     let duration = Duration::from_secs(seconds);
-    let aka = build_cli().unwrap_or_else(|err| panic!("no aka binary: {err}"));
+    let aka = support::build_cli("serve").unwrap_or_else(|err| panic!("no aka binary: {err}"));
     eprintln!("serve bench: {} for {seconds} s per level", aka.display());
     let corpus = Corpus::read();
     let next_doc = AtomicUsize::new(0);
@@ -74,34 +74,19 @@ struct Corpus {
 
 impl Corpus {
     fn read() -> Corpus {
-        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../seeds");
-        let mut seeds: Vec<String> = fs::read_dir(&root)
-            .expect("seeds/ is readable")
-            .map(|e| fs::read_to_string(e.expect("a seed entry").path()).expect("a seed article"))
-            .collect();
-        seeds.sort();
-        assert!(!seeds.is_empty(), "no seed article in {}", root.display());
-        Corpus { seeds }
+        Corpus { seeds: support::seed_articles() }
     }
 
-    /// Document `n`: as benches/ingest.rs makes them, so that the store keeps growing new
-    /// entities as well as linking known ones.
+    /// Document `n`: as benches/ingest.rs makes them.
     fn document(&self, n: usize) -> Value {
-        let (a, b) = (n % FIRST.len(), (n / FIRST.len()) % LAST.len());
-        let extra = format!(
-            "\nSenator {} {} met former minister {} {} on Monday.",
-            FIRST[a],
-            LAST[b],
-            FIRST[(a + 3) % FIRST.len()],
-            LAST[(b + 7) % LAST.len()]
-        );
-        json!({ "doc_id": format!("serve-bench-{n}"), "text": format!("{}{extra}", self.seeds[n % self.seeds.len()]) })
+        json!({ "doc_id": format!("serve-bench-{n}"), "text": support::seed_sized_text(&self.seeds, n) })
     }
 }
 
 /// A name the documents hold, for query `n`.
 fn query_name(n: usize) -> String {
-    format!("{} {}", FIRST[n % FIRST.len()], LAST[(n / FIRST.len()) % LAST.len()])
+    let (first, last) = (support::FIRST, support::LAST);
+    format!("{} {}", first[n % first.len()], last[(n / first.len()) % last.len()])
 }
 
 /// What one level measured.
@@ -436,35 +421,6 @@ fn cpu_of(stat: &str) -> Option<(String, f64)> {
     let fields: Vec<&str> = tail.split_whitespace().collect();
     let ticks: u64 = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
     Some((name, f64::from(u32::try_from(ticks).unwrap_or(u32::MAX)) / TICKS_PER_S))
-}
-
-/// Builds the `aka` binary in release and returns its path, as cargo reports it (whatever the
-/// target directory), else the one next to this bench.
-fn build_cli() -> Result<PathBuf, String> {
-    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    eprintln!("serve bench: cargo build --release -p aka-cli");
-    let output = Command::new(cargo)
-        .args(["build", "--release", "-p", "aka-cli", "--message-format=json"])
-        .current_dir(root)
-        .stderr(Stdio::inherit())
-        .output()
-        .map_err(|e| format!("cannot run cargo: {e}"))?;
-    if !output.status.success() {
-        return Err(format!("cargo build --release -p aka-cli failed: {}", output.status));
-    }
-    let reported = String::from_utf8_lossy(&output.stdout)
-        .lines()
-        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
-        .filter(|m| m["reason"] == "compiler-artifact" && m["target"]["name"] == "aka")
-        .find_map(|m| m["executable"].as_str().map(PathBuf::from));
-    // This bench runs from target/release/deps; the binary is one folder up.
-    let beside = || {
-        let exe = std::env::current_exe().ok()?;
-        let aka = exe.parent()?.parent()?.join(format!("aka{}", std::env::consts::EXE_SUFFIX));
-        aka.is_file().then_some(aka)
-    };
-    reported.or_else(beside).ok_or_else(|| "cargo built no `aka` executable".to_string())
 }
 
 fn print_report(rows: &[Row], seconds: u64) {

@@ -10,6 +10,9 @@
 //! memory is clean. `--keep` keeps the data directories (under `target/tmp`) for a look
 //! afterwards. Prints one Markdown table.
 
+#[path = "support.rs"]
+mod support;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -134,7 +137,7 @@ fn main() {
     sizes.sort_unstable();
     sizes.dedup();
     // Built before the long ingests, so that a build failure shows at once.
-    let cli = build_cli();
+    let cli = support::build_cli("snapshot");
     let scratch_root = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
     let mut rows = Vec::with_capacity(sizes.len());
     let mut show = None;
@@ -155,9 +158,6 @@ fn main() {
     }
     print_report(&rows, show);
 }
-
-// ---------------------------------------------------------------------------------------------
-// The snapshot API of issue 4: every call the bench makes to it is in this section.
 
 /// How the bench opens a store: automatic snapshots off, so that the one measured snapshot is the
 /// only one; `load: false` opens by replaying the whole log.
@@ -190,9 +190,6 @@ fn opened_from(engine: &Engine) -> (Option<u64>, u64, Vec<String>) {
     let report = engine.opened();
     (report.snapshot.as_ref().map(|s| s.seq), report.replayed, report.skipped.clone())
 }
-
-// End of the snapshot API section.
-// ---------------------------------------------------------------------------------------------
 
 /// SplitMix64: a few lines, good enough statistics for test data, and no dependency.
 struct Rng(u64);
@@ -721,29 +718,6 @@ fn bytes_under(path: &Path) -> u64 {
         .map(|e| e.expect("an entry").path())
         .map(|p| if p.is_dir() { bytes_under(&p) } else { fs::metadata(&p).expect("metadata").len() })
         .sum()
-}
-
-/// Builds the `aka` binary in release and returns its path, as cargo reports it (whatever the
-/// target directory), or why it could not.
-fn build_cli() -> Result<PathBuf, String> {
-    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    eprintln!("snapshot bench: cargo build --release -p aka-cli");
-    let output = Command::new(cargo)
-        .args(["build", "--release", "-p", "aka-cli", "--message-format=json"])
-        .current_dir(root)
-        .stderr(Stdio::inherit())
-        .output()
-        .map_err(|e| format!("cannot run cargo: {e}"))?;
-    if !output.status.success() {
-        return Err(format!("cargo build --release -p aka-cli failed: {}", output.status));
-    }
-    String::from_utf8_lossy(&output.stdout)
-        .lines()
-        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
-        .filter(|m| m["reason"] == "compiler-artifact" && m["target"]["name"] == "aka")
-        .find_map(|m| m["executable"].as_str().map(PathBuf::from))
-        .ok_or_else(|| "cargo built no `aka` executable".to_string())
 }
 
 /// What `aka show` took on the largest store.

@@ -17,13 +17,12 @@ use axum::routing::{delete, get, post};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
-use tokio::sync::oneshot;
 use tracing::{Instrument, info, info_span};
 
-use crate::Shared;
 use crate::error::ApiError;
 use crate::metrics::Gauges;
-use crate::writer::{Done, Job, Work};
+use crate::writer::{Done, Work};
+use crate::{Shared, Unqueued};
 
 /// The OpenAPI description, kept in the repo beside this crate.
 pub const OPENAPI: &str = include_str!("../openapi.json");
@@ -134,34 +133,36 @@ fn parse<T: DeserializeOwned>(bytes: &[u8], what: &str) -> Result<T, ApiError> {
         return Err(ApiError::bad_request("invalid_utf8", format!("the body is not UTF-8: {error}")));
     }
     let deserializer = &mut serde_json::Deserializer::from_slice(bytes);
-    serde_path_to_error::deserialize(deserializer).map_err(|error| {
-        let path = error.path().to_string();
-        let inner = error.into_inner();
-        let code = if inner.is_syntax() || inner.is_eof() { "invalid_json" } else { "invalid_input" };
-        let at = if path == "." { String::new() } else { format!("field {path}: ") };
-        ApiError::bad_request(code, format!("{at}{inner} (expected {what})"))
-    })
+    serde_path_to_error::deserialize(deserializer).map_err(|error| refusal(error, what))
+}
+
+/// A body already parsed as JSON, read as `T`, naming the field at fault: the bodies whose shape
+/// decides what they are are parsed once, not once to look and once to read.
+fn typed<T: DeserializeOwned>(value: Value, what: &str) -> Result<T, ApiError> {
+    serde_path_to_error::deserialize(value).map_err(|error| refusal(error, what))
+}
+
+fn refusal(error: serde_path_to_error::Error<serde_json::Error>, what: &str) -> ApiError {
+    let path = error.path().to_string();
+    let inner = error.into_inner();
+    let code = if inner.is_syntax() || inner.is_eof() { "invalid_json" } else { "invalid_input" };
+    let at = if path == "." { String::new() } else { format!("field {path}: ") };
+    ApiError::bad_request(code, format!("{at}{inner} (expected {what})"))
 }
 
 /// Queues `work` for the writer and waits for its durable answer.
 async fn write(shared: &Shared_, work: Work) -> Result<Done, ApiError> {
     shared.engine()?;
-    let (reply, answer) = oneshot::channel();
-    let job = Job { work, reply, queued: Instant::now() };
-    let sent = match shared.queue.lock().unwrap_or_else(std::sync::PoisonError::into_inner).as_ref() {
-        Some(queue) => queue.try_send(job),
-        None => return Err(ApiError::unavailable("shutting_down", "the server is shutting down", 5)),
-    };
-    match sent {
-        Ok(()) => {}
-        Err(tokio::sync::mpsc::error::TrySendError::Full(_)) => {
+    let answer = match shared.submit(work) {
+        Ok(answer) => answer,
+        Err(Unqueued::Full) => {
             shared.metrics.writes_rejected.fetch_add(1, Ordering::Relaxed);
             return Err(ApiError::unavailable("overloaded", "the write queue is full; retry later", 1));
         }
-        Err(tokio::sync::mpsc::error::TrySendError::Closed(_)) => {
+        Err(Unqueued::Stopping) => {
             return Err(ApiError::unavailable("shutting_down", "the server is shutting down", 5));
         }
-    }
+    };
     answer.await.map_err(|_| ApiError::internal("the writer stopped before answering"))?
 }
 
@@ -173,16 +174,16 @@ async fn post_documents(
     let bytes = body(bytes)?;
     let value: Value = parse(&bytes, "a document {\"doc_id\",\"text\"} or an array of them")?;
     let documents: Vec<DocumentInput> = match value {
-        Value::Array(_) => parse(&bytes, "an array of documents {\"doc_id\",\"text\"}")?,
+        Value::Array(_) => typed(value, "an array of documents {\"doc_id\",\"text\"}")?,
         Value::Object(ref object) if object.contains_key("documents") => {
             #[derive(Deserialize)]
             #[serde(deny_unknown_fields)]
             struct Batch {
                 documents: Vec<DocumentInput>,
             }
-            parse::<Batch>(&bytes, "{\"documents\": [...]}")?.documents
+            typed::<Batch>(value, "{\"documents\": [...]}")?.documents
         }
-        _ => vec![parse(&bytes, "a document {\"doc_id\",\"text\"}")?],
+        _ => vec![typed(value, "a document {\"doc_id\",\"text\"}")?],
     };
     if documents.is_empty() {
         return Err(ApiError::bad_request("invalid_input", "the batch holds no document"));
@@ -218,14 +219,14 @@ async fn post_mentions(
     let bytes = body(bytes)?;
     let value: Value = parse(&bytes, "an array of mentions {\"doc_id\",\"text\"}")?;
     let mentions: Vec<BareMention> = if value.is_array() {
-        parse(&bytes, "an array of mentions {\"doc_id\",\"text\"}")?
+        typed(value, "an array of mentions {\"doc_id\",\"text\"}")?
     } else {
         #[derive(Deserialize)]
         #[serde(deny_unknown_fields)]
         struct Batch {
             mentions: Vec<BareMention>,
         }
-        parse::<Batch>(&bytes, "{\"mentions\": [...]}")?.mentions
+        typed::<Batch>(value, "{\"mentions\": [...]}")?.mentions
     };
     if mentions.is_empty() {
         return Err(ApiError::bad_request("invalid_input", "the batch holds no mention"));

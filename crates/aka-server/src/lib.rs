@@ -21,7 +21,7 @@ use std::sync::{Arc, OnceLock, RwLock};
 use std::time::Duration;
 
 use aka::{Engine, EngineConfig};
-use tokio::sync::{mpsc, watch as tokio_watch};
+use tokio::sync::{mpsc, oneshot, watch as tokio_watch};
 use tracing::{error, info, warn};
 
 pub use crate::error::ApiError;
@@ -115,10 +115,31 @@ pub(crate) struct Shared {
     pub request_ids: AtomicU64,
 }
 
+/// Why work was not queued for the writer.
+pub(crate) enum Unqueued {
+    /// The queue is full.
+    Full,
+    /// The server is shutting down.
+    Stopping,
+}
+
 impl Shared {
     /// The engine, once loaded.
     pub fn engine(&self) -> Result<&Arc<RwLock<Engine>>, ApiError> {
         self.engine.get().ok_or_else(|| ApiError::unavailable("not_ready", "the state is still loading", 1))
+    }
+
+    /// Queues work for the writer without waiting for room; the answer comes on the receiver
+    /// once the work is durable (or refused).
+    pub fn submit(&self, work: writer::Work) -> Result<oneshot::Receiver<Result<writer::Done, ApiError>>, Unqueued> {
+        let (reply, answer) = oneshot::channel();
+        let job = writer::Job { work, reply, queued: std::time::Instant::now() };
+        let queue = self.queue.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        match queue.as_ref().map(|queue| queue.try_send(job)) {
+            Some(Ok(())) => Ok(answer),
+            Some(Err(mpsc::error::TrySendError::Full(_))) => Err(Unqueued::Full),
+            Some(Err(mpsc::error::TrySendError::Closed(_))) | None => Err(Unqueued::Stopping),
+        }
     }
 }
 

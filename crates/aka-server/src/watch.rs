@@ -8,14 +8,13 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::{Duration, Instant, UNIX_EPOCH};
+use std::time::{Duration, UNIX_EPOCH};
 
 use aka::DocumentInput;
-use tokio::sync::oneshot;
 use tracing::{error, info, warn};
 
-use crate::Shared;
-use crate::writer::{Job, Work};
+use crate::writer::Work;
+use crate::{Shared, Unqueued};
 
 const LEDGER: &str = "watched.jsonl";
 
@@ -123,22 +122,14 @@ async fn ingest(shared: &Arc<Shared>, path: &Path) -> Result<usize, Failure> {
     let count = documents.len();
     for batch in documents.chunks(shared.limits.batch_documents_max.max(1)) {
         loop {
-            let (reply, answer) = oneshot::channel();
             let work = Work::Documents(batch.iter().map(|d| (d.clone(), None)).collect());
-            let job = Job { work, reply, queued: Instant::now() };
-            let sent = match shared.queue.lock().unwrap_or_else(std::sync::PoisonError::into_inner).as_ref() {
-                Some(queue) => {
-                    queue.try_send(job).map_err(|e| matches!(e, tokio::sync::mpsc::error::TrySendError::Full(_)))
-                }
-                None => return Err(Failure::Stopping),
-            };
-            match sent {
-                Ok(()) => {
+            match shared.submit(work) {
+                Ok(answer) => {
                     answer.await.map_err(|_| Failure::Stopping)?.map_err(|e| refused(e.detail))?;
                     break;
                 }
-                Err(true) => tokio::time::sleep(Duration::from_millis(100)).await,
-                Err(false) => return Err(Failure::Stopping),
+                Err(Unqueued::Full) => tokio::time::sleep(Duration::from_millis(100)).await,
+                Err(Unqueued::Stopping) => return Err(Failure::Stopping),
             }
         }
     }

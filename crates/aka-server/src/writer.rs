@@ -138,7 +138,7 @@ pub fn run(
         }
         snapshots.begin_if_due(engine);
     }
-    snapshots.finish(engine);
+    snapshots.adopt(engine);
 }
 
 /// Periodic snapshots, taken beside the writer: the state is copied under the write lock (the
@@ -175,11 +175,7 @@ impl Snapshots {
         }
     }
 
-    /// Waits for a snapshot being written, and takes it in.
-    fn finish(&mut self, engine: &Arc<RwLock<Engine>>) {
-        self.adopt(engine);
-    }
-
+    /// Waits for a snapshot being written (if any), and takes it in.
     fn adopt(&mut self, engine: &Arc<RwLock<Engine>>) {
         let Some(thread) = self.pending.take() else { return };
         let written = match thread.join() {

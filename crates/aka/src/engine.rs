@@ -366,27 +366,38 @@ impl Engine {
     /// id, text, size, a conflict with a stored document of the same id, and the spans of
     /// mentions given upstream. Lets a caller refuse a whole batch before any of it is appended.
     pub fn check_document(&self, input: &DocumentInput) -> Result<(), IngestError> {
-        self.check_doc_id(&input.doc_id)?;
-        if input.text.trim().is_empty() {
-            return Err(IngestError::EmptyText { doc_id: input.doc_id.clone() });
-        }
-        if input.text.len() > self.config.document_len_max {
-            let (len, max) = (input.text.len(), self.config.document_len_max);
-            return Err(IngestError::DocumentTooLarge { doc_id: input.doc_id.clone(), len, max });
-        }
-        let hash = content_hash(input.text.as_bytes());
-        if let Some(existing) = self.state.doc(&input.doc_id) {
-            if existing.content_hash == hash {
-                return Ok(());
-            }
-            let existing = existing.content_hash.clone();
-            return Err(IngestError::ContentConflict { doc_id: input.doc_id.clone(), existing, new: hash });
+        if self.new_text(input)?.is_none() {
+            return Ok(());
         }
         if let Some(given) = &input.mentions {
             self.check_mention_count(&input.doc_id, given.len())?;
             self.given_mentions(&input.doc_id, &input.text, given)?;
         }
         Ok(())
+    }
+
+    /// Checks a document's id, text and size, and whether the store holds it already: the hash
+    /// of a text to ingest, `None` when the same id and text are stored, a conflict when the
+    /// same id is stored with other text.
+    fn new_text(&self, input: &DocumentInput) -> Result<Option<String>, IngestError> {
+        self.check_doc_id(&input.doc_id)?;
+        let doc_id = || input.doc_id.clone();
+        if input.text.trim().is_empty() {
+            return Err(IngestError::EmptyText { doc_id: doc_id() });
+        }
+        if input.text.len() > self.config.document_len_max {
+            let (len, max) = (input.text.len(), self.config.document_len_max);
+            return Err(IngestError::DocumentTooLarge { doc_id: doc_id(), len, max });
+        }
+        let hash = content_hash(input.text.as_bytes());
+        match self.state.doc(&input.doc_id) {
+            None => Ok(Some(hash)),
+            Some(existing) if existing.content_hash == hash => Ok(None),
+            Some(existing) => {
+                let existing = existing.content_hash.clone();
+                Err(IngestError::ContentConflict { doc_id: doc_id(), existing, new: hash })
+            }
+        }
     }
 
     /// The engine's configuration.
@@ -414,22 +425,7 @@ impl Engine {
         input: DocumentInput,
         extracted: Option<Extracted>,
     ) -> Result<IngestOutcome, IngestError> {
-        self.check_doc_id(&input.doc_id)?;
-        if input.text.trim().is_empty() {
-            return Err(IngestError::EmptyText { doc_id: input.doc_id });
-        }
-        if input.text.len() > self.config.document_len_max {
-            let (len, max) = (input.text.len(), self.config.document_len_max);
-            return Err(IngestError::DocumentTooLarge { doc_id: input.doc_id, len, max });
-        }
-        let hash = content_hash(input.text.as_bytes());
-        if let Some(existing) = self.state.doc(&input.doc_id) {
-            if existing.content_hash == hash {
-                return Ok(IngestOutcome::Unchanged);
-            }
-            let existing = existing.content_hash.clone();
-            return Err(IngestError::ContentConflict { doc_id: input.doc_id, existing, new: hash });
-        }
+        let Some(hash) = self.new_text(&input)? else { return Ok(IngestOutcome::Unchanged) };
         let fits = |e: &Extracted| e.hash == hash && e.doc_id == input.doc_id && e.rules_hash == self.config.rules.hash;
         let mentions = match (&input.mentions, extracted) {
             (Some(given), _) => self.given_mentions(&input.doc_id, &input.text, given)?,

@@ -1,0 +1,67 @@
+//! Shared by the benches (each includes it with `#[path = "support.rs"] mod support;`): the
+//! seed-sized news documents, and the release build of the `aka` binary that benches run.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+/// Given names and surnames of the invented people the documents add to the seed articles.
+pub const FIRST: &[&str] = &["Amara", "Tomas", "Ines", "Omar", "Lena", "Kofi", "Mira", "Ravi", "Sofia", "Yusuf"];
+/// See [`FIRST`].
+pub const LAST: &[&str] = &["Mensah", "Berg", "Ward", "Hale", "Vogt", "Finch", "Okafor", "Lind", "Reyes", "Sato"];
+
+/// The seed articles, in file-name order.
+pub fn seed_articles() -> Vec<String> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../seeds");
+    let mut seeds: Vec<String> = std::fs::read_dir(&root)
+        .expect("seeds/ is readable")
+        .map(|e| std::fs::read_to_string(e.expect("a seed entry").path()).expect("a seed article"))
+        .collect();
+    seeds.sort();
+    assert!(!seeds.is_empty(), "no seed article in {}", root.display());
+    seeds
+}
+
+/// The text of document `n`: a seed article plus a sentence naming two generated people, so
+/// that a store keeps growing new entities as well as linking known ones.
+pub fn seed_sized_text(seeds: &[String], n: usize) -> String {
+    let (a, b) = (n % FIRST.len(), (n / FIRST.len()) % LAST.len());
+    let extra = format!(
+        "\nSenator {} {} met former minister {} {} on Monday.",
+        FIRST[a],
+        LAST[b],
+        FIRST[(a + 3) % FIRST.len()],
+        LAST[(b + 7) % LAST.len()]
+    );
+    format!("{}{extra}", seeds[n % seeds.len()])
+}
+
+/// Builds the `aka` binary in release and returns its path, as cargo reports it (whatever the
+/// target directory), else the one next to the running bench, or why there is none. `bench`
+/// names the caller in the progress line.
+pub fn build_cli(bench: &str) -> Result<PathBuf, String> {
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    eprintln!("{bench} bench: cargo build --release -p aka-cli");
+    let output = Command::new(cargo)
+        .args(["build", "--release", "-p", "aka-cli", "--message-format=json"])
+        .current_dir(root)
+        .stderr(Stdio::inherit())
+        .output()
+        .map_err(|e| format!("cannot run cargo: {e}"))?;
+    if !output.status.success() {
+        return Err(format!("cargo build --release -p aka-cli failed: {}", output.status));
+    }
+    let reported = String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter(|m| m["reason"] == "compiler-artifact" && m["target"]["name"] == "aka")
+        .find_map(|m| m["executable"].as_str().map(PathBuf::from));
+    let beside = || {
+        let exe = std::env::current_exe().ok()?;
+        let aka = exe.parent()?.parent()?.join(format!("aka{}", std::env::consts::EXE_SUFFIX));
+        aka.is_file().then_some(aka)
+    };
+    reported.or_else(beside).ok_or_else(|| "cargo built no `aka` executable".to_string())
+}
