@@ -58,20 +58,25 @@ pub fn ingest(engine: &mut Engine, file: &Path, columns: &Columns, tally: &mut T
             bail!("{at}: column {:?} is empty", columns.id_column);
         }
         let name: Vec<&str> = names.iter().filter_map(|&i| row.get(i)).filter(|v| !v.is_empty()).collect();
-        if name.is_empty() {
-            warn!("{at}: record {rec_id:?} left out: the name columns ({}) are all empty", columns.name.join(", "));
-            tally.skipped += 1;
-            continue;
-        }
         let attrs: BTreeMap<String, serde_json::Value> = header
             .iter()
             .enumerate()
-            .filter(|(i, _)| *i != id && !names.contains(i))
+            .filter(|(i, _)| *i != id)
             .filter_map(|(i, column)| {
                 let value = row.get(i).filter(|v| !v.is_empty())?;
                 Some((column.clone(), serde_json::Value::String(value.to_string())))
             })
             .collect();
+        // A record without a name is kept when an attribute the rules know can identify it.
+        if name.is_empty() && !attrs.keys().any(|column| engine.rules().attribute(column).is_some()) {
+            warn!(
+                "{at}: record {rec_id:?} left out: the name columns ({}) are empty and no other column is an \
+                 attribute the rules know",
+                columns.name.join(", ")
+            );
+            tally.skipped += 1;
+            continue;
+        }
         let mention = BareMention {
             doc_id: rec_id.to_string(),
             text: name.join(" "),

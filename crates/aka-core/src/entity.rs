@@ -48,6 +48,11 @@ impl Entity {
     /// its roles.
     pub(crate) fn count(&mut self, mention: &Mention) {
         let surface = strip_possessive_suffix(mention.name_text().trim()).to_string();
+        if surface.is_empty() {
+            // A record without a name.
+            self.roles.extend(mention.roles.iter().cloned());
+            return;
+        }
         match mention.form {
             Form::Name => *self.names.entry(surface).or_insert(0) += 1,
             Form::RoleOnly | Form::Description => *self.role_phrases.entry(surface).or_insert(0) += 1,

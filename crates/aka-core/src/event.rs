@@ -68,6 +68,8 @@ pub enum RuleName {
     SameDocument,
     /// A person's judgement.
     Judgement,
+    /// A record's attributes, weighed one by one, add up to a match.
+    RecordMatch,
 }
 
 impl RuleName {
@@ -82,6 +84,7 @@ impl RuleName {
             RuleName::FuzzyName => "fuzzy_name",
             RuleName::SameDocument => "same_document",
             RuleName::Judgement => "judgement",
+            RuleName::RecordMatch => "record_match",
         }
     }
 }

@@ -1,6 +1,7 @@
 //! The pure core of aka: mentions, entities, events, normalisation, similarity, role rules and
 //! the resolver. No IO, no clock, no randomness: the same events give the same state.
 
+pub mod attrs;
 pub mod event;
 pub mod mention;
 pub mod normalize;

@@ -8,12 +8,14 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use strsim::{jaro_winkler, normalized_levenshtein};
 
+use crate::attrs::{Profile, is_record, known_attrs, weigh};
 use crate::entity::Entity;
 use crate::event::{Decision, EntityId, Event, RuleName};
 use crate::mention::{Form, Kind, Mention, Role, Tense};
 use crate::normalize::{
     acronym_form, given_names_match, initials, mention_acronym, mention_tokens, name_key, name_tokens,
 };
+use crate::rules::AttrKind;
 use crate::state::{ANY_QUALIFIER, State, fuzzy_key, key, role_key};
 
 /// The order in which a document's mentions are resolved: names of organisations and places
@@ -116,6 +118,7 @@ pub fn decide(state: &State, mention: &Mention) -> Vec<Event> {
 /// its document has resolved before it.
 pub fn decide_in(state: &State, context: &DocContext, mention: &Mention) -> Vec<Event> {
     let found = match mention.form {
+        Form::Name if is_record(state.rules(), mention) => resolve_record(state, mention),
         Form::Name => resolve_name(state, context, mention),
         Form::RoleOnly => resolve_role_only(state, context, mention),
         Form::Description => resolve_description(state, mention),
@@ -197,6 +200,81 @@ fn resolve_name(state: &State, context: &DocContext, m: &Mention) -> Result<Foun
         return Err(vec![format!("no entity named {key:?}")]);
     }
     fuzzy(state, m, &tokens).ok_or_else(|| vec![format!("no entity named like {key:?}")])
+}
+
+/// A record with attributes: the candidates its blocking keys give (those sharing the most keys
+/// first, at most `records.candidates_max`) are weighed attribute by attribute
+/// ([`crate::attrs::weigh`]); the best whose weight reaches `records.link_min` and that no
+/// conflict vetoes takes it. No candidate reaching it means a new entity.
+fn resolve_record(state: &State, m: &Mention) -> Result<Found, Vec<String>> {
+    let rules = state.rules();
+    let attrs = known_attrs(rules, m);
+    let name = mention_tokens(m, rules).join(" ");
+    let mut shared: BTreeMap<EntityId, usize> = BTreeMap::new();
+    for key in state.keys_of(m) {
+        for id in state.candidates(&key) {
+            *shared.entry(id).or_default() += 1;
+        }
+    }
+    let mut ranked: Vec<(EntityId, usize)> = shared.into_iter().collect();
+    ranked.sort_by_key(|&(id, count)| (std::cmp::Reverse(count), id));
+    let link_min = rules.records.link_min;
+    let with_names = !attrs.iter().any(|a| a.rule.kind == AttrKind::Name);
+    // (entity, score, vetoed) of each candidate weighed.
+    let mut weighed: Vec<(EntityId, f64, bool)> = Vec::new();
+    // One key in common (a frequent surname, a postcode) is what unrelated records share; two
+    // or more is a candidate worth weighing.
+    let ids: Vec<EntityId> = ranked
+        .into_iter()
+        .take_while(|&(_, count)| count >= rules.records.shared_keys_min)
+        .take(rules.records.candidates_max)
+        .map(|(id, _)| id)
+        .collect();
+    for id in compatible(state, m, ids) {
+        let Some(entity) = state.entity(id) else { continue };
+        let w = weigh(rules, &attrs, &name, &Profile::of(state, &entity, with_names), false);
+        weighed.push((id, w.score, w.veto.is_some()));
+    }
+    let best = weighed.iter().filter(|(_, score, vetoed)| !vetoed && *score >= link_min).fold(
+        None::<(EntityId, f64)>,
+        |best, &(id, score, _)| match best {
+            Some((_, b)) if b >= score => best,
+            _ => Some((id, score)),
+        },
+    );
+    let explain = |id: EntityId| {
+        let entity = state.entity(id)?;
+        Some(weigh(rules, &attrs, &name, &Profile::of(state, &entity, with_names), true))
+    };
+    if let Some((entity, _)) = best
+        && let Some(w) = explain(entity)
+    {
+        let mut evidence = vec![format!(
+            "attributes weigh {:.1} for {entity} {:?}, at least {link_min:.1}",
+            w.score,
+            state.entity_name(entity)
+        )];
+        evidence.extend(w.evidence);
+        return Ok(Found { entity, rule: RuleName::RecordMatch, score: w.score, evidence });
+    }
+    if weighed.is_empty() {
+        return Err(vec![format!("no record shares a blocking key with {name:?}")]);
+    }
+    // The closest refused candidates, and why.
+    weighed.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    let mut evidence: Vec<String> = Vec::new();
+    for &(id, score, _) in weighed.iter().take(3) {
+        let Some(w) = explain(id) else { continue };
+        evidence.push(match &w.veto {
+            Some(veto) => format!("{id} weighs {score:.1} but is vetoed: {veto}"),
+            None => format!("{id} weighs {score:.1}, under {link_min:.1}"),
+        });
+        evidence.extend(w.evidence.into_iter().map(|line| format!("  {line}")));
+    }
+    if weighed.len() > 3 {
+        evidence.push(format!("and {} more candidates, weighing less", weighed.len() - 3));
+    }
+    Err(evidence)
 }
 
 /// Whether an entity is named `key` written as a word, not in capitals.

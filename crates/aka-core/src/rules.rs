@@ -47,11 +47,77 @@ pub struct Limits {
     pub name_tokens_max: usize,
 }
 
+/// How records with attributes are weighed.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RecordRules {
+    /// The total weight at or above which a record joins a candidate.
+    pub link_min: f64,
+    /// Weight of equal whole names, for records with no name attribute.
+    pub name_agree: f64,
+    /// Weight of close whole names.
+    pub name_close: f64,
+    /// Weight of different whole names.
+    pub name_differ: f64,
+    /// Jaro-Winkler similarity at or above which names and free text are close.
+    pub close_min: f64,
+    /// Edits at or under which identifiers and dates are close.
+    pub close_edits_max: usize,
+    /// Mentions of a candidate entity compared at most.
+    pub profile_mentions_max: usize,
+    /// Candidates weighed at most per record: those sharing the most blocking keys.
+    pub candidates_max: usize,
+    /// Blocking keys a candidate shares with a record at least, to be weighed.
+    pub shared_keys_min: usize,
+}
+
+/// How values of an attribute are compared.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AttrKind {
+    /// Letters and digits as typed: an identifier number.
+    Identifier,
+    /// A date: its digits.
+    Date,
+    /// A part of a person's name.
+    Name,
+    /// Free text: an address, a town.
+    Text,
+    /// A short code: a postcode, a state.
+    Code,
+}
+
+/// How one attribute counts.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AttributeRule {
+    /// How its values compare.
+    pub kind: AttrKind,
+    /// Other column names of the same attribute.
+    #[serde(default)]
+    pub aliases: Vec<String>,
+    /// Weight of equal values.
+    pub agree: f64,
+    /// Weight of close values.
+    pub close: f64,
+    /// Weight of different values.
+    pub differ: f64,
+    /// A different value forbids the merge unless another vetoing attribute agrees.
+    #[serde(default)]
+    pub veto: bool,
+    /// Records sharing the value are candidates.
+    #[serde(default)]
+    pub block: bool,
+}
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RulesFile {
     thresholds: Thresholds,
     limits: Limits,
+    records: RecordRules,
+    #[serde(default)]
+    attributes: BTreeMap<String, AttributeRule>,
     words: Words,
     #[serde(default)]
     spellings: BTreeMap<String, String>,
@@ -102,8 +168,14 @@ pub struct Rules {
     pub spellings: BTreeMap<String, String>,
     /// The titles.
     pub titles: Vec<TitleRule>,
+    /// How records with attributes are weighed.
+    pub records: RecordRules,
+    /// Attribute rules by canonical name.
+    pub attributes: BTreeMap<String, AttributeRule>,
     /// Lower-case form → index into `titles`.
     forms: BTreeMap<String, usize>,
+    /// Lower-case column name or alias → position of its attribute in `attributes`.
+    attribute_names: BTreeMap<String, usize>,
 }
 
 impl Rules {
@@ -127,6 +199,30 @@ impl Rules {
         }
         if file.limits.candidates_per_key_max == 0 {
             return Err(RulesError::Invalid("limits.candidates_per_key_max must be at least 1".into()));
+        }
+        let r = &file.records;
+        if !(0.0..=1.0).contains(&r.close_min) {
+            return Err(RulesError::Invalid(format!("records.close_min = {} is outside [0, 1]", r.close_min)));
+        }
+        let mut attribute_names: BTreeMap<String, usize> = BTreeMap::new();
+        let names: Vec<&String> = file.attributes.keys().collect();
+        for (index, (name, rule)) in file.attributes.iter().enumerate() {
+            for weight in [rule.agree, rule.close, rule.differ] {
+                if !weight.is_finite() {
+                    return Err(RulesError::Invalid(format!("attributes.{name}: weight {weight} is not finite")));
+                }
+            }
+            for column in rule.aliases.iter().chain(std::iter::once(name)) {
+                let column = column.to_lowercase();
+                if let Some(previous) = attribute_names.insert(column.clone(), index)
+                    && previous != index
+                {
+                    return Err(RulesError::Invalid(format!(
+                        "attribute column {column:?} belongs to both {:?} and {name:?}",
+                        names[previous]
+                    )));
+                }
+            }
         }
         let mut forms = BTreeMap::new();
         for (index, title) in file.titles.iter().enumerate() {
@@ -152,7 +248,10 @@ impl Rules {
             current_words: lower_all(file.words.current_words),
             spellings: file.spellings.into_iter().map(|(k, v)| (k.to_lowercase(), v.to_lowercase())).collect(),
             titles: file.titles,
+            records: file.records,
+            attributes: file.attributes,
             forms,
+            attribute_names,
         })
     }
 
@@ -164,6 +263,16 @@ impl Rules {
     /// All title forms, lower case, in order.
     pub fn title_forms(&self) -> impl Iterator<Item = &str> {
         self.forms.keys().map(String::as_str)
+    }
+
+    /// The attribute a column name stands for, if the rules know it (matched lower case,
+    /// aliases included): its position among the attributes, its canonical name and its rule.
+    pub fn attribute(&self, column: &str) -> Option<(usize, &str, &AttributeRule)> {
+        let index = match self.attribute_names.get(column) {
+            Some(index) => *index,
+            None => *self.attribute_names.get(&column.to_lowercase())?,
+        };
+        self.attributes.iter().nth(index).map(|(name, rule)| (index, name.as_str(), rule))
     }
 
     /// Whether a canonical role name is held by one person at a time.

@@ -531,6 +531,11 @@ impl State {
                 keys.push(format!("{}{}", key::DESCRIPTION, tokens.join(" ")));
             }
         }
+        for attr in crate::attrs::known_attrs(rules, mention) {
+            if attr.rule.block {
+                keys.extend(crate::attrs::block_keys(attr.name, attr.rule, &attr.value));
+            }
+        }
         for role in &mention.roles {
             if role.tense == Tense::Current && rules.is_unique(&role.title) {
                 let of = role.of.as_deref().map(|of| name_key(of, rules)).unwrap_or_default();

@@ -450,8 +450,12 @@ impl Engine {
             self.check_doc_id(&bare.doc_id)?;
             let invalid = |detail: String| IngestError::InvalidMention { at: index, detail };
             let text = bare.text.trim();
-            if text.is_empty() {
-                return Err(invalid("field \"text\" is empty".into()));
+            // A record may lack a name when its attributes can identify it.
+            let identified = bare.attrs.iter().any(|(column, value)| {
+                self.config.rules.attribute(column).is_some() && value.as_str().is_none_or(|v| !v.trim().is_empty())
+            });
+            if text.is_empty() && !identified {
+                return Err(invalid("field \"text\" is empty and no attribute the rules know is given".into()));
             }
             let offset = u64::try_from(index).unwrap_or(u64::MAX);
             let place = Place {

@@ -1,0 +1,336 @@
+//! Records with attributes: how two values of an attribute compare, the blocking keys a value
+//! gives, and the weighed comparison of a record with an entity (a Fellegi-Sunter sum: each
+//! attribute both sides have adds the weight the rules give its outcome; a missing one adds
+//! nothing). All of it is data-driven by [`Rules::attributes`]; nothing here knows a column.
+
+use strsim::{jaro_winkler, osa_distance};
+
+use crate::entity::Entity;
+use crate::mention::Mention;
+use crate::normalize::{fold, name_key};
+use crate::rules::{AttrKind, AttributeRule, RecordRules, Rules};
+use crate::state::State;
+
+/// How two values of one attribute compare.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Level {
+    /// Neither equal nor close.
+    Differ,
+    /// Within the typos of values typed by hand.
+    Close,
+    /// Equal once normalised.
+    Agree,
+}
+
+impl Level {
+    fn sign(self) -> &'static str {
+        match self {
+            Level::Agree => "=",
+            Level::Close => "~",
+            Level::Differ => "≠",
+        }
+    }
+}
+
+/// A value as compared: folded (lower case, no diacritics), letters and digits only. Spaces go
+/// too: "ebden s treet" is "ebden street" typed badly. A date keeps only its digits.
+pub fn normalize(kind: AttrKind, value: &str) -> String {
+    let keep = |c: &char| if kind == AttrKind::Date { c.is_ascii_digit() } else { c.is_alphanumeric() };
+    if value.is_ascii() {
+        // Most values: no need for Unicode folding.
+        return value.chars().filter(keep).map(|c| c.to_ascii_lowercase()).collect();
+    }
+    fold(value).chars().filter(keep).collect()
+}
+
+/// Compares two normalised values of an attribute of `kind`.
+pub fn compare(kind: AttrKind, a: &str, b: &str, rules: &RecordRules) -> Level {
+    if a == b {
+        return Level::Agree;
+    }
+    let close = match kind {
+        AttrKind::Identifier => a.len().min(b.len()) >= 4 && osa_distance(a, b) <= rules.close_edits_max,
+        AttrKind::Date => osa_distance(a, b) <= rules.close_edits_max || day_month_swapped(a, b),
+        AttrKind::Code => osa_distance(a, b) <= 1,
+        AttrKind::Name | AttrKind::Text => jaro_winkler(a, b) >= rules.close_min,
+    };
+    if close { Level::Close } else { Level::Differ }
+}
+
+/// Whether two eight-digit dates (year first) differ only by day and month swapped.
+fn day_month_swapped(a: &str, b: &str) -> bool {
+    a.len() == 8 && b.len() == 8 && a[..4] == b[..4] && a[4..6] == b[6..8] && a[6..8] == b[4..6]
+}
+
+/// The prefix of attribute blocking keys.
+pub(crate) const KEY: &str = "a:";
+
+/// The blocking keys of one normalised value: the value itself; for identifiers and dates
+/// also each half of it and its characters sorted, so that one typo, a transposition or a
+/// swapped day and month still meets the right record.
+pub fn block_keys(name: &str, rule: &AttributeRule, value: &str) -> Vec<String> {
+    let mut keys = vec![format!("{KEY}{name}={value}")];
+    if matches!(rule.kind, AttrKind::Identifier | AttrKind::Date) && value.len() >= 4 {
+        let mid = value.char_indices().nth(value.chars().count() / 2).map_or(value.len(), |(i, _)| i);
+        keys.push(format!("{KEY}{name}<{}", &value[..mid]));
+        keys.push(format!("{KEY}{name}>{}", &value[mid..]));
+        let mut sorted: Vec<char> = value.chars().collect();
+        sorted.sort_unstable();
+        keys.push(format!("{KEY}{name}#{}", sorted.into_iter().collect::<String>()));
+    }
+    keys
+}
+
+/// One attribute of a record, as the rules know it.
+pub struct Attr<'r> {
+    /// Its position among the rules' attributes.
+    pub index: usize,
+    /// The canonical attribute name.
+    pub name: &'r str,
+    /// Its rule.
+    pub rule: &'r AttributeRule,
+    /// Its normalised value.
+    pub value: String,
+}
+
+/// The attributes of a mention the rules know, with non-empty values, in name order; of two
+/// columns that are aliases of one attribute, the first in column order counts.
+pub fn known_attrs<'r>(rules: &'r Rules, mention: &Mention) -> Vec<Attr<'r>> {
+    let mut out: Vec<Attr<'r>> = mention
+        .attrs
+        .iter()
+        .filter_map(|(column, value)| {
+            let (index, name, rule) = rules.attribute(column)?;
+            let value = normalize(rule.kind, value);
+            (!value.is_empty()).then_some(Attr { index, name, rule, value })
+        })
+        .collect();
+    out.sort_by_key(|a| a.index);
+    out.dedup_by_key(|a| a.index);
+    out
+}
+
+/// Whether a mention is a record: it carries an attribute the rules know other than a part of
+/// its name.
+pub fn is_record(rules: &Rules, mention: &Mention) -> bool {
+    mention.attrs.iter().any(|(column, value)| {
+        rules.attribute(column).is_some_and(|(_, _, rule)| rule.kind != AttrKind::Name) && !value.trim().is_empty()
+    })
+}
+
+/// A record weighed against one entity.
+#[derive(Debug)]
+pub struct Weighed {
+    /// The sum of the weights.
+    pub score: f64,
+    /// Why the merge is forbidden, if it is (the reason is written only when explaining).
+    pub veto: Option<String>,
+    /// When explaining, one line per attribute compared: `date_of_birth "19560409" ~
+    /// "19560490" (+4.0)`.
+    pub evidence: Vec<String>,
+}
+
+/// The values an entity's records hold, by attribute, and its names: what a record is weighed
+/// against.
+pub struct Profile {
+    /// By attribute position.
+    values: Vec<Vec<String>>,
+    names: Vec<String>,
+}
+
+impl Profile {
+    /// The profile of `entity` from its first `profile_mentions_max` mentions; its names only
+    /// `with_names` (a record without name attributes is compared by its whole name).
+    pub fn of(state: &State, entity: &Entity, with_names: bool) -> Profile {
+        let rules = state.rules();
+        let mut values: Vec<Vec<String>> = vec![Vec::new(); rules.attributes.len()];
+        for mention_id in entity.mentions.iter().take(rules.records.profile_mentions_max) {
+            let Some(mention) = state.mention(mention_id) else { continue };
+            for attr in known_attrs(rules, &mention) {
+                let list = &mut values[attr.index];
+                if !list.contains(&attr.value) {
+                    list.push(attr.value);
+                }
+            }
+        }
+        let names = if with_names {
+            entity.names.keys().map(|n| name_key(n, rules)).filter(|n| !n.is_empty()).collect()
+        } else {
+            Vec::new()
+        };
+        Profile { values, names }
+    }
+}
+
+/// The entity's value closest to `value`, and how close; the first of equals, in mention
+/// order. `None` when the entity has no value.
+fn closest<'p>(
+    kind: AttrKind,
+    value: &str,
+    theirs: Option<&'p Vec<String>>,
+    records: &RecordRules,
+) -> Option<(Level, &'p String)> {
+    let mut best: Option<(Level, &String)> = None;
+    for other in theirs? {
+        let level = compare(kind, value, other, records);
+        if best.is_none_or(|(b, _)| level > b) {
+            best = Some((level, other));
+            if level == Level::Agree {
+                break;
+            }
+        }
+    }
+    best
+}
+
+/// The weight a rule gives a level.
+fn level_weight(rule: &AttributeRule, level: Level) -> f64 {
+    match level {
+        Level::Agree => rule.agree,
+        Level::Close => rule.close,
+        Level::Differ => rule.differ,
+    }
+}
+
+/// Weighs a record (its known attributes and normalised name) against an entity's profile;
+/// with `explain`, writes the evidence and the reason of a veto.
+pub fn weigh(rules: &Rules, attrs: &[Attr<'_>], name: &str, profile: &Profile, explain: bool) -> Weighed {
+    let records = &rules.records;
+    let mut score = 0.0;
+    let mut evidence = Vec::new();
+    let mut conflicts: Vec<&str> = Vec::new();
+    let mut corroborated = false;
+    // Name parts typed in each other's columns ("berry", "emily" for "emily", "berry") are
+    // compared crosswise when that fits better.
+    let parts: Vec<usize> = (0..attrs.len()).filter(|&i| attrs[i].rule.kind == AttrKind::Name).collect();
+    let swapped = if let [a, b] = parts[..] {
+        let weight = |mine: &Attr<'_>, theirs: &Attr<'_>| {
+            closest(theirs.rule.kind, &mine.value, profile.values.get(theirs.index), records)
+                .map_or(0.0, |(level, _)| level_weight(theirs.rule, level))
+        };
+        let straight = weight(&attrs[a], &attrs[a]) + weight(&attrs[b], &attrs[b]);
+        let crossed = weight(&attrs[a], &attrs[b]) + weight(&attrs[b], &attrs[a]);
+        (crossed > straight).then_some((a, b))
+    } else {
+        None
+    };
+    for (i, attr) in attrs.iter().enumerate() {
+        // The attribute of the entity this value is compared with.
+        let against = match swapped {
+            Some((a, b)) if i == a => &attrs[b],
+            Some((a, b)) if i == b => &attrs[a],
+            _ => attr,
+        };
+        let Some((level, other)) = closest(against.rule.kind, &attr.value, profile.values.get(against.index), records)
+        else {
+            continue;
+        };
+        let weight = level_weight(against.rule, level);
+        score += weight;
+        if attr.rule.veto {
+            match level {
+                Level::Differ => conflicts.push(attr.name),
+                // A close identifier still corroborates: one typo in seven digits is not
+                // another person's number.
+                Level::Agree | Level::Close => corroborated = true,
+            }
+        }
+        if explain {
+            let conflict = if attr.rule.veto && level == Level::Differ { ", a conflict" } else { "" };
+            let crossed = if against.index == attr.index { String::new() } else { format!(" (its {})", against.name) };
+            evidence.push(format!(
+                "{} {:?} {} {other:?}{crossed} ({weight:+.1}){conflict}",
+                attr.name,
+                attr.value,
+                level.sign()
+            ));
+        }
+    }
+    if !attrs.iter().any(|a| a.rule.kind == AttrKind::Name) && !name.is_empty() {
+        let mut best: Option<(f64, &String)> = None;
+        for other in &profile.names {
+            let similarity = if other == name { 1.0 } else { jaro_winkler(name, other) };
+            if best.is_none_or(|(b, _)| similarity > b) {
+                best = Some((similarity, other));
+            }
+        }
+        if let Some((similarity, other)) = best {
+            let (level, weight) = if similarity >= 1.0 {
+                (Level::Agree, records.name_agree)
+            } else if similarity >= records.close_min {
+                (Level::Close, records.name_close)
+            } else {
+                (Level::Differ, records.name_differ)
+            };
+            score += weight;
+            if explain {
+                evidence.push(format!("name {name:?} {} {other:?} ({weight:+.1})", level.sign()));
+            }
+        }
+    }
+    let veto = (!conflicts.is_empty() && !corroborated).then(|| {
+        if explain {
+            format!("{} in conflict and no other strong attribute agrees", conflicts.join(" and "))
+        } else {
+            String::new()
+        }
+    });
+    Weighed { score, veto, evidence }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rules() -> Rules {
+        Rules::default_rules()
+    }
+
+    fn level(column: &str, a: &str, b: &str) -> Level {
+        let rules = rules();
+        let (_, _, rule) = rules.attribute(column).expect("a known attribute");
+        compare(rule.kind, &normalize(rule.kind, a), &normalize(rule.kind, b), &rules.records)
+    }
+
+    #[test]
+    fn identifiers_typed_with_a_typo_are_close_and_others_differ() {
+        assert_eq!(level("soc_sec_id", "1804974", "1804974"), Level::Agree);
+        assert_eq!(level("soc_sec_id", "1804974", "1809474"), Level::Close, "a transposition");
+        assert_eq!(level("soc_sec_id", "1804974", "1804975"), Level::Close, "one digit");
+        assert_eq!(level("soc_sec_id", "1804974", "8587561"), Level::Differ);
+    }
+
+    #[test]
+    fn dates_compare_by_digits_and_a_swapped_day_and_month_is_close() {
+        assert_eq!(level("date_of_birth", "1956-04-09", "19560409"), Level::Agree);
+        assert_eq!(level("dob", "19560409", "19560904"), Level::Close);
+        assert_eq!(level("dob", "19560409", "19560490"), Level::Close);
+        assert_eq!(level("dob", "19560409", "19831127"), Level::Differ);
+    }
+
+    #[test]
+    fn free_text_ignores_spaces_and_tolerates_misspellings() {
+        assert_eq!(level("address_1", "ebden s treet", "Ebden Street"), Level::Agree);
+        assert_eq!(level("address_1", "pridhamstreet", "pridham stret"), Level::Close);
+        assert_eq!(level("suburb", "coffs harbour", "kotara"), Level::Differ);
+    }
+
+    #[test]
+    fn column_names_map_to_attributes_through_aliases_in_any_case() {
+        let rules = rules();
+        assert_eq!(rules.attribute("DOB").map(|(_, n, _)| n), Some("date_of_birth"));
+        assert_eq!(rules.attribute("zip").map(|(_, n, _)| n), Some("postcode"));
+        assert!(rules.attribute("favourite_colour").is_none());
+    }
+
+    #[test]
+    fn identifier_blocking_keys_survive_one_typo() {
+        let rules = rules();
+        let (_, name, rule) = rules.attribute("ssn").unwrap();
+        let a = block_keys(name, rule, "1804974");
+        for typo in ["1804975", "2804974", "1809474"] {
+            let b = block_keys(name, rule, typo);
+            assert!(a.iter().any(|k| b.contains(k)), "{typo} shares no key with 1804974");
+        }
+    }
+}
