@@ -1,0 +1,459 @@
+//! Ingest at scale (issue 6): durable ingest throughput of pre-extracted mentions, how the cost
+//! of a mention changes as the history grows, resident memory per entity and per mention, and
+//! the storage limit (sled alone appending the same bytes under the same keys) in the same run.
+//!
+//! `cargo bench -p aka --bench scale -- [MENTIONS...] [--keep] [--seed=N]` (default 10000; the
+//! issue's sizes are 10000 100000 1000000, and 10000000 if there is time and memory: about
+//! 15 GiB of resident memory at the engine's current cost). Prints one Markdown table.
+//! `--sample=DOCUMENTS` prints the first documents of the stream instead.
+//!
+//! Data: `scale_gen.rs`, a stream of realistic bare mentions made from a seed (people with shared
+//! surnames, initials, titles, honorifics, transliteration variants and typos; organisations with
+//! acronyms; places; documents of 5-50 mentions), whose world grows with the stream. The stream
+//! depends on the seed alone, and a stream of N mentions is a prefix of every longer one.
+//!
+//! One run, not one store per size: the stream is ingested once into a fresh store up to the
+//! largest size plus one window, and every size is a checkpoint of that run. Because the stream is
+//! prefix-stable, the first N mentions of the long run are exactly the workload of size N, on
+//! the same path from an empty store, so the figures at N are those a run of size N would give,
+//! without ingesting the smaller sizes again. At each checkpoint (and at 10k, 100k, 1M, 10M on the
+//! way) the bench records documents, events, entities, resident memory (/proc/self/status) and
+//! the log's size on disk; the cost of a mention at a history of H mentions is the time of the
+//! `WINDOW` mentions right after H (the window at 0 is the first 10k).
+//!
+//! Ingest: one `Engine::ingest_mentions` call per document (snapshots off, durability deferred),
+//! and `Engine::flush` (fsync) after every group of documents that reaches `FLUSH_EVERY`
+//! mentions, as the server's group commit does; groups also end at every multiple of 10,000
+//! mentions, so that checkpoints and windows fall on flushed boundaries. Times are those of the
+//! engine calls and flushes only: the generator runs between groups, untimed.
+//!
+//! Storage limit: after the engine is dropped, the raw pairs of the log's sled tree `events` are
+//! read back and written, same keys, same bytes, into a fresh sled database, one `Batch` per
+//! document and one flush per group exactly as the engine did; only the writes and flushes are
+//! timed. Which keys belong to which document comes from the sequence numbers the engine gave
+//! each document (keys are big-endian sequence numbers in log order); nothing depends on how
+//! events are encoded or how many a key holds.
+
+#[path = "scale_gen.rs"]
+mod scale_gen;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fs;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use aka::{Durability, Engine, EngineConfig, IngestOutcome, SnapshotPolicy};
+use scale_gen::{BOUNDARY, Generator, Population};
+
+const SEED: u64 = 0x616b_615f_7363_616c;
+const SIZES_DEFAULT: &[u64] = &[10_000];
+/// History sizes measured on the way whenever the run reaches them.
+const STANDARD_POINTS: &[u64] = &[10_000, 100_000, 1_000_000, 10_000_000];
+/// Mentions in a cost window; checkpoints fall on multiples of it.
+const WINDOW: u64 = BOUNDARY;
+/// A group of documents is flushed once it holds this many mentions.
+const FLUSH_EVERY: u64 = 1_000;
+/// The log's sled tree, as crates/aka-store/src/log.rs names it.
+const EVENTS_TREE: &str = "events";
+const LOG_DIR: &str = "log";
+
+const TARGET_SIZE: u64 = 1_000_000;
+const COST_RATIO_MAX: f64 = 1.5;
+const RATE_MIN: f64 = 50_000.0;
+const LIMIT_SHARE_MIN: f64 = 1.0 / 3.0;
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    // `cargo bench` passes `--bench`; every argument that is not a number is a flag.
+    let keep = args.iter().any(|a| a == "--keep");
+    if let Some(n) = args.iter().find_map(|a| a.strip_prefix("--sample=")) {
+        sample(n.parse().expect("--sample=DOCUMENTS"));
+        return;
+    }
+    let seed = args.iter().find_map(|a| a.strip_prefix("--seed=")).map_or(SEED, |s| s.parse().expect("--seed=N"));
+    let mut sizes: Vec<u64> = args.iter().filter_map(|a| a.replace('_', "").parse().ok()).collect();
+    if sizes.is_empty() {
+        sizes = SIZES_DEFAULT.to_vec();
+    }
+    let sizes: BTreeSet<u64> = sizes
+        .into_iter()
+        .filter(|&n| n > 0)
+        .map(|n| {
+            let rounded = n.div_ceil(WINDOW) * WINDOW;
+            if rounded != n {
+                eprintln!("scale bench: {n} mentions rounded up to {rounded} (a multiple of {WINDOW})");
+            }
+            rounded
+        })
+        .collect();
+    let largest = *sizes.last().expect("a size");
+    let mut points: BTreeSet<u64> = STANDARD_POINTS.iter().copied().filter(|&p| p <= largest).collect();
+    points.extend(&sizes);
+    points.insert(0);
+
+    let scratch_root = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
+    let scratch = tempfile::Builder::new().prefix("aka-scale-bench-").tempdir_in(&scratch_root).expect("a dir");
+    let data = scratch.path().join("data");
+    let run = ingest(&data, seed, largest + WINDOW, &points);
+    let limit = storage_limit(&data.join(LOG_DIR), &scratch.path().join("limit"), &run);
+    print_report(seed, &sizes, &run, &limit);
+    if keep {
+        eprintln!("scale bench: kept {}", scratch.keep().display());
+    }
+}
+
+/// `--sample=N`: prints the first N documents of the stream (text, kind, roles) and how many
+/// entities the generator made, for a look at the data; ingests nothing.
+fn sample(documents: usize) {
+    let mut generator = Generator::new(SEED);
+    for _ in 0..documents {
+        for m in generator.document() {
+            let roles: Vec<String> = m.roles.iter().map(|r| format!("{r:?}")).collect();
+            println!("{}\t{}\t{}\t{}", m.doc_id, m.kind.unwrap_or_default(), m.text, roles.join(" "));
+        }
+    }
+    let p = generator.population();
+    println!("{} mentions: {} persons, {} organisations, {} places", generator.mentions(), p.persons, p.orgs, p.places);
+}
+
+fn engine_config() -> EngineConfig {
+    EngineConfig {
+        durability: Durability::Deferred,
+        snapshots: SnapshotPolicy { every: 0, on_close: false, load: false, ..SnapshotPolicy::default() },
+        ..EngineConfig::default()
+    }
+}
+
+/// Documents ingested together and then flushed.
+struct Group {
+    /// Indices into [`Run::doc_ends`].
+    docs: Range<usize>,
+    /// The window (`WINDOW` mentions) it falls in.
+    window: usize,
+}
+
+/// What the engine run recorded.
+struct Run {
+    /// The log's next sequence number after each document: document d holds the sequence numbers
+    /// from the end of d - 1 (1 for the first) up to its own end.
+    doc_ends: Vec<u64>,
+    groups: Vec<Group>,
+    /// Seconds of engine calls and flushes per window of mentions.
+    window_s: Vec<f64>,
+    /// What the store was at each checkpoint (a history size in mentions).
+    points: BTreeMap<u64, Point>,
+    /// Generator and ingest together, wall clock.
+    wall_s: f64,
+}
+
+/// The store at a checkpoint.
+struct Point {
+    documents: u64,
+    events: u64,
+    entities: u64,
+    rss: Rss,
+    log_bytes: u64,
+    population: Population,
+    fingerprint: u64,
+}
+
+#[derive(Clone, Copy)]
+struct Rss {
+    vm_kb: u64,
+    anon_kb: u64,
+    peak_kb: u64,
+}
+
+/// Ingests `total` generated mentions into a new store in `dir`, group by group, and records
+/// each checkpoint in `points` on the way.
+fn ingest(dir: &Path, seed: u64, total: u64, points: &BTreeSet<u64>) -> Run {
+    let mut generator = Generator::new(seed);
+    let mut engine = Engine::open(dir, engine_config()).expect("open a new store");
+    let windows = usize::try_from(total / WINDOW).expect("windows fit in usize");
+    let mut run = Run {
+        doc_ends: Vec::new(),
+        groups: Vec::new(),
+        window_s: vec![0.0; windows],
+        points: BTreeMap::new(),
+        wall_s: 0.0,
+    };
+    run.points.insert(0, point(&engine, dir, &generator, 0));
+    let started = Instant::now();
+    let mut next_report = total.div_ceil(10);
+    while generator.mentions() < total {
+        let group_start = generator.mentions();
+        let mut docs = Vec::new();
+        loop {
+            docs.push(generator.document());
+            let done = generator.mentions();
+            if done - group_start >= FLUSH_EVERY || done.is_multiple_of(WINDOW) {
+                break;
+            }
+        }
+        let window = usize::try_from(group_start / WINDOW).expect("a window index");
+        let first_doc = run.doc_ends.len();
+        let timer = Instant::now();
+        for doc in docs {
+            let outcome = engine.ingest_mentions(doc).expect("ingest a document's mentions");
+            assert!(matches!(outcome, IngestOutcome::Appended { .. }), "a generated document appended nothing");
+            run.doc_ends.push(engine.log().next_seq());
+        }
+        engine.flush().expect("flush");
+        run.window_s[window] += timer.elapsed().as_secs_f64();
+        run.groups.push(Group { docs: first_doc..run.doc_ends.len(), window });
+
+        let done = generator.mentions();
+        if points.contains(&done) {
+            run.points.insert(done, point(&engine, dir, &generator, run.doc_ends.len()));
+        }
+        if done >= next_report {
+            let ingest_s: f64 = run.window_s.iter().sum();
+            eprintln!(
+                "scale bench: {done} of {total} mentions ({}%), {:.0} mentions/s so far, {} entities",
+                done * 100 / total,
+                as_f64(done) / ingest_s,
+                engine.state().entity_count()
+            );
+            next_report += total.div_ceil(10);
+        }
+    }
+    run.wall_s = started.elapsed().as_secs_f64();
+    drop(engine);
+    run
+}
+
+fn point(engine: &Engine, dir: &Path, generator: &Generator, documents: usize) -> Point {
+    Point {
+        documents: u64::try_from(documents).expect("a count"),
+        events: engine.log().last_seq(),
+        entities: engine.state().entity_count(),
+        rss: rss(),
+        log_bytes: bytes_under(&dir.join(LOG_DIR)),
+        population: generator.population(),
+        fingerprint: generator.fingerprint(),
+    }
+}
+
+/// What the storage-limit run measured.
+struct Limit {
+    window_s: Vec<f64>,
+    keys: u64,
+    bytes: u64,
+}
+
+/// Writes the raw pairs of the log at `log` into a fresh sled database at `out`, with the run's
+/// batches (one per document) and flushes (one per group); times only the writes.
+fn storage_limit(log: &Path, out: &Path, run: &Run) -> Limit {
+    let source = open_sled(log);
+    let names = source.tree_names();
+    assert!(
+        names.iter().any(|n| n == EVENTS_TREE.as_bytes()),
+        "the log at {} has no tree {EVENTS_TREE:?}: the scale bench needs updating to the log's layout",
+        log.display()
+    );
+    let events = source.open_tree(EVENTS_TREE).expect("the events tree");
+    let target = sled::Config::new().path(out).open().expect("a fresh sled database");
+    let written = target.open_tree(EVENTS_TREE).expect("a tree");
+    let mut limit = Limit { window_s: vec![0.0; run.window_s.len()], keys: 0, bytes: 0 };
+    let mut timed = Duration::ZERO;
+    for group in &run.groups {
+        let start = group.docs.start.checked_sub(1).map_or(0, |d| run.doc_ends[d]);
+        let end = run.doc_ends[group.docs.end - 1];
+        let mut per_doc: Vec<Vec<(sled::IVec, sled::IVec)>> = vec![Vec::new(); group.docs.len()];
+        let mut doc = group.docs.start;
+        for item in events.range(start.to_be_bytes()..end.to_be_bytes()) {
+            let (key, value) = item.expect("read the log");
+            let seq = <[u8; 8]>::try_from(key.as_ref()).map(u64::from_be_bytes).unwrap_or_else(|_| {
+                panic!("a key of {} bytes in the log: the scale bench expects 8-byte sequence numbers", key.len())
+            });
+            while seq >= run.doc_ends[doc] {
+                doc += 1;
+            }
+            limit.bytes += u64::try_from(key.len() + value.len()).expect("a size");
+            per_doc[doc - group.docs.start].push((key, value));
+        }
+        let timer = Instant::now();
+        for pairs in per_doc {
+            let mut batch = sled::Batch::default();
+            for (key, value) in pairs {
+                batch.insert(key, value);
+                limit.keys += 1;
+            }
+            written.apply_batch(batch).expect("append");
+        }
+        target.flush().expect("flush");
+        let elapsed = timer.elapsed();
+        timed += elapsed;
+        limit.window_s[group.window] += elapsed.as_secs_f64();
+    }
+    assert_eq!(
+        limit.keys,
+        u64::try_from(events.len()).expect("a count"),
+        "keys of the log fell outside the documents' sequence numbers"
+    );
+    eprintln!(
+        "scale bench: storage limit: {} keys, {:.1} MiB copied in {:.1} s of writes",
+        limit.keys,
+        mib(limit.bytes),
+        timed.as_secs_f64()
+    );
+    limit
+}
+
+/// Opens a sled database that a log of this process may still be letting go of (sled's flusher
+/// thread releases the files when it next wakes).
+fn open_sled(path: &Path) -> sled::Db {
+    let started = Instant::now();
+    loop {
+        match sled::Config::new().path(path).open() {
+            Ok(db) => return db,
+            Err(error) if started.elapsed() < Duration::from_secs(10) => {
+                eprintln!("scale bench: waiting for {}: {error}", path.display());
+                std::thread::sleep(Duration::from_millis(100));
+            }
+            Err(error) => panic!("cannot open {}: {error}", path.display()),
+        }
+    }
+}
+
+/// VmRSS, RssAnon and VmHWM of this process in kB, from /proc/self/status (zeros elsewhere).
+fn rss() -> Rss {
+    let status = fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let field = |name: &str| {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(name))
+            .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse().ok())
+            .unwrap_or(0)
+    };
+    Rss { vm_kb: field("VmRSS:"), anon_kb: field("RssAnon:"), peak_kb: field("VmHWM:") }
+}
+
+fn bytes_under(path: &Path) -> u64 {
+    fs::read_dir(path)
+        .expect("a readable directory")
+        .map(|e| e.expect("an entry").path())
+        .map(|p| if p.is_dir() { bytes_under(&p) } else { fs::metadata(&p).expect("metadata").len() })
+        .sum()
+}
+
+fn print_report(seed: u64, sizes: &BTreeSet<u64>, run: &Run, limit: &Limit) {
+    let window_index = |h: u64| usize::try_from(h / WINDOW).expect("a window index");
+    let cost_us = |h: u64| run.window_s[window_index(h)] * 1e6 / as_f64(WINDOW);
+    let cost_10k = cost_us(10_000.min(*sizes.last().expect("a size")));
+    println!(
+        "| history, mentions | documents | events | entities | ingest s | ingest mentions/s | storage limit s | limit mentions/s | ingest ÷ limit | next {}k: µs/mention | next {}k: mentions/s | cost ÷ cost at 10k | RSS MiB (VmRSS / RssAnon) | RSS bytes / entity | RSS bytes / mention | log MiB |",
+        WINDOW / 1000,
+        WINDOW / 1000
+    );
+    println!("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+    for (&h, p) in &run.points {
+        let cost = cost_us(h);
+        let window = format!("{cost:.1} | {} | {:.2}", thousands(1e6 / cost), cost / cost_10k);
+        let memory = format!("{:.0} / {:.0}", kib_to_mib(p.rss.vm_kb), kib_to_mib(p.rss.anon_kb));
+        if h == 0 {
+            println!("| 0 (first {}k) | | | | | | | | | {window} | {memory} | | | |", WINDOW / 1000);
+            continue;
+        }
+        let (ingest_s, limit_s) = (
+            run.window_s[..window_index(h)].iter().sum::<f64>(),
+            limit.window_s[..window_index(h)].iter().sum::<f64>(),
+        );
+        let rss_bytes = as_f64(p.rss.vm_kb) * 1024.0;
+        let highlight = if sizes.contains(&h) { "**" } else { "" };
+        println!(
+            "| {highlight}{}{highlight} | {} | {} | {} | {ingest_s:.1} | {} | {limit_s:.1} | {} | {:.2} | {window} | {memory} | {} | {} | {:.1} |",
+            thousands(as_f64(h)),
+            thousands(as_f64(p.documents)),
+            thousands(as_f64(p.events)),
+            thousands(as_f64(p.entities)),
+            thousands(as_f64(h) / ingest_s),
+            thousands(as_f64(h) / limit_s),
+            limit_s / ingest_s,
+            thousands(rss_bytes / as_f64(p.entities)),
+            thousands(rss_bytes / as_f64(h)),
+            mib(p.log_bytes),
+        );
+    }
+    println!();
+    print_notes(seed, sizes, run, limit);
+}
+
+fn print_notes(seed: u64, sizes: &BTreeSet<u64>, run: &Run, limit: &Limit) {
+    let largest = *sizes.last().expect("a size");
+    let fingerprints: Vec<String> = run
+        .points
+        .iter()
+        .filter(|(h, _)| **h > 0)
+        .map(|(h, p)| format!("{}: {:016x}", thousands(as_f64(*h)), p.fingerprint))
+        .collect();
+    println!("Seed {seed:#x}; fingerprints of the generated mentions: {}.", fingerprints.join(", "));
+    let populations: Vec<String> = run
+        .points
+        .iter()
+        .filter(|(h, _)| **h > 0)
+        .map(|(h, p)| {
+            let q = p.population;
+            format!("{}: {} / {} / {}", thousands(as_f64(*h)), q.persons, q.orgs, q.places)
+        })
+        .collect();
+    println!("Generated persons / organisations / places: {}.", populations.join("; "));
+    let start = &run.points[&0];
+    let end = run.points.last_key_value().map(|(_, p)| p).expect("points");
+    println!(
+        "RSS after opening the empty store {:.0} MiB; peak (VmHWM) {:.0} MiB. Storage limit: {} keys, {:.1} MiB of keys and values. Wall time of the run, generator included: {:.1} s.",
+        kib_to_mib(start.rss.vm_kb),
+        kib_to_mib(end.rss.peak_kb),
+        thousands(as_f64(limit.keys)),
+        mib(limit.bytes),
+        run.wall_s
+    );
+    let window_index = |h: u64| usize::try_from(h / WINDOW).expect("a window index");
+    let cost_us = |h: u64| run.window_s[window_index(h)] * 1e6 / as_f64(WINDOW);
+    let at = TARGET_SIZE.min(largest);
+    let note = if largest < TARGET_SIZE { " (indicative: the targets are for 1M)" } else { "" };
+    let met = |ok: bool| if ok { "met" } else { "NOT met" };
+    let ratio = cost_us(at) / cost_us(10_000.min(largest));
+    let rate = 1e6 / cost_us(at);
+    let share = {
+        let w = window_index(at);
+        limit.window_s[..w].iter().sum::<f64>() / run.window_s[..w].iter().sum::<f64>()
+    };
+    println!(
+        "Targets at {} mentions of history{note}: cost of a mention ≤ {COST_RATIO_MAX}× its cost at 10k: {ratio:.2}×, {}; ≥ {} mentions/s: {}, {}; durable ingest ≥ 1/3 of the storage limit: {share:.2}, {}.",
+        thousands(as_f64(at)),
+        met(ratio <= COST_RATIO_MAX),
+        thousands(RATE_MIN),
+        thousands(rate),
+        met(rate >= RATE_MIN),
+        met(share >= LIMIT_SHARE_MIN)
+    );
+}
+
+/// Exact for every count and byte size here (below 2^53), without a cast.
+fn as_f64(n: u64) -> f64 {
+    let (high, low) = (u32::try_from(n >> 32).unwrap_or(u32::MAX), u32::try_from(n & 0xffff_ffff).expect("32 bits"));
+    f64::from(high) * 4_294_967_296.0 + f64::from(low)
+}
+
+fn mib(bytes: u64) -> f64 {
+    as_f64(bytes) / (1024.0 * 1024.0)
+}
+
+fn kib_to_mib(kib: u64) -> f64 {
+    as_f64(kib) / 1024.0
+}
+
+/// A count rounded to an integer, with thousands separators.
+fn thousands(x: f64) -> String {
+    let digits = format!("{:.0}", x.max(0.0));
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
