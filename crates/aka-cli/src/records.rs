@@ -6,11 +6,11 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use aka::{BareMention, Engine};
-use anyhow::{Context, Result, bail};
+use aka::{BareMention, Engine, IngestError, IngestOutcome};
+use anyhow::{Context, Result, anyhow, bail};
 use tracing::warn;
 
-use crate::ingest::{Tally, count};
+use crate::ingest::Tally;
 
 /// Which columns of a records file mean what.
 #[derive(clap::Args, Clone, Debug)]
@@ -27,9 +27,14 @@ pub struct Columns {
     kind: String,
 }
 
-/// Ingests one CSV file of records, one atomic append per record, counting into `tally`. A
-/// record with no name is left out with a warning naming its line (it has nothing to resolve
-/// by yet); a malformed row, or one without an id, stops the run.
+/// Records resolved and appended together, in one atomic append: each is still resolved on its
+/// own (its own document), in file order.
+const RECORDS_PER_APPEND: usize = 256;
+
+/// Ingests one CSV file of records, in atomic appends of [`RECORDS_PER_APPEND`] records,
+/// counting into `tally`. A record with neither a name nor an attribute the rules know is left
+/// out with a warning naming its line; a malformed row, or one without an id, stops the run
+/// after the records before it are ingested.
 pub fn ingest(engine: &mut Engine, file: &Path, columns: &Columns, tally: &mut Tally) -> Result<()> {
     let mut reader = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
@@ -49,13 +54,29 @@ pub fn ingest(engine: &mut Engine, file: &Path, columns: &Columns, tally: &mut T
     };
     let id = position(&columns.id_column)?;
     let names: Vec<usize> = columns.name.iter().map(|c| position(c)).collect::<Result<_>>()?;
+    let mut pending: Vec<(usize, BareMention)> = Vec::with_capacity(RECORDS_PER_APPEND);
     for (index, row) in reader.records().enumerate() {
         // The header is line 1.
-        let at = format!("{}:{}", file.display(), index + 2);
-        let row = row.with_context(|| format!("{at}: not a CSV row"))?;
+        let line = index + 2;
+        let at = format!("{}:{line}", file.display());
+        let stop = |engine: &mut Engine, pending: &mut Vec<(usize, BareMention)>, tally: &mut Tally, error| {
+            append(engine, file, pending, tally)?;
+            Err(error)
+        };
+        let row = match row {
+            Ok(row) => row,
+            Err(error) => {
+                return stop(
+                    engine,
+                    &mut pending,
+                    tally,
+                    anyhow::Error::new(error).context(format!("{at}: not a CSV row")),
+                );
+            }
+        };
         let rec_id = row.get(id).unwrap_or_default();
         if rec_id.is_empty() {
-            bail!("{at}: column {:?} is empty", columns.id_column);
+            return stop(engine, &mut pending, tally, anyhow!("{at}: column {:?} is empty", columns.id_column));
         }
         let name: Vec<&str> = names.iter().filter_map(|&i| row.get(i)).filter(|v| !v.is_empty()).collect();
         let attrs: BTreeMap<String, serde_json::Value> = header
@@ -85,8 +106,49 @@ pub fn ingest(engine: &mut Engine, file: &Path, columns: &Columns, tally: &mut T
             attrs,
             mention_id: Some(rec_id.to_string()),
         };
-        let outcome = engine.ingest_mentions(vec![mention]).with_context(|| at.clone())?;
-        count(tally, &outcome);
+        pending.push((line, mention));
+        if pending.len() == RECORDS_PER_APPEND {
+            append(engine, file, &mut pending, tally)?;
+        }
     }
-    Ok(())
+    append(engine, file, &mut pending, tally)
+}
+
+/// Resolves and appends the pending records in one atomic append. An error names the record's
+/// line where the engine names the record.
+fn append(engine: &mut Engine, file: &Path, pending: &mut Vec<(usize, BareMention)>, tally: &mut Tally) -> Result<()> {
+    if pending.is_empty() {
+        return Ok(());
+    }
+    let lines: Vec<usize> = pending.iter().map(|(line, _)| *line).collect();
+    let batch: Vec<BareMention> = pending.drain(..).map(|(_, mention)| mention).collect();
+    let count = batch.len();
+    match engine.ingest_mentions(batch) {
+        Ok(IngestOutcome::Appended { seqs, mentions, .. }) => {
+            tally.documents += mentions;
+            tally.mentions += mentions;
+            tally.unchanged += count - mentions;
+            tally.events += seqs.end - seqs.start;
+            Ok(())
+        }
+        Ok(IngestOutcome::Unchanged) => {
+            tally.unchanged += count;
+            Ok(())
+        }
+        Err(IngestError::InvalidMention { at, detail }) => {
+            let line = lines.get(at).copied().unwrap_or_default();
+            bail!(
+                "{}:{line}: {detail} (no record of lines {}-{} was ingested)",
+                file.display(),
+                lines[0],
+                lines[count - 1]
+            )
+        }
+        Err(error) => Err(anyhow::Error::new(error).context(format!(
+            "{}: records of lines {}-{} (none of them ingested)",
+            file.display(),
+            lines[0],
+            lines[count - 1]
+        ))),
+    }
 }

@@ -21,8 +21,16 @@ use crate::state::{ANY_QUALIFIER, State, fuzzy_key, key, role_key};
 /// The order in which a document's mentions are resolved: names of organisations and places
 /// first (so that role qualifiers can be found), then other names, then role-only mentions;
 /// within each group longer names first (so that a short form meets the full name of its
-/// document), then text order. Returns indices into `mentions`.
+/// document), then text order. A batch of several documents is resolved document by
+/// document, in the order they first appear. Returns indices into `mentions`.
 pub fn resolution_order(mentions: &[Mention]) -> Vec<usize> {
+    // A batch of several documents (records, each its own) keeps its documents in the order
+    // given, each resolved on its own.
+    let mut docs: BTreeMap<&str, usize> = BTreeMap::new();
+    for m in mentions {
+        let next = docs.len();
+        docs.entry(m.doc_id.as_str()).or_insert(next);
+    }
     let group = |m: &Mention| match (m.form, m.kind) {
         (Form::RoleOnly, _) => 3,
         (Form::Description, _) => 2,
@@ -36,7 +44,7 @@ pub fn resolution_order(mentions: &[Mention]) -> Vec<usize> {
     let mut order: Vec<usize> = (0..mentions.len()).collect();
     order.sort_by_key(|&i| {
         let m = &mentions[i];
-        (group(m), std::cmp::Reverse(words(m)), m.start, m.end, i)
+        (docs[m.doc_id.as_str()], group(m), std::cmp::Reverse(words(m)), m.start, m.end, i)
     });
     order
 }
@@ -61,7 +69,13 @@ pub fn ingest(state: &mut State, first_seq: u64, document: Option<Event>, mentio
         push(state, &mut events, Event::MentionObserved { mention: mention.clone() });
     }
     let mut context = DocContext::default();
+    let mut doc: Option<&str> = None;
     for index in order {
+        // What one document resolved says nothing about the names of another.
+        if doc != Some(mentions[index].doc_id.as_str()) {
+            doc = Some(mentions[index].doc_id.as_str());
+            context = DocContext::default();
+        }
         let decided = decide_in(state, &context, &mentions[index]);
         for event in decided {
             push(state, &mut events, event);
@@ -102,6 +116,8 @@ impl DocContext {
 
 /// A link the cascade found.
 struct Found {
+    /// Other entities the mention shows to be the same one: merged into it.
+    also: Vec<(EntityId, String)>,
     entity: EntityId,
     rule: RuleName,
     score: f64,
@@ -125,8 +141,10 @@ pub fn decide_in(state: &State, context: &DocContext, mention: &Mention) -> Vec<
     };
     let rules = state.rules().hash.clone();
     let mut events = Vec::new();
+    let mut also = Vec::new();
     let entity = match found {
         Ok(found) => {
+            also = found.also;
             events.push(Event::MentionLinked {
                 mention_id: mention.mention_id.clone(),
                 entity: found.entity,
@@ -152,6 +170,14 @@ pub fn decide_in(state: &State, context: &DocContext, mention: &Mention) -> Vec<
     };
     if mention.form == Form::Name {
         events.extend(absorb_role_only_holders(state, mention, entity, &rules));
+    }
+    for (other, why) in also {
+        let (survivor, absorbed) = if other < entity { (other, entity) } else { (entity, other) };
+        events.push(Event::EntitiesMerged {
+            survivor,
+            absorbed,
+            decision: Decision { rule: RuleName::RecordMatch, score: 1.0, evidence: vec![why], rules: rules.clone() },
+        });
     }
     events
 }
@@ -255,24 +281,46 @@ fn resolve_record(state: &State, m: &Mention) -> Result<Found, Vec<String>> {
             state.entity_name(entity)
         )];
         evidence.extend(w.evidence);
-        return Ok(Found { entity, rule: RuleName::RecordMatch, score: w.score, evidence });
+        // Every other candidate the record matches as well is the same one: records link
+        // transitively, as pairs that each clear the bar do.
+        let also = weighed
+            .iter()
+            .filter(|&&(id, score, vetoed)| {
+                id != entity && !vetoed && score >= link_min && state.judged_different(id, entity).is_none()
+            })
+            .map(|&(id, score, _)| {
+                let why = format!(
+                    "{:?} ({}) weighs {score:.1} for {id} too, at least {link_min:.1}: {id} is {entity}",
+                    name, m.mention_id
+                );
+                (id, why)
+            })
+            .collect();
+        return Ok(Found { also, entity, rule: RuleName::RecordMatch, score: w.score, evidence });
     }
     if weighed.is_empty() {
         return Err(vec![format!("no record shares a blocking key with {name:?}")]);
     }
-    // The closest refused candidates, and why.
+    // The closest refused candidate, and why; the next ones by their weight.
     weighed.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
     let mut evidence: Vec<String> = Vec::new();
-    for &(id, score, _) in weighed.iter().take(3) {
-        let Some(w) = explain(id) else { continue };
+    if let Some(&(id, score, _)) = weighed.first()
+        && let Some(w) = explain(id)
+    {
         evidence.push(match &w.veto {
             Some(veto) => format!("{id} weighs {score:.1} but is vetoed: {veto}"),
             None => format!("{id} weighs {score:.1}, under {link_min:.1}"),
         });
         evidence.extend(w.evidence.into_iter().map(|line| format!("  {line}")));
     }
-    if weighed.len() > 3 {
-        evidence.push(format!("and {} more candidates, weighing less", weighed.len() - 3));
+    let others: Vec<String> = weighed
+        .iter()
+        .skip(1)
+        .take(4)
+        .map(|(id, score, vetoed)| format!("{id} {score:.1}{}", if *vetoed { " (vetoed)" } else { "" }))
+        .collect();
+    if !others.is_empty() {
+        evidence.push(format!("next: {}{}", others.join(", "), if weighed.len() > 5 { ", ..." } else { "" }));
     }
     Err(evidence)
 }
@@ -336,7 +384,7 @@ fn same_document(state: &State, context: &DocContext, m: &Mention, tokens: &[Str
         other.join(" "),
         m.doc_id
     )];
-    Some(Found { entity, rule: RuleName::SameDocument, score: ratio(short, long), evidence })
+    Some(Found { also: Vec::new(), entity, rule: RuleName::SameDocument, score: ratio(short, long), evidence })
 }
 
 /// Whether `tokens` (a name of several words) fits one of the entity's names of several words,
@@ -364,7 +412,7 @@ fn exact(state: &State, m: &Mention, key: &str) -> Option<Found> {
         if let Some(entity) = best(state, m, &candidates) {
             let name = state.entity_name(entity);
             let evidence = vec![format!("name {k:?} is a name of {entity} {name:?}")];
-            return Some(Found { entity, rule, score: 1.0, evidence });
+            return Some(Found { also: Vec::new(), entity, rule, score: 1.0, evidence });
         }
     }
     None
@@ -387,7 +435,7 @@ fn acronym(state: &State, context: &DocContext, m: &Mention) -> Option<Found> {
         let entity = *entity;
         let name = state.entity_name(entity);
         let evidence = vec![format!("{:?} spells the initials of {entity} {name:?}", m.name_text())];
-        return Some(Found { entity, rule: RuleName::AcronymAlias, score: 1.0, evidence });
+        return Some(Found { also: Vec::new(), entity, rule: RuleName::AcronymAlias, score: 1.0, evidence });
     }
     for ini in initials(m.name_text()) {
         let candidates: Vec<EntityId> = compatible(state, m, state.candidates(&format!("{}{ini}", key::INITIALS)))
@@ -398,7 +446,7 @@ fn acronym(state: &State, context: &DocContext, m: &Mention) -> Option<Found> {
             .collect();
         if let Some(entity) = best(state, m, &candidates) {
             let evidence = vec![format!("the initials of {:?} spell {ini:?}, a name of {entity}", m.name_text())];
-            return Some(Found { entity, rule: RuleName::AcronymAlias, score: 1.0, evidence });
+            return Some(Found { also: Vec::new(), entity, rule: RuleName::AcronymAlias, score: 1.0, evidence });
         }
     }
     None
@@ -427,6 +475,7 @@ fn containment(state: &State, context: &DocContext, m: &Mention, tokens: &[Strin
                 full.join(" ")
             )];
             Containment::One(Found {
+                also: Vec::new(),
                 entity: *entity,
                 rule: RuleName::NameContainment,
                 score: ratio(short, long),
@@ -503,7 +552,13 @@ fn choose_among(
             format!("{:?} fits {} known names; a shared role decides", tokens.join(" "), fits.len()),
             format!("{:?} holds a role the mention gives", full.join(" ")),
         ];
-        return Containment::One(Found { entity: *entity, rule: RuleName::NameContainment, score: 0.5, evidence });
+        return Containment::One(Found {
+            also: Vec::new(),
+            entity: *entity,
+            rule: RuleName::NameContainment,
+            score: 0.5,
+            evidence,
+        });
     }
     let shared: Vec<Vec<EntityId>> = if fits.len() <= CO_MENTION_FITS_MAX {
         let here: BTreeSet<EntityId> = context.names.iter().map(|(_, _, e)| state.resolve(*e)).collect();
@@ -526,7 +581,13 @@ fn choose_among(
             ),
         ];
         let score = ratio(top, top + runner_up + 1);
-        return Containment::One(Found { entity: *entity, rule: RuleName::NameContainment, score, evidence });
+        return Containment::One(Found {
+            also: Vec::new(),
+            entity: *entity,
+            rule: RuleName::NameContainment,
+            score,
+            evidence,
+        });
     }
     let names: Vec<String> = fits.iter().map(|(id, full)| format!("{id} {:?}", full.join(" "))).collect();
     Containment::Ambiguous(vec![format!(
@@ -608,7 +669,7 @@ fn fuzzy(state: &State, m: &Mention, tokens: &[String]) -> Option<Found> {
         format!("jaro_winkler({joined:?}, {other:?}) = {score:.3}"),
         format!("normalized_levenshtein = {:.3}", normalized_levenshtein(&joined, &other)),
     ];
-    Some(Found { entity, rule: RuleName::FuzzyName, score, evidence })
+    Some(Found { also: Vec::new(), entity, rule: RuleName::FuzzyName, score, evidence })
 }
 
 /// A description resolves only to an entity known by the same description.
@@ -619,7 +680,7 @@ fn resolve_description(state: &State, m: &Mention) -> Result<Found, Vec<String>>
         return Err(vec![format!("{:?} describes rather than names, and no entity has that description", m.text)]);
     };
     let evidence = vec![format!("{entity} was described as {key:?} before")];
-    Ok(Found { entity, rule: RuleName::ExactName, score: 1.0, evidence })
+    Ok(Found { also: Vec::new(), entity, rule: RuleName::ExactName, score: 1.0, evidence })
 }
 
 /// A role-only mention ("the GAP chairman") resolves to the holder of the role its document
@@ -647,7 +708,7 @@ fn resolve_role_only(state: &State, context: &DocContext, m: &Mention) -> Result
         if let [entity] = in_document.as_slice() {
             let name = state.entity_name(*entity);
             let evidence = vec![format!("{entity} {name:?}, named in this document, holds the unique role {role}")];
-            return Ok(Found { entity: *entity, rule: RuleName::UniqueRole, score: 1.0, evidence });
+            return Ok(Found { also: Vec::new(), entity: *entity, rule: RuleName::UniqueRole, score: 1.0, evidence });
         }
         let mut holders: Vec<EntityId> = Vec::new();
         // An unqualified role is looked up under any qualifier below, never under the
@@ -666,7 +727,7 @@ fn resolve_role_only(state: &State, context: &DocContext, m: &Mention) -> Result
         if let Some(&entity) = named.last().or(holders.last()) {
             let name = state.entity_name(entity);
             let evidence = vec![format!("{entity} {name:?} holds the unique role {role}")];
-            return Ok(Found { entity, rule: RuleName::UniqueRole, score: 1.0, evidence });
+            return Ok(Found { also: Vec::new(), entity, rule: RuleName::UniqueRole, score: 1.0, evidence });
         }
         if role.of.is_none() {
             let anywhere: Vec<EntityId> = state
@@ -679,7 +740,13 @@ fn resolve_role_only(state: &State, context: &DocContext, m: &Mention) -> Result
                     let name = state.entity_name(*entity);
                     let evidence =
                         vec![format!("{entity} {name:?} is the one known holder of the unique role {}", role.title)];
-                    return Ok(Found { entity: *entity, rule: RuleName::UniqueRole, score: 0.5, evidence });
+                    return Ok(Found {
+                        also: Vec::new(),
+                        entity: *entity,
+                        rule: RuleName::UniqueRole,
+                        score: 0.5,
+                        evidence,
+                    });
                 }
                 [] => {}
                 many => {

@@ -469,6 +469,15 @@ impl Engine {
         }
         self.check_mention_count("(batch)", mentions.len())?;
         let mut fresh = Vec::with_capacity(mentions.len());
+        let mut ids: BTreeSet<&str> = BTreeSet::new();
+        for (index, mention) in mentions.iter().enumerate() {
+            if !ids.insert(&mention.mention_id) {
+                return Err(IngestError::InvalidMention {
+                    at: index,
+                    detail: format!("field \"mention_id\": {:?} is given twice in the batch", mention.mention_id),
+                });
+            }
+        }
         for mention in mentions {
             match self.state.mention(&mention.mention_id) {
                 Some(existing) if existing.text == mention.text && existing.doc_id == mention.doc_id => {}
