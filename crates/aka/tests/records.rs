@@ -1,0 +1,185 @@
+//! Records with attributes, resolved by the default rules through a real store: a matching
+//! identifier or date of birth is strong evidence, a conflicting one vetoes the merge unless
+//! another strong attribute agrees, a missing one is neutral, and values typed by hand with a
+//! typo still match.
+
+use std::collections::BTreeMap;
+
+use aka::{BareMention, Engine, EngineConfig, IngestError};
+use aka_core::{EntityId, Event, RuleName};
+
+/// A person's record: `fields` are (column, value) pairs; the name is given + surname.
+fn record(id: &str, given: &str, surname: &str, fields: &[(&str, &str)]) -> BareMention {
+    let mut attrs: BTreeMap<String, serde_json::Value> =
+        fields.iter().map(|(k, v)| (k.to_string(), serde_json::Value::String(v.to_string()))).collect();
+    for (column, value) in [("given_name", given), ("surname", surname)] {
+        if !value.is_empty() {
+            attrs.insert(column.into(), serde_json::Value::String(value.into()));
+        }
+    }
+    BareMention {
+        doc_id: id.into(),
+        text: format!("{given} {surname}").trim().to_string(),
+        kind: Some("PERSON".into()),
+        roles: Vec::new(),
+        attrs,
+        mention_id: Some(id.into()),
+    }
+}
+
+const HOME: [(&str, &str); 4] =
+    [("address_1", "12 wattle street"), ("suburb", "kotara"), ("postcode", "2289"), ("state", "nsw")];
+
+fn with(extra: &[(&'static str, &'static str)]) -> Vec<(&'static str, &'static str)> {
+    HOME.iter().chain(extra).copied().collect()
+}
+
+fn ingest(records: Vec<BareMention>) -> (tempfile::TempDir, Engine) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut engine = Engine::open(dir.path(), EngineConfig::default()).unwrap();
+    for r in records {
+        engine.ingest_mentions(vec![r]).unwrap();
+    }
+    (dir, engine)
+}
+
+fn entity(engine: &Engine, mention: &str) -> EntityId {
+    engine.state().entity_of(mention).unwrap_or_else(|| panic!("{mention} is not linked"))
+}
+
+/// The evidence of the decision that placed `mention`.
+fn evidence(engine: &Engine, mention: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    for item in engine.log().iter_from(1) {
+        match item.unwrap().1.event {
+            Event::MentionLinked { mention_id, decision, .. } | Event::EntityCreated { mention_id, decision, .. }
+                if mention_id == mention =>
+            {
+                found = decision.evidence;
+            }
+            _ => {}
+        }
+    }
+    found
+}
+
+#[test]
+fn a_conflicting_date_of_birth_keeps_two_people_of_one_name_and_address_apart() {
+    let (_dir, engine) = ingest(vec![
+        record("father", "john", "smith", &with(&[("date_of_birth", "19520312")])),
+        record("son", "john", "smith", &with(&[("date_of_birth", "19841107")])),
+    ]);
+    assert_ne!(entity(&engine, "father"), entity(&engine, "son"));
+    let why = evidence(&engine, "son").join("\n");
+    assert!(why.contains("vetoed") && why.contains("date_of_birth"), "{why}");
+}
+
+#[test]
+fn an_agreeing_identifier_lifts_the_veto_of_a_mistyped_date() {
+    let (_dir, engine) = ingest(vec![
+        record("a", "john", "smith", &with(&[("date_of_birth", "19520312"), ("soc_sec_id", "4478120")])),
+        record("b", "john", "smith", &with(&[("date_of_birth", "19841107"), ("soc_sec_id", "4478120")])),
+    ]);
+    assert_eq!(entity(&engine, "a"), entity(&engine, "b"));
+}
+
+#[test]
+fn dates_and_identifiers_typed_with_a_typo_still_match() {
+    let (_dir, engine) = ingest(vec![
+        record("a", "mia", "okafor", &with(&[("date_of_birth", "19610704"), ("soc_sec_id", "9012345")])),
+        // Day and month swapped; two digits of the identifier transposed.
+        record("b", "mia", "okafor", &with(&[("dob", "19610407"), ("ssn", "9013245")])),
+    ]);
+    assert_eq!(entity(&engine, "a"), entity(&engine, "b"));
+    let why = evidence(&engine, "b").join("\n");
+    assert!(why.contains("date_of_birth \"19610407\" ~ \"19610704\""), "{why}");
+}
+
+#[test]
+fn a_missing_attribute_is_neutral() {
+    let (_dir, engine) = ingest(vec![
+        record("a", "ines", "varga", &with(&[("date_of_birth", "19750101"), ("soc_sec_id", "1234567")])),
+        record("b", "ines", "varga", &with(&[])),
+    ]);
+    assert_eq!(entity(&engine, "a"), entity(&engine, "b"));
+}
+
+#[test]
+fn a_shared_name_alone_is_not_enough() {
+    let (_dir, engine) = ingest(vec![
+        record("a", "ines", "varga", &[("postcode", "2289"), ("date_of_birth", "19750101")]),
+        record("b", "ines", "varga", &[("postcode", "6000"), ("suburb", "perth")]),
+    ]);
+    assert_ne!(entity(&engine, "a"), entity(&engine, "b"));
+}
+
+#[test]
+fn given_name_and_surname_typed_in_each_others_columns_still_match() {
+    let (_dir, engine) = ingest(vec![
+        record("a", "emily", "berry", &with(&[("date_of_birth", "19780527")])),
+        record("b", "berry", "emily", &with(&[("date_of_birth", "19780527")])),
+    ]);
+    assert_eq!(entity(&engine, "a"), entity(&engine, "b"));
+}
+
+#[test]
+fn a_record_that_matches_two_entities_merges_them() {
+    let (_dir, engine) = ingest(vec![
+        // Nothing links a and b directly: a has no date, b no identifier, and the address differs.
+        record("a", "tom", "reyes", &[("soc_sec_id", "5550101"), ("postcode", "3000")]),
+        record("b", "tom", "reyes", &[("date_of_birth", "19900909"), ("postcode", "4000")]),
+        record("c", "tom", "reyes", &[("soc_sec_id", "5550101"), ("date_of_birth", "19900909")]),
+    ]);
+    assert_ne!(engine.state().entity_of("a"), None);
+    let (a, b, c) = (entity(&engine, "a"), entity(&engine, "b"), entity(&engine, "c"));
+    assert_eq!(engine.state().resolve(a), engine.state().resolve(c));
+    assert_eq!(engine.state().resolve(b), engine.state().resolve(c));
+    let merged = engine.log().iter_from(1).any(|e| {
+        matches!(e.unwrap().1.event, Event::EntitiesMerged { decision, .. } if decision.rule == RuleName::RecordMatch)
+    });
+    assert!(merged, "no record_match merge event");
+}
+
+#[test]
+fn a_record_without_a_name_is_kept_when_an_attribute_can_identify_it() {
+    let (_dir, mut engine) =
+        ingest(vec![record("a", "lena", "ortiz", &with(&[("soc_sec_id", "7000001"), ("date_of_birth", "19800202")]))]);
+    engine
+        .ingest_mentions(vec![record("b", "", "", &with(&[("soc_sec_id", "7000001"), ("date_of_birth", "19800202")]))])
+        .unwrap();
+    assert_eq!(entity(&engine, "a"), entity(&engine, "b"));
+    let unknown = engine.ingest_mentions(vec![record("c", "", "", &[("favourite_colour", "green")])]).unwrap_err();
+    assert!(matches!(unknown, IngestError::InvalidMention { .. }), "{unknown}");
+    assert!(unknown.to_string().contains("text"), "{unknown}");
+}
+
+#[test]
+fn records_in_one_batch_resolve_as_they_do_one_by_one() {
+    let records = || {
+        vec![
+            record("a", "john", "smith", &with(&[("date_of_birth", "19520312")])),
+            record("b", "jon", "smith", &with(&[("date_of_birth", "19520312")])),
+            record("c", "john", "smith", &with(&[("date_of_birth", "19841107")])),
+            record("d", "smith", "john", &with(&[("date_of_birth", "19841107")])),
+        ]
+    };
+    let (_one, one_by_one) = ingest(records());
+    let dir = tempfile::tempdir().unwrap();
+    let mut batched = Engine::open(dir.path(), EngineConfig::default()).unwrap();
+    batched.ingest_mentions(records()).unwrap();
+    let groups = |engine: &Engine| ["a", "b", "c", "d"].map(|m| entity(engine, m));
+    assert_eq!(groups(&one_by_one), groups(&batched));
+    assert_eq!(groups(&batched)[0], groups(&batched)[1]);
+    assert_eq!(groups(&batched)[2], groups(&batched)[3]);
+    assert_ne!(groups(&batched)[0], groups(&batched)[2]);
+}
+
+#[test]
+fn a_mention_id_given_twice_in_one_batch_is_refused_and_nothing_is_appended() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut engine = Engine::open(dir.path(), EngineConfig::default()).unwrap();
+    let twice = vec![record("a", "ana", "lee", &with(&[])), record("a", "ana", "lee", &with(&[]))];
+    let err = engine.ingest_mentions(twice).unwrap_err();
+    assert!(err.to_string().contains("twice"), "{err}");
+    assert_eq!(engine.log().last_seq(), 0);
+}
