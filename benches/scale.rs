@@ -25,7 +25,9 @@
 //! and `Engine::flush` (fsync) after every group of documents that reaches `FLUSH_EVERY`
 //! mentions, as the server's group commit does; groups also end at every multiple of 10,000
 //! mentions, so that checkpoints and windows fall on flushed boundaries. Times are those of the
-//! engine calls and flushes only: the generator runs between groups, untimed.
+//! engine calls and flushes only: the generator runs between groups, untimed. Beside the wall
+//! time, the process's CPU time (every thread, sled's included, from /proc/self/stat) over the
+//! same calls is recorded: on a shared machine it moves less than wall time.
 //!
 //! Storage limit: after the engine is dropped, the raw pairs of the log's sled tree `events` are
 //! read back and written, same keys, same bytes, into a fresh sled database, one `Batch` per
@@ -58,6 +60,9 @@ const FLUSH_EVERY: u64 = 1_000;
 const EVENTS_TREE: &str = "events";
 const LOG_DIR: &str = "log";
 
+/// Clock ticks per second in /proc/self/stat: USER_HZ, 100 on Linux whatever the kernel's HZ.
+const USER_HZ: f64 = 100.0;
+
 const TARGET_SIZE: u64 = 1_000_000;
 const COST_RATIO_MAX: f64 = 1.5;
 const RATE_MIN: f64 = 50_000.0;
@@ -67,11 +72,11 @@ fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     // `cargo bench` passes `--bench`; every argument that is not a number is a flag.
     let keep = args.iter().any(|a| a == "--keep");
+    let seed = args.iter().find_map(|a| a.strip_prefix("--seed=")).map_or(SEED, |s| s.parse().expect("--seed=N"));
     if let Some(n) = args.iter().find_map(|a| a.strip_prefix("--sample=")) {
-        sample(n.parse().expect("--sample=DOCUMENTS"));
+        sample(seed, n.parse().expect("--sample=DOCUMENTS"));
         return;
     }
-    let seed = args.iter().find_map(|a| a.strip_prefix("--seed=")).map_or(SEED, |s| s.parse().expect("--seed=N"));
     let mut sizes: Vec<u64> = args.iter().filter_map(|a| a.replace('_', "").parse().ok()).collect();
     if sizes.is_empty() {
         sizes = SIZES_DEFAULT.to_vec();
@@ -105,8 +110,8 @@ fn main() {
 
 /// `--sample=N`: prints the first N documents of the stream (text, kind, roles) and how many
 /// entities the generator made, for a look at the data; ingests nothing.
-fn sample(documents: usize) {
-    let mut generator = Generator::new(SEED);
+fn sample(seed: u64, documents: usize) {
+    let mut generator = Generator::new(seed);
     for _ in 0..documents {
         for m in generator.document() {
             let roles: Vec<String> = m.roles.iter().map(|r| format!("{r:?}")).collect();
@@ -141,10 +146,15 @@ struct Run {
     groups: Vec<Group>,
     /// Seconds of engine calls and flushes per window of mentions.
     window_s: Vec<f64>,
+    /// CPU time of the whole process (every thread, sled's included) during those calls, in
+    /// clock ticks: steadier than wall time on a shared machine.
+    window_ticks: Vec<u64>,
     /// What the store was at each checkpoint (a history size in mentions).
     points: BTreeMap<u64, Point>,
     /// Generator and ingest together, wall clock.
     wall_s: f64,
+    /// Of the ingest time, the flushes.
+    flush_s: f64,
 }
 
 /// The store at a checkpoint.
@@ -175,8 +185,10 @@ fn ingest(dir: &Path, seed: u64, total: u64, points: &BTreeSet<u64>) -> Run {
         doc_ends: Vec::new(),
         groups: Vec::new(),
         window_s: vec![0.0; windows],
+        window_ticks: vec![0; windows],
         points: BTreeMap::new(),
         wall_s: 0.0,
+        flush_s: 0.0,
     };
     run.points.insert(0, point(&engine, dir, &generator, 0));
     let started = Instant::now();
@@ -193,14 +205,17 @@ fn ingest(dir: &Path, seed: u64, total: u64, points: &BTreeSet<u64>) -> Run {
         }
         let window = usize::try_from(group_start / WINDOW).expect("a window index");
         let first_doc = run.doc_ends.len();
-        let timer = Instant::now();
+        let (timer, ticks) = (Instant::now(), cpu_ticks());
         for doc in docs {
             let outcome = engine.ingest_mentions(doc).expect("ingest a document's mentions");
             assert!(matches!(outcome, IngestOutcome::Appended { .. }), "a generated document appended nothing");
             run.doc_ends.push(engine.log().next_seq());
         }
+        let flush = Instant::now();
         engine.flush().expect("flush");
+        run.flush_s += flush.elapsed().as_secs_f64();
         run.window_s[window] += timer.elapsed().as_secs_f64();
+        run.window_ticks[window] += cpu_ticks() - ticks;
         run.groups.push(Group { docs: first_doc..run.doc_ends.len(), window });
 
         let done = generator.mentions();
@@ -238,6 +253,8 @@ fn point(engine: &Engine, dir: &Path, generator: &Generator, documents: usize) -
 /// What the storage-limit run measured.
 struct Limit {
     window_s: Vec<f64>,
+    /// Of the write time, the flushes.
+    flush_s: f64,
     keys: u64,
     bytes: u64,
 }
@@ -255,7 +272,7 @@ fn storage_limit(log: &Path, out: &Path, run: &Run) -> Limit {
     let events = source.open_tree(EVENTS_TREE).expect("the events tree");
     let target = sled::Config::new().path(out).open().expect("a fresh sled database");
     let written = target.open_tree(EVENTS_TREE).expect("a tree");
-    let mut limit = Limit { window_s: vec![0.0; run.window_s.len()], keys: 0, bytes: 0 };
+    let mut limit = Limit { window_s: vec![0.0; run.window_s.len()], flush_s: 0.0, keys: 0, bytes: 0 };
     let mut timed = Duration::ZERO;
     for group in &run.groups {
         let start = group.docs.start.checked_sub(1).map_or(0, |d| run.doc_ends[d]);
@@ -282,7 +299,9 @@ fn storage_limit(log: &Path, out: &Path, run: &Run) -> Limit {
             }
             written.apply_batch(batch).expect("append");
         }
+        let flush = Instant::now();
         target.flush().expect("flush");
+        limit.flush_s += flush.elapsed().as_secs_f64();
         let elapsed = timer.elapsed();
         timed += elapsed;
         limit.window_s[group.window] += elapsed.as_secs_f64();
@@ -317,6 +336,16 @@ fn open_sled(path: &Path) -> sled::Db {
     }
 }
 
+/// CPU time (user and system) of this process so far, every thread, in clock ticks (zero where
+/// there is no /proc).
+fn cpu_ticks() -> u64 {
+    let stat = fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // The fields after the command name (which is in parentheses and may hold spaces): utime and
+    // stime are the 12th and 13th of them.
+    let after = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
+    after.split_whitespace().skip(11).take(2).map(|f| f.parse::<u64>().unwrap_or(0)).sum()
+}
+
 /// VmRSS, RssAnon and VmHWM of this process in kB, from /proc/self/status (zeros elsewhere).
 fn rss() -> Rss {
     let status = fs::read_to_string("/proc/self/status").unwrap_or_default();
@@ -338,28 +367,46 @@ fn bytes_under(path: &Path) -> u64 {
         .sum()
 }
 
+impl Run {
+    fn window(h: u64) -> usize {
+        usize::try_from(h / WINDOW).expect("a window index")
+    }
+
+    /// Wall and CPU microseconds per mention in the window that starts at a history of `h`.
+    fn cost_us(&self, h: u64) -> (f64, f64) {
+        let w = Run::window(h);
+        (self.window_s[w] * 1e6 / as_f64(WINDOW), as_f64(self.window_ticks[w]) * 1e6 / USER_HZ / as_f64(WINDOW))
+    }
+
+    /// Seconds of ingest before a history of `h`.
+    fn ingest_s(&self, h: u64) -> f64 {
+        self.window_s[..Run::window(h)].iter().sum()
+    }
+}
+
+impl Limit {
+    fn write_s(&self, h: u64) -> f64 {
+        self.window_s[..Run::window(h)].iter().sum()
+    }
+}
+
 fn print_report(seed: u64, sizes: &BTreeSet<u64>, run: &Run, limit: &Limit) {
-    let window_index = |h: u64| usize::try_from(h / WINDOW).expect("a window index");
-    let cost_us = |h: u64| run.window_s[window_index(h)] * 1e6 / as_f64(WINDOW);
-    let cost_10k = cost_us(10_000.min(*sizes.last().expect("a size")));
+    let base = run.cost_us(10_000.min(*sizes.last().expect("a size")));
+    let k = WINDOW / 1000;
     println!(
-        "| history, mentions | documents | events | entities | ingest s | ingest mentions/s | storage limit s | limit mentions/s | ingest ÷ limit | next {}k: µs/mention | next {}k: mentions/s | cost ÷ cost at 10k | RSS MiB (VmRSS / RssAnon) | RSS bytes / entity | RSS bytes / mention | log MiB |",
-        WINDOW / 1000,
-        WINDOW / 1000
+        "| history, mentions | documents | events | entities | ingest s | ingest mentions/s | storage limit s | limit mentions/s | ingest ÷ limit | next {k}k: mentions/s | next {k}k: µs/mention, wall / CPU | ÷ cost at 10k, wall / CPU | RSS MiB (VmRSS / RssAnon) | RSS bytes / entity | RSS bytes / mention | log MiB |"
     );
     println!("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
     for (&h, p) in &run.points {
-        let cost = cost_us(h);
-        let window = format!("{cost:.1} | {} | {:.2}", thousands(1e6 / cost), cost / cost_10k);
+        let (wall, cpu) = run.cost_us(h);
+        let window =
+            format!("{} | {wall:.1} / {cpu:.1} | {:.2} / {:.2}", thousands(1e6 / wall), wall / base.0, cpu / base.1);
         let memory = format!("{:.0} / {:.0}", kib_to_mib(p.rss.vm_kb), kib_to_mib(p.rss.anon_kb));
         if h == 0 {
-            println!("| 0 (first {}k) | | | | | | | | | {window} | {memory} | | | |", WINDOW / 1000);
+            println!("| 0 (first {k}k) | | | | | | | | | {window} | {memory} | | | |");
             continue;
         }
-        let (ingest_s, limit_s) = (
-            run.window_s[..window_index(h)].iter().sum::<f64>(),
-            limit.window_s[..window_index(h)].iter().sum::<f64>(),
-        );
+        let (ingest_s, limit_s) = (run.ingest_s(h), limit.write_s(h));
         let rss_bytes = as_f64(p.rss.vm_kb) * 1024.0;
         let highlight = if sizes.contains(&h) { "**" } else { "" };
         println!(
@@ -382,17 +429,11 @@ fn print_report(seed: u64, sizes: &BTreeSet<u64>, run: &Run, limit: &Limit) {
 
 fn print_notes(seed: u64, sizes: &BTreeSet<u64>, run: &Run, limit: &Limit) {
     let largest = *sizes.last().expect("a size");
-    let fingerprints: Vec<String> = run
-        .points
-        .iter()
-        .filter(|(h, _)| **h > 0)
-        .map(|(h, p)| format!("{}: {:016x}", thousands(as_f64(*h)), p.fingerprint))
-        .collect();
+    let checkpoints = || run.points.iter().filter(|(h, _)| **h > 0);
+    let fingerprints: Vec<String> =
+        checkpoints().map(|(h, p)| format!("{}: {:016x}", thousands(as_f64(*h)), p.fingerprint)).collect();
     println!("Seed {seed:#x}; fingerprints of the generated mentions: {}.", fingerprints.join(", "));
-    let populations: Vec<String> = run
-        .points
-        .iter()
-        .filter(|(h, _)| **h > 0)
+    let populations: Vec<String> = checkpoints()
         .map(|(h, p)| {
             let q = p.population;
             format!("{}: {} / {} / {}", thousands(as_f64(*h)), q.persons, q.orgs, q.places)
@@ -401,28 +442,28 @@ fn print_notes(seed: u64, sizes: &BTreeSet<u64>, run: &Run, limit: &Limit) {
     println!("Generated persons / organisations / places: {}.", populations.join("; "));
     let start = &run.points[&0];
     let end = run.points.last_key_value().map(|(_, p)| p).expect("points");
+    let (ingest_all, limit_all) = (run.window_s.iter().sum::<f64>(), limit.window_s.iter().sum::<f64>());
     println!(
-        "RSS after opening the empty store {:.0} MiB; peak (VmHWM) {:.0} MiB. Storage limit: {} keys, {:.1} MiB of keys and values. Wall time of the run, generator included: {:.1} s.",
+        "RSS after opening the empty store {:.0} MiB; peak (VmHWM) {:.0} MiB. Storage limit: {} keys, {:.1} MiB of keys and values. Flushes (one per group of about {FLUSH_EVERY} mentions) took {:.0}% of the ingest time and {:.0}% of the storage limit's. Wall time of the run, generator included: {:.1} s.",
         kib_to_mib(start.rss.vm_kb),
         kib_to_mib(end.rss.peak_kb),
         thousands(as_f64(limit.keys)),
         mib(limit.bytes),
+        100.0 * run.flush_s / ingest_all,
+        100.0 * limit.flush_s / limit_all,
         run.wall_s
     );
-    let window_index = |h: u64| usize::try_from(h / WINDOW).expect("a window index");
-    let cost_us = |h: u64| run.window_s[window_index(h)] * 1e6 / as_f64(WINDOW);
     let at = TARGET_SIZE.min(largest);
     let note = if largest < TARGET_SIZE { " (indicative: the targets are for 1M)" } else { "" };
     let met = |ok: bool| if ok { "met" } else { "NOT met" };
-    let ratio = cost_us(at) / cost_us(10_000.min(largest));
-    let rate = 1e6 / cost_us(at);
-    let share = {
-        let w = window_index(at);
-        limit.window_s[..w].iter().sum::<f64>() / run.window_s[..w].iter().sum::<f64>()
-    };
+    let ((wall, cpu), (wall_10k, cpu_10k)) = (run.cost_us(at), run.cost_us(10_000.min(largest)));
+    let ratio = wall / wall_10k;
+    let rate = 1e6 / wall;
+    let share = limit.write_s(at) / run.ingest_s(at);
     println!(
-        "Targets at {} mentions of history{note}: cost of a mention ≤ {COST_RATIO_MAX}× its cost at 10k: {ratio:.2}×, {}; ≥ {} mentions/s: {}, {}; durable ingest ≥ 1/3 of the storage limit: {share:.2}, {}.",
+        "Targets at {} mentions of history{note}: cost of a mention ≤ {COST_RATIO_MAX}× its cost at 10k: {ratio:.2}× ({:.2}× in CPU time), {}; ≥ {} mentions/s: {}, {}; durable ingest ≥ 1/3 of the storage limit: {share:.2}, {}.",
         thousands(as_f64(at)),
+        cpu / cpu_10k,
         met(ratio <= COST_RATIO_MAX),
         thousands(RATE_MIN),
         thousands(rate),
