@@ -36,8 +36,13 @@ fn each_row_becomes_one_mention_with_its_id_its_name_and_its_other_columns_as_at
         .filter(|e| e["event"]["type"] == "MentionObserved")
         .map(|e| e["event"]["mention"]["attrs"].clone())
         .collect();
-    assert_eq!(observed[0], serde_json::json!({"postcode": "2119", "date_of_birth": "19560409"}));
-    assert_eq!(observed[1], serde_json::json!({"postcode": "2119"}), "an empty column is no attribute");
+    // The name columns are attributes too: records compare given name and surname apart.
+    let person =
+        |postcode: &str| serde_json::json!({"given_name": "halvard", "surname": "quist", "postcode": postcode});
+    let mut first = person("2119");
+    first["date_of_birth"] = "19560409".into();
+    assert_eq!(observed[0], first);
+    assert_eq!(observed[1], person("2119"), "an empty column is no attribute");
 }
 
 #[test]
@@ -51,7 +56,7 @@ fn a_missing_column_is_named_with_the_header_and_nothing_is_appended() {
 }
 
 #[test]
-fn a_record_without_a_name_is_left_out_with_a_warning_and_one_without_an_id_stops_the_run() {
+fn a_record_with_neither_name_nor_known_attribute_is_left_out_with_a_warning_and_one_without_an_id_stops_the_run() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
     let nameless = write(dir.path(), "a.csv", "rec_id,given_name,surname\nr1,,\nr2,ada,finch\n");
@@ -59,6 +64,14 @@ fn a_record_without_a_name_is_left_out_with_a_warning_and_one_without_an_id_stop
     let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
     assert!(output.status.success(), "{stderr}");
     assert!(stderr.contains("a.csv:2") && stderr.contains("1 record left out"), "{stderr}");
+    let dated = write(dir.path(), "c.csv", "rec_id,given_name,surname,date_of_birth\nr9,,,19560409\n");
+    let output = aka(&data, &["ingest", "--records", dated.to_str().unwrap(), "--name", "given_name,surname"]);
+    assert!(output.status.success() && !String::from_utf8_lossy(&output.stderr).contains("left out"), "{output:?}");
+    let ids: Vec<String> = json_lines(&ok(aka(&data, &["export", "mentions"])))
+        .iter()
+        .map(|r| r["mention_id"].as_str().unwrap().to_string())
+        .collect();
+    assert!(ids.contains(&"r9".to_string()), "a nameless record with a date of birth is kept: {ids:?}");
     let no_id = write(dir.path(), "b.csv", "rec_id,given_name,surname\n,omar,hale\n");
     let output = aka(&data, &["ingest", "--records", no_id.to_str().unwrap(), "--name", "given_name,surname"]);
     assert!(failed(&output).contains("b.csv:2: column \"rec_id\" is empty"));

@@ -1,7 +1,8 @@
 //! `aka ingest --records`: CSV files of records (a header row, one record per row) in, one
 //! mention per row. The name is the --name columns joined; the id column gives the mention's
 //! id and its document (each record is its own document, so no record's name is read as a
-//! short form of another's); every other non-empty column is an attribute.
+//! short form of another's); every non-empty column but the id, the name columns included, is an
+//! attribute, so that the resolver's attribute rules can compare given name and surname apart.
 
 use std::collections::BTreeMap;
 use std::path::Path;

@@ -266,6 +266,9 @@ pub enum DecodeError {
     /// The bytes are not a valid envelope.
     #[error("malformed event: {0}")]
     Malformed(#[from] serde_json::Error),
+    /// A record of several events whose framing is damaged: none of its events can be told apart.
+    #[error("malformed record of events: {0}")]
+    Framing(String),
     /// Written by another schema version.
     #[error("event has schema version {found}, this build reads version {SCHEMA_VERSION}")]
     Schema {

@@ -1,9 +1,18 @@
 //! The log: envelopes under sequence numbers in a sled tree, appended in atomic batches.
 //!
 //! Layout of a data directory: `DIR/LOCK`, a lock file held while a [`Log`] is open, and
-//! `DIR/log/`, the sled database. In it the tree `events` maps each sequence number (u64,
-//! big-endian, so that key order is log order) to [`Envelope::encode`]; the tree `meta` holds the
-//! format marker under `format`. Events are never rewritten or deleted.
+//! `DIR/log/`, the sled database. In it the tree `meta` holds the format marker under `format`,
+//! and the tree `events` holds the events, keyed by sequence number (u64, big-endian, so that
+//! key order is log order):
+//! - format `aka-log-2` (stores created now): one record per appended batch, under the sequence
+//!   number of its first event: the event count in decimal, a newline, then each event's
+//!   [`Envelope::encode`] followed by a newline (compact JSON holds no raw newline). One sled
+//!   insert per batch, not per event: sled's cost is per key, so this is what lets a document of
+//!   a hundred events cost about one insert.
+//! - format `aka-log-1` (stores created before): one event per key. Still read and appended
+//!   to in its own layout.
+//!
+//! Events are never rewritten or deleted.
 
 use std::fmt;
 use std::fs::{self, File, OpenOptions, TryLockError};
@@ -11,13 +20,28 @@ use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 use aka_core::Envelope;
+use aka_core::event::DecodeError;
 use tracing::{debug, info};
 
 use crate::error::{AppendError, OpenError, ReadError};
 
-/// The format marker stored under `format` in the `meta` tree; a store with another marker is
-/// refused rather than misread.
-pub const FORMAT_MARKER: &[u8] = b"aka-log-1";
+/// The format marker of the stores this build creates, stored under `format` in the `meta`
+/// tree; a store with a marker this build does not read is refused rather than misread.
+pub const FORMAT_MARKER: &[u8] = b"aka-log-2";
+/// The marker of stores of one event per key, still read and appended to.
+const FORMAT_SINGLE: &[u8] = b"aka-log-1";
+
+/// An event read back with its sequence number, or why it could not be.
+type Item = Result<(u64, Envelope), ReadError>;
+
+/// How the events tree holds events.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Layout {
+    /// `aka-log-1`: one event per key.
+    Single,
+    /// `aka-log-2`: one record of events per appended batch.
+    Batched,
+}
 
 const LOCK_FILE: &str = "LOCK";
 const DB_DIR: &str = "log";
@@ -53,6 +77,7 @@ pub struct Log {
     _lock: File,
     dir: PathBuf,
     config: LogConfig,
+    layout: Layout,
     next_seq: u64,
 }
 
@@ -62,6 +87,7 @@ impl fmt::Debug for Log {
         f.debug_struct("Log")
             .field("dir", &self.dir)
             .field("config", &self.config)
+            .field("layout", &self.layout)
             .field("next_seq", &self.next_seq)
             .finish_non_exhaustive()
     }
@@ -79,8 +105,8 @@ impl Log {
         let lock = lock_dir(&dir)?;
         let db = open_db(&dir)?;
         let events = db.open_tree(EVENTS_TREE).map_err(|source| open_sled_error(&dir, source))?;
-        check_format(&dir, &db, &events)?;
-        let last_seq = last_seq_on_open(&dir, &events)?;
+        let layout = check_format(&dir, &db, &events)?;
+        let last_seq = last_seq_on_open(&dir, &events, layout)?;
         info!(dir = %dir.display(), last_seq, "opened event log");
         Ok(Log {
             events,
@@ -88,6 +114,7 @@ impl Log {
             _lock: lock,
             dir,
             config,
+            layout,
             // last_seq_on_open refuses u64::MAX, so this cannot overflow.
             next_seq: last_seq.saturating_add(1),
         })
@@ -107,12 +134,22 @@ impl Log {
             .ok()
             .and_then(|count| first.checked_add(count))
             .ok_or_else(|| AppendError::Exhausted { dir: self.dir.clone() })?;
-        // One batch, so that a crash leaves the whole call or none of it.
-        let mut batch = sled::Batch::default();
-        for (seq, envelope) in (first..end).zip(events) {
-            batch.insert(&seq.to_be_bytes()[..], envelope.encode());
+        match self.layout {
+            // One insert holds the whole call, so a crash leaves all of it or none.
+            Layout::Batched => {
+                self.events
+                    .insert(first.to_be_bytes(), encode_batch(events))
+                    .map_err(|source| self.append_error(source))?;
+            }
+            Layout::Single => {
+                // One sled batch, so that a crash leaves the whole call or none of it.
+                let mut batch = sled::Batch::default();
+                for (seq, envelope) in (first..end).zip(events) {
+                    batch.insert(&seq.to_be_bytes()[..], envelope.encode());
+                }
+                self.events.apply_batch(batch).map_err(|source| self.append_error(source))?;
+            }
         }
-        self.events.apply_batch(batch).map_err(|source| self.append_error(source))?;
         self.next_seq = end;
         debug!(dir = %self.dir.display(), first, end, "appended events");
         if self.config.durability == Durability::Flush {
@@ -139,30 +176,64 @@ impl Log {
 
     /// The event under `seq`, or `None` if there is none.
     pub fn get(&self, seq: u64) -> Result<Option<Envelope>, ReadError> {
-        let stored =
-            self.events.get(seq.to_be_bytes()).map_err(|source| ReadError::Sled { dir: self.dir.clone(), source })?;
-        let Some(bytes) = stored else {
+        let Some(bytes) = self.get_raw(seq)? else {
             return Ok(None);
         };
         Envelope::decode(&bytes).map(Some).map_err(|source| ReadError::Decode { seq, source })
     }
 
-    /// The stored bytes of the event under `seq`, undecoded.
+    /// The stored bytes of the event under `seq` ([`Envelope::encode`]), undecoded.
     pub fn get_raw(&self, seq: u64) -> Result<Option<Vec<u8>>, ReadError> {
-        let stored =
-            self.events.get(seq.to_be_bytes()).map_err(|source| ReadError::Sled { dir: self.dir.clone(), source })?;
-        Ok(stored.map(|bytes| bytes.to_vec()))
+        let sled_error = |source| ReadError::Sled { dir: self.dir.clone(), source };
+        match self.layout {
+            Layout::Single => Ok(self.events.get(seq.to_be_bytes()).map_err(sled_error)?.map(|b| b.to_vec())),
+            Layout::Batched => {
+                let Some(item) = self.events.range(..=seq.to_be_bytes()).next_back() else {
+                    return Ok(None);
+                };
+                let (key, value) = item.map_err(sled_error)?;
+                let first = seq_of_key(&key)
+                    .ok_or_else(|| ReadError::CorruptKey { dir: self.dir.clone(), key: key.to_vec() })?;
+                let lines = frame(&value).map_err(|source| ReadError::Decode { seq, source })?;
+                let index = usize::try_from(seq - first).unwrap_or(usize::MAX);
+                Ok(lines.get(index).map(|line| line.to_vec()))
+            }
+        }
     }
 
     /// The events from sequence number `from` on, in order. An unreadable event is an `Err`
-    /// item; the iteration goes on after it.
-    pub fn iter_from(&self, from: u64) -> impl Iterator<Item = Result<(u64, Envelope), ReadError>> + '_ {
-        self.events.range(from.to_be_bytes()..).map(move |item| {
-            let (key, value) = item.map_err(|source| ReadError::Sled { dir: self.dir.clone(), source })?;
-            let seq =
-                seq_of_key(&key).ok_or_else(|| ReadError::CorruptKey { dir: self.dir.clone(), key: key.to_vec() })?;
-            let envelope = Envelope::decode(&value).map_err(|source| ReadError::Decode { seq, source })?;
-            Ok((seq, envelope))
+    /// item; the iteration goes on after it (a record whose framing is damaged is one `Err`
+    /// item, under the sequence number of its first event).
+    pub fn iter_from(&self, from: u64) -> impl Iterator<Item = Item> + '_ {
+        // The record holding `from` may start before it.
+        let start = match self.layout {
+            Layout::Single => from,
+            Layout::Batched => match self.events.range(..=from.to_be_bytes()).next_back() {
+                Some(Ok((key, _))) => seq_of_key(&key).unwrap_or(from),
+                _ => from,
+            },
+        };
+        self.events.range(start.to_be_bytes()..).flat_map(move |item| {
+            let read = || -> Result<Vec<Item>, ReadError> {
+                let (key, value) = item.map_err(|source| ReadError::Sled { dir: self.dir.clone(), source })?;
+                let first = seq_of_key(&key)
+                    .ok_or_else(|| ReadError::CorruptKey { dir: self.dir.clone(), key: key.to_vec() })?;
+                let decode = |seq: u64, bytes: &[u8]| {
+                    Envelope::decode(bytes).map(|e| (seq, e)).map_err(|source| ReadError::Decode { seq, source })
+                };
+                Ok(match self.layout {
+                    Layout::Single => vec![decode(first, &value)],
+                    Layout::Batched => {
+                        let lines = frame(&value).map_err(|source| ReadError::Decode { seq: first, source })?;
+                        (first..)
+                            .zip(lines)
+                            .filter(|(seq, _)| *seq >= from)
+                            .map(|(seq, line)| decode(seq, line))
+                            .collect()
+                    }
+                })
+            };
+            read().unwrap_or_else(|error| vec![Err(error)])
         })
     }
 
@@ -268,17 +339,19 @@ fn open_sled_error(dir: &Path, source: sled::Error) -> OpenError {
     }
 }
 
-/// Checks the format marker, writing it (durably, before any event) into a new store.
-fn check_format(dir: &Path, db: &sled::Db, events: &sled::Tree) -> Result<(), OpenError> {
+/// Checks the format marker, writing it (durably, before any event) into a new store, and
+/// returns the layout it stands for.
+fn check_format(dir: &Path, db: &sled::Db, events: &sled::Tree) -> Result<Layout, OpenError> {
     let sled_error = |source| open_sled_error(dir, source);
     let meta = db.open_tree(META_TREE).map_err(sled_error)?;
     let found = match meta.get(FORMAT_KEY).map_err(sled_error)? {
-        Some(marker) if marker == FORMAT_MARKER => return Ok(()),
+        Some(marker) if marker == FORMAT_MARKER => return Ok(Layout::Batched),
+        Some(marker) if marker == FORMAT_SINGLE => return Ok(Layout::Single),
         Some(marker) => String::from_utf8_lossy(&marker).into_owned(),
         None if events.is_empty() => {
             meta.insert(FORMAT_KEY, FORMAT_MARKER).map_err(sled_error)?;
             db.flush().map_err(sled_error)?;
-            return Ok(());
+            return Ok(Layout::Batched);
         }
         None => "events but no format marker".to_owned(),
     };
@@ -287,14 +360,54 @@ fn check_format(dir: &Path, db: &sled::Db, events: &sled::Tree) -> Result<(), Op
 
 /// The last sequence number, after checking that its event can be read: a torn or foreign last
 /// event is reported on open rather than on first use.
-fn last_seq_on_open(dir: &Path, events: &sled::Tree) -> Result<u64, OpenError> {
+fn last_seq_on_open(dir: &Path, events: &sled::Tree, layout: Layout) -> Result<u64, OpenError> {
     let last = events.last().map_err(|source| open_sled_error(dir, source))?;
     let Some((key, value)) = last else {
         return Ok(0);
     };
-    let seq = seq_of_key(&key).ok_or_else(|| OpenError::CorruptKey { dir: dir.to_path_buf(), key: key.to_vec() })?;
-    Envelope::decode(&value).map_err(|source| OpenError::Corrupt { dir: dir.to_path_buf(), seq, source })?;
+    let first = seq_of_key(&key).ok_or_else(|| OpenError::CorruptKey { dir: dir.to_path_buf(), key: key.to_vec() })?;
+    let corrupt = |seq, source| OpenError::Corrupt { dir: dir.to_path_buf(), seq, source };
+    let (seq, last_event) = match layout {
+        Layout::Single => (first, &value[..]),
+        Layout::Batched => {
+            let lines = frame(&value).map_err(|source| corrupt(first, source))?;
+            let count = u64::try_from(lines.len()).unwrap_or(u64::MAX);
+            let seq = first.checked_add(count - 1).filter(|seq| *seq != u64::MAX).ok_or_else(|| {
+                corrupt(first, DecodeError::Framing(format!("{count} events from {first} overflow the numbering")))
+            })?;
+            (seq, lines[lines.len() - 1])
+        }
+    };
+    Envelope::decode(last_event).map_err(|source| corrupt(seq, source))?;
     Ok(seq)
+}
+
+/// The stored record of a batch of events: the count, a newline, each event and a newline.
+fn encode_batch(events: &[Envelope]) -> Vec<u8> {
+    let mut out = format!("{}\n", events.len()).into_bytes();
+    for envelope in events {
+        out.extend_from_slice(&envelope.encode());
+        out.push(b'\n');
+    }
+    out
+}
+
+/// The events of a stored record, undecoded; at least one. A count that does not match the
+/// events found is a damaged record.
+fn frame(value: &[u8]) -> Result<Vec<&[u8]>, DecodeError> {
+    let damaged = |why: &str| DecodeError::Framing(why.to_string());
+    let newline = value.iter().position(|&b| b == b'\n').ok_or_else(|| damaged("no event count"))?;
+    let count: usize = std::str::from_utf8(&value[..newline])
+        .ok()
+        .and_then(|count| count.parse().ok())
+        .filter(|count| *count > 0)
+        .ok_or_else(|| damaged("the event count is not a positive number"))?;
+    let body = value[newline + 1..].strip_suffix(b"\n").ok_or_else(|| damaged("the last event is cut short"))?;
+    let lines: Vec<&[u8]> = body.split(|&b| b == b'\n').collect();
+    if lines.len() != count {
+        return Err(DecodeError::Framing(format!("{count} events announced, {} found", lines.len())));
+    }
+    Ok(lines)
 }
 
 #[cfg(test)]

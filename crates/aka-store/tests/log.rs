@@ -27,11 +27,32 @@ fn contents(log: &Log) -> Vec<(u64, Envelope)> {
     log.iter_from(0).collect::<Result<_, _>>().expect("every event reads")
 }
 
-/// Writes raw bytes under `seq` in the events tree, as a damaged or foreign store would hold.
-fn write_raw(dir: &Path, seq: u64, value: &[u8]) {
+/// Writes raw bytes under `key` in the events tree, as a damaged or foreign store would hold.
+fn write_raw(dir: &Path, key: u64, value: &[u8]) {
     let db = sled::open(dir.join("log")).unwrap();
-    db.open_tree("events").unwrap().insert(seq.to_be_bytes(), value).unwrap();
+    db.open_tree("events").unwrap().insert(key.to_be_bytes(), value).unwrap();
     db.flush().unwrap();
+}
+
+/// The stored records of the events tree, as (key, value).
+fn records(dir: &Path) -> Vec<(u64, Vec<u8>)> {
+    let db = sled::open(dir.join("log")).unwrap();
+    let tree = db.open_tree("events").unwrap();
+    tree.iter()
+        .map(|item| {
+            let (k, v) = item.unwrap();
+            (u64::from_be_bytes(k.as_ref().try_into().unwrap()), v.to_vec())
+        })
+        .collect()
+}
+
+/// Replaces event `seq` inside the record that holds it with `bytes`, keeping the framing.
+fn damage_event(dir: &Path, seq: u64, bytes: &[u8]) {
+    let (first, value) = records(dir).into_iter().rfind(|(key, _)| *key <= seq).unwrap();
+    let text = String::from_utf8(value).unwrap();
+    let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+    lines[usize::try_from(seq - first).unwrap() + 1] = String::from_utf8(bytes.to_vec()).unwrap();
+    write_raw(dir, first, format!("{}\n", lines.join("\n")).as_bytes());
 }
 
 #[test]
@@ -225,7 +246,7 @@ fn an_undecodable_event_is_an_err_item_and_iteration_goes_on() {
     let mut log = open(dir.path());
     log.append(&events(0..3)).unwrap();
     drop(log);
-    write_raw(dir.path(), 2, b"not json");
+    damage_event(dir.path(), 2, b"not json");
 
     let log = open(dir.path());
     let items: Vec<_> = log.iter_from(1).collect();
@@ -244,9 +265,77 @@ fn an_undecodable_last_event_is_refused_on_open() {
     let mut log = open(dir.path());
     log.append(&events(0..2)).unwrap();
     drop(log);
-    write_raw(dir.path(), 2, b"{\"schema\":");
+    damage_event(dir.path(), 2, b"{\"schema\":");
 
     let err = Log::open(dir.path(), LogConfig::default()).unwrap_err();
     assert!(matches!(&err, OpenError::Corrupt { seq: 2, .. }), "{err:?}");
     assert!(err.to_string().contains("event 2"), "{err}");
+}
+
+#[test]
+fn each_append_is_one_record_under_the_seq_of_its_first_event() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut log = open(dir.path());
+    log.append(&events(0..3)).unwrap();
+    log.append(&events(3..4)).unwrap();
+    log.append(&events(4..9)).unwrap();
+    drop(log);
+    let keys: Vec<u64> = records(dir.path()).into_iter().map(|(key, _)| key).collect();
+    assert_eq!(keys, vec![1, 4, 5]);
+    let log = open(dir.path());
+    assert_eq!(log.last_seq(), 9);
+    for seq in 1..=9 {
+        assert_eq!(log.get(seq).unwrap(), Some(event(seq - 1)), "event {seq}");
+    }
+    assert_eq!(log.get(10).unwrap(), None);
+    let from_6: Vec<u64> = log.iter_from(6).map(|item| item.unwrap().0).collect();
+    assert_eq!(from_6, vec![6, 7, 8, 9], "iteration from inside a record starts at the asked seq");
+}
+
+#[test]
+fn a_record_whose_framing_is_damaged_is_one_err_item_and_the_next_records_still_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut log = open(dir.path());
+    log.append(&events(0..3)).unwrap();
+    log.append(&events(3..5)).unwrap();
+    drop(log);
+    let (_, value) = records(dir.path()).remove(0);
+    // The count says 3; drop the last event.
+    let cut: Vec<u8> =
+        value[..value.len() - 1].iter().rposition(|&b| b == b'\n').map(|i| value[..=i].to_vec()).unwrap();
+    write_raw(dir.path(), 1, &cut);
+
+    let log = open(dir.path());
+    let items: Vec<_> = log.iter_from(1).collect();
+    assert_eq!(items.len(), 3, "{items:?}");
+    assert!(matches!(&items[0], Err(ReadError::Decode { seq: 1, .. })), "{:?}", items[0]);
+    assert!(items[0].as_ref().unwrap_err().to_string().contains("3 events announced, 2 found"), "{:?}", items[0]);
+    assert!(matches!(&items[1], Ok((4, _))));
+    assert!(matches!(&items[2], Ok((5, _))));
+}
+
+#[test]
+fn a_store_of_one_event_per_key_is_still_read_and_appended_to_in_its_layout() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let db = sled::open(dir.path().join("log")).unwrap();
+        db.open_tree("meta").unwrap().insert("format", &b"aka-log-1"[..]).unwrap();
+        let tree = db.open_tree("events").unwrap();
+        for seq in 1..=3u64 {
+            tree.insert(seq.to_be_bytes(), event(seq).encode()).unwrap();
+        }
+        db.flush().unwrap();
+    }
+    fs::write(dir.path().join("LOCK"), b"").unwrap();
+    let mut log = open(dir.path());
+    assert_eq!(log.last_seq(), 3);
+    assert_eq!(log.append(&events(10..12)).unwrap(), 4..6);
+    drop(log);
+    let keys: Vec<u64> = records(dir.path()).into_iter().map(|(key, _)| key).collect();
+    assert_eq!(keys, vec![1, 2, 3, 4, 5], "one key per event, as the store was written");
+    let log = open(dir.path());
+    let seqs: Vec<u64> = contents(&log).into_iter().map(|(seq, _)| seq).collect();
+    assert_eq!(seqs, vec![1, 2, 3, 4, 5]);
+    assert_eq!(log.get(2).unwrap(), Some(event(2)));
+    assert_eq!(log.get(5).unwrap(), Some(event(11)));
 }
