@@ -7,7 +7,7 @@ use strsim::{jaro_winkler, osa_distance};
 
 use crate::entity::Entity;
 use crate::mention::Mention;
-use crate::normalize::{fold, name_key};
+use crate::normalize::fold;
 use crate::rules::{AttrKind, AttributeRule, RecordRules, Rules};
 use crate::state::State;
 
@@ -154,7 +154,7 @@ impl Profile {
             }
         }
         let names = if with_names {
-            entity.names.keys().map(|n| name_key(n, rules)).filter(|n| !n.is_empty()).collect()
+            entity.names.keys().map(|n| state.name_tokens(n).join(" ")).filter(|n| !n.is_empty()).collect()
         } else {
             Vec::new()
         };

@@ -5,6 +5,7 @@
 //! blocking keys, never from a scan.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 use strsim::{jaro_winkler, normalized_levenshtein};
 
@@ -12,9 +13,7 @@ use crate::attrs::{Profile, is_record, known_attrs, weigh};
 use crate::entity::Entity;
 use crate::event::{Decision, EntityId, Event, RuleName};
 use crate::mention::{Form, Kind, Mention, Role, Tense};
-use crate::normalize::{
-    acronym_form, given_names_match, initials, mention_acronym, mention_tokens, name_key, name_tokens,
-};
+use crate::normalize::{acronym_form, given_names_match, initials, mention_acronym, mention_tokens, name_key};
 use crate::rules::AttrKind;
 use crate::state::{ANY_QUALIFIER, State, fuzzy_key, key, role_key};
 
@@ -325,12 +324,26 @@ fn resolve_record(state: &State, m: &Mention) -> Result<Found, Vec<String>> {
     Err(evidence)
 }
 
+/// Whether name tokens joined by spaces are `key`.
+fn tokens_spell(tokens: &[String], key: &str) -> bool {
+    let mut rest = key;
+    for (i, token) in tokens.iter().enumerate() {
+        if i > 0 {
+            let Some(after) = rest.strip_prefix(' ') else { return false };
+            rest = after;
+        }
+        let Some(after) = rest.strip_prefix(token.as_str()) else { return false };
+        rest = after;
+    }
+    rest.is_empty()
+}
+
 /// Whether an entity is named `key` written as a word, not in capitals.
 fn known_as_word(state: &State, key: &str) -> bool {
     state.candidates(&format!("{}{key}", key::NAME)).into_iter().any(|id| {
-        state
-            .entity(id)
-            .is_some_and(|e| e.names.keys().any(|n| acronym_form(n).is_none() && name_key(n, state.rules()) == key))
+        state.entity(id).is_some_and(|e| {
+            e.names.keys().any(|n| acronym_form(n).is_none() && tokens_spell(&state.name_tokens(n), key))
+        })
     })
 }
 
@@ -391,8 +404,7 @@ fn same_document(state: &State, context: &DocContext, m: &Mention, tokens: &[Str
 /// or the entity has none.
 fn full_names_admit(state: &State, id: EntityId, tokens: &[String]) -> bool {
     let Some(entity) = state.entity(id) else { return false };
-    let rules = state.rules();
-    let mut full = entity.names.keys().map(|n| name_tokens(n, rules)).filter(|n| n.len() > 1).peekable();
+    let mut full = entity.names.keys().map(|n| state.name_tokens(n)).filter(|n| n.len() > 1).peekable();
     full.peek().is_none()
         || full.any(|n| n.last() == tokens.last() && (tokens_fit(tokens, &n, false) || tokens_fit(&n, tokens, false)))
 }
@@ -489,7 +501,6 @@ fn containment(state: &State, context: &DocContext, m: &Mention, tokens: &[Strin
 /// The entities whose names a mention's tokens fit, each with the name it fits best.
 fn containment_fits(state: &State, m: &Mention, tokens: &[String]) -> Vec<(EntityId, Vec<String>)> {
     let Some(last) = tokens.last() else { return Vec::new() };
-    let rules = state.rules();
     let org = m.kind == Kind::Org;
     let mut fits: Vec<(EntityId, Vec<String>)> = Vec::new();
     for id in compatible(state, m, state.candidates(&format!("{}{last}", key::SURNAME))) {
@@ -500,7 +511,7 @@ fn containment_fits(state: &State, m: &Mention, tokens: &[String]) -> Vec<(Entit
         // A name of several words must fit one of the entity's names of several words, not
         // only a short one it was also called: "Salman Roe" does not fit an entity named
         // "Tariq Roe" and "Roe".
-        let names: Vec<Vec<String>> = entity.names.keys().map(|n| name_tokens(n, rules)).collect();
+        let names: Vec<Arc<[String]>> = entity.names.keys().map(|n| state.name_tokens(n)).collect();
         let has_full = names.iter().any(|n| n.len() > 1);
         let fitting = |nicknames: bool| {
             names
@@ -525,7 +536,7 @@ fn containment_fits(state: &State, m: &Mention, tokens: &[String]) -> Vec<(Entit
             if consistent && !org && tokens.len() > 1 { fitting(true) } else { None }
         };
         if let Some(full) = fitting(false).or_else(by_nickname) {
-            fits.push((id, full));
+            fits.push((id, full.to_vec()));
         }
     }
     // Entities known only by a lone name are such names kept apart before: the people named in
@@ -647,7 +658,7 @@ fn fuzzy(state: &State, m: &Mention, tokens: &[String]) -> Option<Found> {
     let mut best: Option<(f64, EntityId, String)> = None;
     for id in compatible(state, m, state.candidates(&fuzzy_key(first, last))) {
         let Some(entity) = state.entity(id) else { continue };
-        let full = name_tokens(entity.name(), rules);
+        let full = state.name_tokens(entity.name());
         let (Some(other_first), Some(other_last)) = (full.first(), full.last()) else { continue };
         if full.len() < 2 || first.chars().next() != other_first.chars().next() {
             continue;

@@ -70,6 +70,29 @@ pub struct State {
     next_judgement: u64,
     next_entity: u64,
     last_seq: u64,
+    names: NameMemo,
+}
+
+/// The name tokens of names already seen: the resolver compares a mention with every name of
+/// every candidate, and folding a name (Unicode normalisation, honorifics, suffixes) costs
+/// more than the comparison. Derived from the rules alone, so it never changes a decision; a
+/// clone of the state starts it empty.
+#[derive(Default)]
+struct NameMemo(std::sync::Mutex<std::collections::HashMap<String, Arc<[String]>>>);
+
+/// Names remembered at most; past that the memo starts again.
+const NAME_MEMO_MAX: usize = 1 << 20;
+
+impl Clone for NameMemo {
+    fn clone(&self) -> NameMemo {
+        NameMemo::default()
+    }
+}
+
+impl std::fmt::Debug for NameMemo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("NameMemo")
+    }
 }
 
 /// Blocking-key prefixes. A key is a prefix and a normalised string.
@@ -105,7 +128,24 @@ impl State {
             next_judgement: 1,
             next_entity: 1,
             last_seq: 0,
+            names: NameMemo::default(),
         }
+    }
+
+    /// The name tokens of `name` under the state's rules ([`crate::normalize::name_tokens`]),
+    /// remembered.
+    pub fn name_tokens(&self, name: &str) -> Arc<[String]> {
+        // A poisoned memo only means another thread panicked mid-insert: its content is whole.
+        let mut memo = self.names.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(tokens) = memo.get(name) {
+            return Arc::clone(tokens);
+        }
+        if memo.len() >= NAME_MEMO_MAX {
+            memo.clear();
+        }
+        let tokens: Arc<[String]> = crate::normalize::name_tokens(name, &self.rules).into();
+        memo.insert(name.to_string(), Arc::clone(&tokens));
+        tokens
     }
 
     /// The state a snapshot's archive holds, read in place: nothing is copied but the
