@@ -20,7 +20,12 @@ const CONNECTORS: &[&str] = &["of", "the", "and", "for", "de", "la", "du", "del"
 /// "António  Guterres" → "antonio guterres"; "Pakistan People’s Party" → "pakistan peoples party".
 /// `aka-gazetteer` keys its data with this function too.
 pub fn fold(text: &str) -> String {
-    let decomposed: String = text.nfkc().collect::<String>().nfd().filter(|c| !is_combining_mark(*c)).collect();
+    // ASCII is its own NFKC and NFD and holds no combining mark: most names skip both passes.
+    let decomposed: String = if text.is_ascii() {
+        text.to_string()
+    } else {
+        text.nfkc().collect::<String>().nfd().filter(|c| !is_combining_mark(*c)).collect()
+    };
     let mut out = String::with_capacity(decomposed.len());
     let mut pending_space = false;
     for c in decomposed.chars() {
@@ -77,7 +82,12 @@ pub fn name_tokens(text: &str, rules: &Rules) -> Vec<String> {
 /// and, for a person, without the titles and "former"-like words written before the name
 /// ("Senator Jane Roe" → "jane roe", "former Prime Minister Roe" → "roe").
 pub fn mention_tokens(mention: &Mention, rules: &Rules) -> Vec<String> {
-    let mut tokens = name_tokens(mention.name_text(), rules);
+    without_titles(mention, name_tokens(mention.name_text(), rules), rules)
+}
+
+/// A mention's name tokens without the titles and "former"-like words written before a
+/// person's name: the second half of [`mention_tokens`].
+pub fn without_titles(mention: &Mention, mut tokens: Vec<String>, rules: &Rules) -> Vec<String> {
     if mention.kind != Kind::Person {
         return tokens;
     }

@@ -13,7 +13,7 @@ use crate::attrs::{Profile, is_record, known_attrs, weigh};
 use crate::entity::Entity;
 use crate::event::{Decision, EntityId, Event, RuleName};
 use crate::mention::{Form, Kind, Mention, Role, Tense};
-use crate::normalize::{acronym_form, given_names_match, initials, mention_acronym, mention_tokens, name_key};
+use crate::normalize::{acronym_form, given_names_match, initials, mention_acronym, name_key};
 use crate::rules::AttrKind;
 use crate::state::{ANY_QUALIFIER, State, fuzzy_key, key, role_key};
 
@@ -104,7 +104,7 @@ impl DocContext {
         if mention.form != Form::Name || mention_acronym(mention).is_some() {
             return;
         }
-        let tokens = mention_tokens(mention, state.rules());
+        let tokens = state.mention_tokens(mention);
         let (Some(first), Some(last)) = (tokens.first(), tokens.last()) else { return };
         let index = self.names.len();
         self.by_last.entry(last.clone()).or_default().push(index);
@@ -182,8 +182,7 @@ pub fn decide_in(state: &State, context: &DocContext, mention: &Mention) -> Vec<
 }
 
 fn resolve_name(state: &State, context: &DocContext, m: &Mention) -> Result<Found, Vec<String>> {
-    let rules = state.rules();
-    let tokens = mention_tokens(m, rules);
+    let tokens = state.mention_tokens(m);
     if tokens.is_empty() {
         return Err(vec![format!("{:?} has no name tokens", m.name_text())]);
     }
@@ -234,7 +233,7 @@ fn resolve_name(state: &State, context: &DocContext, m: &Mention) -> Result<Foun
 fn resolve_record(state: &State, m: &Mention) -> Result<Found, Vec<String>> {
     let rules = state.rules();
     let attrs = known_attrs(rules, m);
-    let name = mention_tokens(m, rules).join(" ");
+    let name = state.mention_tokens(m).join(" ");
     let mut shared: BTreeMap<EntityId, usize> = BTreeMap::new();
     for key in state.keys_of(m) {
         for id in state.candidates(&key) {
@@ -685,7 +684,7 @@ fn fuzzy(state: &State, m: &Mention, tokens: &[String]) -> Option<Found> {
 
 /// A description resolves only to an entity known by the same description.
 fn resolve_description(state: &State, m: &Mention) -> Result<Found, Vec<String>> {
-    let key = mention_tokens(m, state.rules()).join(" ");
+    let key = state.mention_tokens(m).join(" ");
     let candidates = compatible(state, m, state.candidates(&format!("{}{key}", key::DESCRIPTION)));
     let Some(entity) = best(state, m, &candidates) else {
         return Err(vec![format!("{:?} describes rather than names, and no entity has that description", m.text)]);

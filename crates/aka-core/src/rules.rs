@@ -174,6 +174,9 @@ pub struct Rules {
     pub attributes: BTreeMap<String, AttributeRule>,
     /// Lower-case form → index into `titles`.
     forms: BTreeMap<String, usize>,
+    /// `honorifics` and `name_suffixes`, for lookups.
+    honorific_set: std::collections::HashSet<String>,
+    suffix_set: std::collections::HashSet<String>,
     /// Lower-case column name or alias → position of its attribute in `attributes`.
     attribute_names: BTreeMap<String, usize>,
 }
@@ -238,12 +241,16 @@ impl Rules {
                 }
             }
         }
+        let honorifics = lower_all(file.words.honorifics);
+        let name_suffixes = lower_all(file.words.name_suffixes);
         Ok(Rules {
+            honorific_set: honorifics.iter().cloned().collect(),
+            suffix_set: name_suffixes.iter().cloned().collect(),
             hash: content_hash(text.as_bytes()),
             thresholds: file.thresholds,
             limits: file.limits,
-            honorifics: lower_all(file.words.honorifics),
-            name_suffixes: lower_all(file.words.name_suffixes),
+            honorifics,
+            name_suffixes,
             former_words: lower_all(file.words.former_words),
             current_words: lower_all(file.words.current_words),
             spellings: file.spellings.into_iter().map(|(k, v)| (k.to_lowercase(), v.to_lowercase())).collect(),
@@ -282,12 +289,12 @@ impl Rules {
 
     /// Whether a folded token ends names without being part of them ("jr", "corp").
     pub fn is_name_suffix(&self, token: &str) -> bool {
-        self.name_suffixes.iter().any(|h| h == token)
+        self.suffix_set.contains(token)
     }
 
     /// Whether a folded token is an honorific.
     pub fn is_honorific(&self, token: &str) -> bool {
-        self.honorifics.iter().any(|h| h == token)
+        self.honorific_set.contains(token)
     }
 }
 

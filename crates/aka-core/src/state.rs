@@ -15,7 +15,7 @@ use crate::entity::Entity;
 use crate::event::{EntityId, Event, Verdict};
 use crate::image::{Base, Image, find, id as archived_id, owned};
 use crate::mention::{Form, Kind, Mention, Tense};
-use crate::normalize::{initials, mention_acronym, mention_tokens, name_key};
+use crate::normalize::{initials, mention_acronym, name_key};
 use crate::overlay::Overlay;
 use crate::rules::Rules;
 
@@ -130,6 +130,12 @@ impl State {
             last_seq: 0,
             names: NameMemo::default(),
         }
+    }
+
+    /// A mention's name tokens ([`crate::normalize::mention_tokens`]), its name's folding
+    /// remembered.
+    pub fn mention_tokens(&self, mention: &Mention) -> Vec<String> {
+        crate::normalize::without_titles(mention, self.name_tokens(mention.name_text()).to_vec(), &self.rules)
     }
 
     /// The name tokens of `name` under the state's rules ([`crate::normalize::name_tokens`]),
@@ -538,7 +544,7 @@ impl State {
         let rules = &*self.rules;
         let mut keys = Vec::new();
         if mention.form == Form::Name {
-            let tokens = mention_tokens(mention, rules);
+            let tokens = self.mention_tokens(mention);
             if !tokens.is_empty() {
                 keys.push(format!("{}{}", key::NAME, tokens.join(" ")));
             }
@@ -566,7 +572,7 @@ impl State {
             }
         }
         if mention.form == Form::Description {
-            let tokens = mention_tokens(mention, rules);
+            let tokens = self.mention_tokens(mention);
             if !tokens.is_empty() {
                 keys.push(format!("{}{}", key::DESCRIPTION, tokens.join(" ")));
             }

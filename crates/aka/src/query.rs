@@ -4,11 +4,15 @@ use aka_core::normalize::{name_key, name_tokens};
 use aka_core::{CharOffsets, EntityId, Mention, State};
 use serde::Serialize;
 
-/// Finds entities by id (`E12`, which also finds the survivor of a merged id), by exact name or
-/// alias, or failing that by names that contain the query's tokens in order. In id order.
+/// Finds entities by id (`E12`, which also finds the survivor of a merged id), by the id of one
+/// of their mentions (a record's id), by exact name or alias, or failing that by names that
+/// contain the query's tokens in order. In id order.
 pub fn find(state: &State, query: &str) -> Vec<EntityId> {
     if let Ok(id) = query.trim().parse::<EntityId>() {
         return state.entity(id).map(|e| vec![e.id]).unwrap_or_default();
+    }
+    if let Some(id) = state.entity_of(query.trim()) {
+        return vec![id];
     }
     let rules = state.rules();
     let key = name_key(query, rules);

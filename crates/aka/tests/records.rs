@@ -183,3 +183,13 @@ fn a_mention_id_given_twice_in_one_batch_is_refused_and_nothing_is_appended() {
     assert!(err.to_string().contains("twice"), "{err}");
     assert_eq!(engine.log().last_seq(), 0);
 }
+
+#[test]
+fn a_record_id_finds_the_entity_it_went_to() {
+    let (_dir, engine) = ingest(vec![
+        record("rec-7", "lena", "ortiz", &with(&[("date_of_birth", "19800202")])),
+        record("rec-8", "lena", "ortiz", &with(&[("date_of_birth", "19800202")])),
+    ]);
+    assert_eq!(engine.find("rec-8"), vec![entity(&engine, "rec-7")]);
+    assert!(engine.find("rec-9").is_empty());
+}
