@@ -63,11 +63,17 @@ impl Entity {
     /// The canonical name: the fullest name that is not an acronym, then the most frequent,
     /// then the first in code-point order; a role phrase when no name was ever given.
     pub fn name(&self) -> &str {
-        let best = self.names.iter().max_by(|(a, ca), (b, cb)| {
-            let rank = |s: &str, c: u32| (acronym_form(s).is_none(), s.split_whitespace().count(), c);
-            rank(a, **ca).cmp(&rank(b, **cb)).then_with(|| b.cmp(a))
-        });
-        if let Some((name, _)) = best {
+        // Each name ranked once: a popular entity has dozens of names, and the canonical name is
+        // asked for every decision's evidence.
+        let mut best: Option<((bool, usize, u32), &String)> = None;
+        for (name, count) in &self.names {
+            let rank = (acronym_form(name).is_none(), name.split_whitespace().count(), *count);
+            // Ties go to the first in code-point order, which iteration meets first.
+            if best.as_ref().is_none_or(|(b, _)| rank > *b) {
+                best = Some((rank, name));
+            }
+        }
+        if let Some((_, name)) = best {
             return name;
         }
         self.role_phrases
