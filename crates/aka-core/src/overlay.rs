@@ -3,24 +3,28 @@
 //! archive into the overlay; a removal of a row the archive holds is a tombstone.
 
 use std::borrow::{Borrow, Cow};
-use std::collections::BTreeMap;
+use std::collections::HashMap;
+use std::hash::Hash;
 use std::iter::Peekable;
 
 /// The rows of one table changed since the base: `Some` replaces (or adds) a row, `None`
-/// removes the archive's row.
+/// removes the archive's row. A hash map: a lookup costs the same at a million rows as at a
+/// thousand (an ordered map compares long keys with shared prefixes, mention ids, at every
+/// level). Nothing iterates the map in its own order: [`Overlay::merged`] sorts the keys first,
+/// so the state stays a function of the log, byte for byte.
 #[derive(Clone, Debug)]
-pub(crate) struct Overlay<K, V>(BTreeMap<K, Option<V>>);
+pub(crate) struct Overlay<K, V>(HashMap<K, Option<V>>);
 
-impl<K: Ord + Clone, V: Clone> Overlay<K, V> {
+impl<K: Ord + Hash + Clone, V: Clone> Overlay<K, V> {
     pub(crate) fn new() -> Overlay<K, V> {
-        Overlay(BTreeMap::new())
+        Overlay(HashMap::new())
     }
 
     /// The row under `key`: the overlay's, else the one `base` gives.
     pub(crate) fn get<Q>(&self, key: &Q, base: impl FnOnce() -> Option<V>) -> Option<Cow<'_, V>>
     where
         K: Borrow<Q>,
-        Q: Ord + ?Sized,
+        Q: Hash + Eq + ?Sized,
     {
         match self.0.get(key) {
             Some(Some(value)) => Some(Cow::Borrowed(value)),
@@ -33,7 +37,7 @@ impl<K: Ord + Clone, V: Clone> Overlay<K, V> {
     pub(crate) fn contains<Q>(&self, key: &Q, base: impl FnOnce() -> bool) -> bool
     where
         K: Borrow<Q>,
-        Q: Ord + ?Sized,
+        Q: Hash + Eq + ?Sized,
     {
         match self.0.get(key) {
             Some(row) => row.is_some(),
@@ -80,12 +84,14 @@ impl<K: Ord + Clone, V: Clone> Overlay<K, V> {
         base: impl Iterator<Item = (K, &'a A)> + 'a,
         load: impl Fn(&A) -> V + 'a,
     ) -> impl Iterator<Item = (K, Cow<'a, V>)> + 'a {
-        Merged { over: self.0.iter().peekable(), base: base.peekable(), load }
+        let mut rows: Vec<(&'a K, &'a Option<V>)> = self.0.iter().collect();
+        rows.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        Merged { over: rows.into_iter().peekable(), base: base.peekable(), load }
     }
 }
 
 struct Merged<'a, K, V, A: 'a, B: Iterator<Item = (K, &'a A)>, L> {
-    over: Peekable<std::collections::btree_map::Iter<'a, K, Option<V>>>,
+    over: Peekable<std::vec::IntoIter<(&'a K, &'a Option<V>)>>,
     base: Peekable<B>,
     load: L,
 }
