@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use crate::event::EntityId;
 use crate::mention::{Form, Kind, Mention, Role};
-use crate::normalize::{acronym_form, strip_possessive_suffix};
+use crate::normalize::{is_acronym, strip_possessive_suffix};
 
 /// One resolved entity as the state holds it.
 #[derive(Clone, Debug, PartialEq, Serialize, rkyv::Archive, rkyv::Serialize, rkyv::Deserialize)]
@@ -67,7 +67,7 @@ impl Entity {
         // asked for every decision's evidence.
         let mut best: Option<((bool, usize, u32), &String)> = None;
         for (name, count) in &self.names {
-            let rank = (acronym_form(name).is_none(), name.split_whitespace().count(), *count);
+            let rank = (!is_acronym(name), name.split_whitespace().count(), *count);
             // Ties go to the first in code-point order, which iteration meets first.
             if best.as_ref().is_none_or(|(b, _)| rank > *b) {
                 best = Some((rank, name));

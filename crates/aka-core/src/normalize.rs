@@ -117,6 +117,28 @@ pub fn name_key(text: &str, rules: &Rules) -> String {
 /// The acronym a mention's text spells, if it is one: two to eight letters written in capitals
 /// ("UN", "NATO", "DoD" with inner lower case letters allowed, "U.S." with dots). Lower case.
 pub fn acronym_form(text: &str) -> Option<String> {
+    is_acronym(text)
+        .then(|| strip_possessive_suffix(text.trim()).chars().filter(|c| *c != '.').collect::<String>().to_lowercase())
+}
+
+/// Whether `text` is written as an acronym ([`acronym_form`] is `Some`), without allocating:
+/// asked of every name of every candidate.
+pub fn is_acronym(text: &str) -> bool {
+    let letters = || strip_possessive_suffix(text.trim()).chars().filter(|c| *c != '.');
+    let count = letters().count();
+    if !(2..=8).contains(&count) || !letters().all(char::is_alphabetic) {
+        return false;
+    }
+    let first_upper = letters().next().is_some_and(char::is_uppercase);
+    let uppers = letters().filter(|c| c.is_uppercase()).count();
+    // At least two capitals, starting with one, and capitals the majority or at both ends.
+    let last_upper = letters().next_back().is_some_and(char::is_uppercase);
+    first_upper && uppers >= 2 && (uppers * 2 > count || last_upper)
+}
+
+/// The former body of [`acronym_form`], kept to check [`is_acronym`] against in tests.
+#[cfg(test)]
+fn acronym_form_reference(text: &str) -> Option<String> {
     let text = strip_possessive_suffix(text.trim());
     let letters: String = text.chars().filter(|c| *c != '.').collect();
     let count = letters.chars().count();
@@ -182,6 +204,39 @@ pub fn initials(text: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn is_acronym_agrees_with_the_reference_acronym_form() {
+        for text in [
+            "FO",
+            "F.O.",
+            "PPP",
+            "PPP's",
+            "U.S.",
+            "US",
+            "Us",
+            "us",
+            "NATO",
+            "NaTO",
+            "NAtO",
+            "ABCDEFGHI",
+            "A",
+            "IMF’s",
+            "McDonald",
+            "iPhone",
+            "UNESCO",
+            "N.A.T.O.",
+            "AbC",
+            "ABc",
+            "A1",
+            "ÉU",
+            "  GAP  ",
+            "",
+        ] {
+            assert_eq!(acronym_form(text), acronym_form_reference(text), "{text:?}");
+            assert_eq!(is_acronym(text), acronym_form_reference(text).is_some(), "{text:?}");
+        }
+    }
 
     fn rules() -> Rules {
         Rules::default_rules()

@@ -13,7 +13,7 @@ use crate::attrs::{Profile, is_record, known_attrs, weigh};
 use crate::entity::Entity;
 use crate::event::{Decision, EntityId, Event, RuleName};
 use crate::mention::{Form, Kind, Mention, Role, Tense};
-use crate::normalize::{acronym_form, given_names_match, initials, mention_acronym, name_key};
+use crate::normalize::{acronym_form, given_names_match, initials, is_acronym, mention_acronym, name_key};
 use crate::rules::AttrKind;
 use crate::state::{ANY_QUALIFIER, State, fuzzy_key, key, role_key};
 
@@ -340,9 +340,9 @@ fn tokens_spell(tokens: &[String], key: &str) -> bool {
 /// Whether an entity is named `key` written as a word, not in capitals.
 fn known_as_word(state: &State, key: &str) -> bool {
     state.candidates(&format!("{}{key}", key::NAME)).into_iter().any(|id| {
-        state.entity(id).is_some_and(|e| {
-            e.names.keys().any(|n| acronym_form(n).is_none() && tokens_spell(&state.name_tokens(n), key))
-        })
+        state
+            .entity(id)
+            .is_some_and(|e| e.names.keys().any(|n| !is_acronym(n) && tokens_spell(&state.name_tokens(n), key)))
     })
 }
 
