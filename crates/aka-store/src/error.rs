@@ -94,6 +94,15 @@ pub enum AppendError {
         /// The underlying error.
         source: std::io::Error,
     },
+    /// An insert queued on the log's append thread failed; it and the batches after it are not
+    /// in the log.
+    #[error("cannot write to the event log in {}: {message} (the batches appended since are not in the log)", dir.display())]
+    Background {
+        /// The data directory.
+        dir: PathBuf,
+        /// What sled said.
+        message: String,
+    },
     /// The sequence numbers are used up: the log holds `u64::MAX - 1` events.
     #[error("the event log in {} has no sequence numbers left", dir.display())]
     Exhausted {

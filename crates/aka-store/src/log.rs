@@ -18,6 +18,7 @@ use std::fmt;
 use std::fs::{self, File, OpenOptions, TryLockError};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Condvar, Mutex, PoisonError, mpsc};
 
 use aka_core::Envelope;
 use aka_core::event::DecodeError;
@@ -57,7 +58,11 @@ pub enum Durability {
     #[default]
     Flush,
     /// Appends are flushed when the caller calls [`Log::flush`] (or by sled in the background
-    /// and on drop); a crash may lose the latest batches, but never part of one.
+    /// and on drop); a crash may lose the latest batches, but never part of one. The sled
+    /// inserts run on a thread of the log's own, beside the caller (a new store's layout), so
+    /// an append returns once its record is encoded and queued; every read, and `flush`, waits
+    /// for the queue first. An insert that fails there is reported by the next `append` or
+    /// `flush`: the batches from it on are not in the log, and every later append fails too.
     Deferred,
 }
 
@@ -70,7 +75,9 @@ pub struct LogConfig {
 
 /// The append-only event log of one data directory, held exclusively while open.
 pub struct Log {
-    // Fields drop in order: sled closes (and flushes) before the directory lock is released.
+    // Fields drop in order: the appender finishes its queue, then sled closes (and flushes),
+    // then the directory lock is released.
+    appender: Option<Appender>,
     events: sled::Tree,
     db: sled::Db,
     /// Held, never read: the lock on `DIR/LOCK` lasts as long as this handle.
@@ -108,16 +115,11 @@ impl Log {
         let layout = check_format(&dir, &db, &events)?;
         let last_seq = last_seq_on_open(&dir, &events, layout)?;
         info!(dir = %dir.display(), last_seq, "opened event log");
-        Ok(Log {
-            events,
-            db,
-            _lock: lock,
-            dir,
-            config,
-            layout,
-            // last_seq_on_open refuses u64::MAX, so this cannot overflow.
-            next_seq: last_seq.saturating_add(1),
-        })
+        // last_seq_on_open refuses u64::MAX, so this cannot overflow.
+        let next_seq = last_seq.saturating_add(1);
+        let appender = (config.durability == Durability::Deferred && layout == Layout::Batched)
+            .then(|| Appender::start(events.clone(), next_seq));
+        Ok(Log { appender, events, db, _lock: lock, dir, config, layout, next_seq })
     }
 
     /// Appends `events` under the next sequence numbers, all or none of them, and returns the
@@ -134,6 +136,17 @@ impl Log {
             .ok()
             .and_then(|count| first.checked_add(count))
             .ok_or_else(|| AppendError::Exhausted { dir: self.dir.clone() })?;
+        if let Some(appender) = &self.appender {
+            if let Some(error) = appender.failure() {
+                // Nothing after the failed insert reached the log: number on from what did.
+                self.next_seq = appender.applied_end();
+                return Err(AppendError::Background { dir: self.dir.clone(), message: error });
+            }
+            appender.queue(first, end, encode_batch(events));
+            self.next_seq = end;
+            debug!(dir = %self.dir.display(), first, end, "queued events");
+            return Ok(first..end);
+        }
         match self.layout {
             // One insert holds the whole call, so a crash leaves all of it or none.
             Layout::Batched => {
@@ -160,7 +173,15 @@ impl Log {
 
     /// Writes every appended event to the disk and fsyncs.
     pub fn flush(&self) -> Result<(), AppendError> {
+        if let Some(error) = self.settle() {
+            return Err(AppendError::Background { dir: self.dir.clone(), message: error });
+        }
         self.db.flush().map(drop).map_err(|source| self.append_error(source))
+    }
+
+    /// Waits until every queued append reached sled; the failure of one, if any.
+    fn settle(&self) -> Option<String> {
+        self.appender.as_ref().and_then(Appender::settle)
     }
 
     /// The sequence number the next appended event gets; 1 on an empty log.
@@ -184,6 +205,7 @@ impl Log {
 
     /// The stored bytes of the event under `seq` ([`Envelope::encode`]), undecoded.
     pub fn get_raw(&self, seq: u64) -> Result<Option<Vec<u8>>, ReadError> {
+        self.settle();
         let sled_error = |source| ReadError::Sled { dir: self.dir.clone(), source };
         match self.layout {
             Layout::Single => Ok(self.events.get(seq.to_be_bytes()).map_err(sled_error)?.map(|b| b.to_vec())),
@@ -205,6 +227,7 @@ impl Log {
     /// item; the iteration goes on after it (a record whose framing is damaged is one `Err`
     /// item, under the sequence number of its first event).
     pub fn iter_from(&self, from: u64) -> impl Iterator<Item = Item> + '_ {
+        self.settle();
         // The record holding `from` may start before it.
         let start = match self.layout {
             Layout::Single => from,
@@ -248,6 +271,101 @@ impl Log {
             source => AppendError::Sled { dir: self.dir.clone(), source },
         }
     }
+}
+
+/// The thread that makes the sled inserts of a [`Durability::Deferred`] log, in queue order.
+struct Appender {
+    jobs: Option<mpsc::SyncSender<(u64, u64, Vec<u8>)>>,
+    progress: Arc<(Mutex<Progress>, Condvar)>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+/// What the appender has done.
+struct Progress {
+    /// Records queued and not yet inserted (or skipped after a failure).
+    pending: usize,
+    /// One past the last sequence number inserted.
+    applied_end: u64,
+    /// The first insert that failed; every record after it is skipped.
+    failure: Option<String>,
+}
+
+/// Records queued at most before `append` waits: bounds the memory the queue holds.
+const APPEND_QUEUE_MAX: usize = 64;
+
+impl Appender {
+    fn start(events: sled::Tree, next_seq: u64) -> Appender {
+        let (jobs, queue) = mpsc::sync_channel::<(u64, u64, Vec<u8>)>(APPEND_QUEUE_MAX);
+        let progress =
+            Arc::new((Mutex::new(Progress { pending: 0, applied_end: next_seq, failure: None }), Condvar::new()));
+        let shared = Arc::clone(&progress);
+        let thread = std::thread::Builder::new()
+            .name("aka-log-append".into())
+            .spawn(move || {
+                for (first, end, record) in queue {
+                    let (lock, idle) = &*shared;
+                    let failed = lock_progress(lock).failure.is_some();
+                    let result = if failed { Ok(()) } else { events.insert(first.to_be_bytes(), record).map(drop) };
+                    let mut progress = lock_progress(lock);
+                    match result {
+                        Ok(()) if !failed => progress.applied_end = end,
+                        Ok(()) => {}
+                        Err(error) => progress.failure = Some(error.to_string()),
+                    }
+                    progress.pending -= 1;
+                    if progress.pending == 0 {
+                        idle.notify_all();
+                    }
+                }
+            })
+            .expect("the append thread starts");
+        Appender { jobs: Some(jobs), progress, thread: Some(thread) }
+    }
+
+    fn queue(&self, first: u64, end: u64, record: Vec<u8>) {
+        lock_progress(&self.progress.0).pending += 1;
+        if let Some(jobs) = &self.jobs
+            && jobs.send((first, end, record)).is_err()
+        {
+            // The thread is gone (it panicked): nothing more reaches the log.
+            let mut progress = lock_progress(&self.progress.0);
+            progress.pending -= 1;
+            progress.failure.get_or_insert_with(|| "the append thread stopped".to_string());
+        }
+    }
+
+    fn settle(&self) -> Option<String> {
+        let (lock, idle) = &*self.progress;
+        let mut progress = lock_progress(lock);
+        while progress.pending > 0 {
+            progress = idle.wait(progress).unwrap_or_else(PoisonError::into_inner);
+        }
+        progress.failure.clone()
+    }
+
+    fn failure(&self) -> Option<String> {
+        lock_progress(&self.progress.0).failure.clone()
+    }
+
+    fn applied_end(&self) -> u64 {
+        self.settle();
+        lock_progress(&self.progress.0).applied_end
+    }
+}
+
+impl Drop for Appender {
+    fn drop(&mut self) {
+        // Closing the queue ends the thread once it has inserted what was queued.
+        self.jobs.take();
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+/// The progress, even if a thread panicked while holding it (its fields are whole).
+fn lock_progress(lock: &Mutex<Progress>) -> std::sync::MutexGuard<'_, Progress> {
+    lock.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 /// The sequence number a key stands for: 8 bytes big-endian, neither 0 nor `u64::MAX` (which
