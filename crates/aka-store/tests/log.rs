@@ -144,6 +144,30 @@ fn deferred_appends_survive_reopen_after_flush() {
 }
 
 #[test]
+fn deferred_appends_queued_on_the_append_thread_read_back_at_once_in_order_and_survive_a_drop() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = LogConfig { durability: Durability::Deferred };
+    let mut log = Log::open(dir.path(), config.clone()).unwrap();
+    // More batches than the queue holds, so that appends also wait for it.
+    let mut expected = Vec::new();
+    for batch in 0..300u64 {
+        let range = log.append(&events(batch * 3..batch * 3 + 3)).unwrap();
+        assert_eq!(range, batch * 3 + 1..batch * 3 + 4);
+        expected.extend((batch * 3..batch * 3 + 3).map(|n| (n + 1, event(n))));
+        if batch % 50 == 0 {
+            // A read right after an append sees it.
+            assert_eq!(log.get(batch * 3 + 3).unwrap(), Some(event(batch * 3 + 2)));
+        }
+    }
+    assert_eq!(contents(&log), expected);
+    // Dropped without a flush: the queue is drained and sled flushes on close.
+    drop(log);
+    let log = Log::open(dir.path(), config).unwrap();
+    assert_eq!(contents(&log), expected);
+    assert_eq!(log.last_seq(), 900);
+}
+
+#[test]
 fn open_creates_a_missing_dir() {
     let dir = tempfile::tempdir().unwrap();
     let nested = dir.path().join("a").join("b");
