@@ -1,6 +1,7 @@
-//! `aka snapshot` through the real binary: commands that write leave a snapshot, later commands
-//! open from it and give what a full replay gives; a damaged one is skipped with a warning that
-//! names it; `--list` says which are usable.
+//! `aka snapshot` through the real binary: commands that write a tail of at least half of
+//! `--snapshot-every` events leave a snapshot, later commands open from it and give what a full
+//! replay gives; a short tail leaves none; a damaged one is skipped with a warning that names it;
+//! `--list` says which are usable.
 
 mod common;
 
@@ -8,9 +9,11 @@ use std::path::{Path, PathBuf};
 
 use common::{aka, ok, repo};
 
+/// The seed articles ingested (about 240 events) with a snapshot period that makes them worth
+/// a snapshot on exit.
 fn seeded(dir: &Path) -> PathBuf {
     let data = dir.join("data");
-    ok(aka(&data, &["ingest", repo().join("seeds").to_str().unwrap()]));
+    ok(aka(&data, &["--snapshot-every", "200", "ingest", repo().join("seeds").to_str().unwrap()]));
     data
 }
 
@@ -32,6 +35,26 @@ fn ingest_leaves_a_snapshot_and_reads_from_it_equal_a_full_replay() {
     let replayed = ok(aka(&data, &["--replay", "entities", "--json"]));
     assert_eq!(from_snapshot, replayed);
     assert!(from_snapshot.lines().count() > 10);
+}
+
+#[test]
+fn a_command_that_writes_a_short_tail_leaves_no_snapshot_and_reads_what_a_replay_gives() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = seeded(dir.path());
+    let before = snapshots(&data);
+    // The default period is 100,000 events: a one-mention ingest is far under half of it.
+    let file = dir.path().join("one.jsonl");
+    std::fs::write(&file, "{\"doc_id\":\"late\",\"text\":\"Halvard Quist\",\"kind\":\"PERSON\"}\n").unwrap();
+    ok(aka(&data, &["ingest", "--mentions", file.to_str().unwrap()]));
+    assert_eq!(snapshots(&data), before, "no snapshot rewritten for a short tail");
+    let from_snapshot_and_tail = ok(aka(&data, &["entities", "--json"]));
+    assert!(from_snapshot_and_tail.contains("Halvard Quist"), "{from_snapshot_and_tail}");
+    assert_eq!(from_snapshot_and_tail, ok(aka(&data, &["--replay", "entities", "--json"])));
+    // With --snapshot-every 0, every command that writes leaves one.
+    let file = dir.path().join("two.jsonl");
+    std::fs::write(&file, "{\"doc_id\":\"later\",\"text\":\"Ilse Brandvik\",\"kind\":\"PERSON\"}\n").unwrap();
+    ok(aka(&data, &["--snapshot-every", "0", "ingest", "--mentions", file.to_str().unwrap()]));
+    assert_ne!(snapshots(&data), before, "a snapshot at the end with --snapshot-every 0");
 }
 
 #[test]

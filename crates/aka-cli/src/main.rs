@@ -31,8 +31,9 @@ struct Cli {
     /// the file's SHA-256. `aka rules` prints the defaults to start from.
     #[arg(long, global = true, env = "AKA_RULES")]
     rules: Option<PathBuf>,
-    /// Take a snapshot of the state after this many new events (0: only by `aka snapshot` and
-    /// at the end of commands that write).
+    /// Take a snapshot of the state after this many new events, and at the end of a command
+    /// that wrote at least half as many since the last snapshot (0: only by `aka snapshot` and
+    /// at the end of every command that writes; `aka serve` always leaves one when it stops).
     #[arg(long, global = true, env = "AKA_SNAPSHOT_EVERY", value_name = "EVENTS", default_value_t = 100_000)]
     snapshot_every: u64,
     /// Snapshots to keep; older ones are deleted when a new one is written.
@@ -235,6 +236,9 @@ fn snapshot_policy(cli: &Cli) -> aka::SnapshotPolicy {
         every: if cli.replay { 0 } else { cli.snapshot_every },
         keep: usize::try_from(cli.snapshot_keep).unwrap_or(usize::MAX),
         on_close: !cli.replay,
+        // A command that wrote a short tail leaves no snapshot: reopening replays it in a
+        // moment, and rewriting the snapshot of a large store would cost seconds.
+        on_close_min: cli.snapshot_every / 2,
         load: !cli.replay,
     }
 }

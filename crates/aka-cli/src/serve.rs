@@ -55,7 +55,8 @@ pub fn run(data: &Path, rules: Rules, snapshots: SnapshotPolicy, args: &ServeArg
         extract,
         rules: Arc::new(rules),
         durability: aka::Durability::Deferred,
-        snapshots,
+        // A daemon stops rarely, and restarts should not replay: it always leaves a snapshot.
+        snapshots: SnapshotPolicy { on_close_min: 0, ..snapshots },
         document_len_max: args.document_max,
         mentions_per_doc_max: args.mentions_max,
         ..EngineConfig::default()

@@ -50,6 +50,9 @@ pub struct SnapshotPolicy {
     pub keep: usize,
     /// Take a snapshot on [`Engine::close`] when events were appended since the last one.
     pub on_close: bool,
+    /// On close, only when at least this many events came since the last snapshot: a short
+    /// tail replays in a moment, while a snapshot of a large state takes seconds to write.
+    pub on_close_min: u64,
     /// Open from the newest usable snapshot and replay only the events after it; `false`
     /// replays the whole log.
     pub load: bool,
@@ -57,7 +60,7 @@ pub struct SnapshotPolicy {
 
 impl Default for SnapshotPolicy {
     fn default() -> SnapshotPolicy {
-        SnapshotPolicy { every: 100_000, keep: 2, on_close: true, load: true }
+        SnapshotPolicy { every: 100_000, keep: 2, on_close: true, on_close_min: 0, load: true }
     }
 }
 
@@ -320,10 +323,11 @@ impl Engine {
     }
 
     /// What [`Engine::close`] does, for an engine shared behind a lock: a snapshot if the policy
-    /// asks for one on close and events came since the last, and a durable log. The engine
+    /// asks for one on close and enough events came since the last, and a durable log. The engine
     /// stays usable.
     pub fn finish(&mut self) -> Result<(), SnapshotError> {
-        if self.config.snapshots.on_close && self.log.last_seq() > self.snapshot_seq {
+        let tail = self.log.last_seq().saturating_sub(self.snapshot_seq);
+        if self.config.snapshots.on_close && tail > 0 && tail >= self.config.snapshots.on_close_min {
             self.snapshot()?;
         }
         self.log.flush()?;

@@ -22,11 +22,11 @@ fn config(policy: SnapshotPolicy) -> EngineConfig {
 
 /// No snapshot unless asked for.
 fn manual() -> SnapshotPolicy {
-    SnapshotPolicy { every: 0, keep: 2, on_close: false, load: true }
+    SnapshotPolicy { every: 0, keep: 2, on_close: false, on_close_min: 0, load: true }
 }
 
 fn replay_only() -> SnapshotPolicy {
-    SnapshotPolicy { every: 0, keep: 2, on_close: false, load: false }
+    SnapshotPolicy { every: 0, keep: 2, on_close: false, on_close_min: 0, load: false }
 }
 
 fn ingest(engine: &mut Engine, n: usize) {
@@ -131,7 +131,7 @@ fn deleting_every_snapshot_loses_nothing() {
 #[test]
 fn snapshots_are_taken_every_k_events_and_on_close_and_old_ones_pruned() {
     let dir = tempfile::tempdir().unwrap();
-    let policy = SnapshotPolicy { every: 20, keep: 2, on_close: true, load: true };
+    let policy = SnapshotPolicy { every: 20, keep: 2, on_close: true, on_close_min: 0, load: true };
     let mut engine = Engine::open(dir.path(), config(policy.clone())).unwrap();
     ingest(&mut engine, 0);
     let after_one = engine.log().last_seq();
@@ -147,6 +147,22 @@ fn snapshots_are_taken_every_k_events_and_on_close_and_old_ones_pruned() {
     assert_eq!(files.len(), 2);
     let reopened = Engine::open(dir.path(), config(policy)).unwrap();
     assert_eq!(reopened.opened().replayed, 0);
+}
+
+#[test]
+fn close_takes_a_snapshot_only_for_a_tail_of_at_least_on_close_min_events() {
+    let dir = tempfile::tempdir().unwrap();
+    let policy = SnapshotPolicy { every: 0, keep: 2, on_close: true, on_close_min: 1_000, load: true };
+    let mut engine = Engine::open(dir.path(), config(policy.clone())).unwrap();
+    ingest(&mut engine, 0);
+    let short = engine.log().last_seq();
+    assert!(short < 1_000, "one document makes fewer than 1,000 events ({short})");
+    engine.close().unwrap();
+    assert!(snapshot_files(dir.path()).is_empty(), "no snapshot for a tail of {short} events");
+    let engine = Engine::open(dir.path(), config(SnapshotPolicy { on_close_min: short, ..policy })).unwrap();
+    assert_eq!(engine.opened().replayed, short, "the short tail replays");
+    engine.close().unwrap();
+    assert_eq!(snapshot_files(dir.path()).len(), 1, "a tail of on_close_min events gets its snapshot");
 }
 
 #[test]
