@@ -145,11 +145,10 @@ impl Profile {
         let rules = state.rules();
         let mut values: Vec<Vec<String>> = vec![Vec::new(); rules.attributes.len()];
         for mention_id in entity.mentions.iter().take(rules.records.profile_mentions_max) {
-            let Some(mention) = state.mention(mention_id) else { continue };
-            for attr in known_attrs(rules, &mention) {
-                let list = &mut values[attr.index];
-                if !list.contains(&attr.value) {
-                    list.push(attr.value);
+            for (index, value) in state.mention_attrs(mention_id).iter() {
+                let list = &mut values[*index];
+                if !list.contains(value) {
+                    list.push(value.clone());
                 }
             }
         }

@@ -71,6 +71,25 @@ pub struct State {
     next_entity: u64,
     last_seq: u64,
     names: NameMemo,
+    attrs: AttrMemo,
+}
+
+/// The normalised known attributes of each mention weighed so far, as (attribute position,
+/// value): a record is weighed against every mention of every candidate, and a mention's
+/// attributes never change. Derived from the rules alone; a clone starts it empty.
+#[derive(Default)]
+struct AttrMemo(std::sync::Mutex<std::collections::HashMap<String, Arc<[(usize, String)]>>>);
+
+impl Clone for AttrMemo {
+    fn clone(&self) -> AttrMemo {
+        AttrMemo::default()
+    }
+}
+
+impl std::fmt::Debug for AttrMemo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("AttrMemo")
+    }
 }
 
 /// The name tokens of names already seen: the resolver compares a mention with every name of
@@ -129,7 +148,25 @@ impl State {
             next_entity: 1,
             last_seq: 0,
             names: NameMemo::default(),
+            attrs: AttrMemo::default(),
         }
+    }
+
+    /// The known attributes of a mention ([`crate::attrs::known_attrs`]) as (attribute
+    /// position, normalised value), remembered; empty for an unknown mention.
+    pub fn mention_attrs(&self, mention_id: &str) -> Arc<[(usize, String)]> {
+        let mut memo = self.attrs.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(attrs) = memo.get(mention_id) {
+            return Arc::clone(attrs);
+        }
+        let Some(mention) = self.mention(mention_id) else { return Arc::from(Vec::new()) };
+        let attrs: Arc<[(usize, String)]> =
+            crate::attrs::known_attrs(&self.rules, &mention).into_iter().map(|a| (a.index, a.value)).collect();
+        if memo.len() >= NAME_MEMO_MAX {
+            memo.clear();
+        }
+        memo.insert(mention_id.to_string(), Arc::clone(&attrs));
+        attrs
     }
 
     /// A mention's name tokens ([`crate::normalize::mention_tokens`]), its name's folding
