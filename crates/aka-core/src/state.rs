@@ -78,7 +78,10 @@ pub struct State {
 /// value): a record is weighed against every mention of every candidate, and a mention's
 /// attributes never change. Derived from the rules alone; a clone starts it empty.
 #[derive(Default)]
-struct AttrMemo(std::sync::Mutex<std::collections::HashMap<String, Arc<[(usize, String)]>>>);
+struct AttrMemo(std::sync::Mutex<std::collections::HashMap<String, Attrs>>);
+
+/// Known attributes as (attribute position, normalised value).
+pub type Attrs = Arc<[(usize, String)]>;
 
 impl Clone for AttrMemo {
     fn clone(&self) -> AttrMemo {
@@ -154,13 +157,13 @@ impl State {
 
     /// The known attributes of a mention ([`crate::attrs::known_attrs`]) as (attribute
     /// position, normalised value), remembered; empty for an unknown mention.
-    pub fn mention_attrs(&self, mention_id: &str) -> Arc<[(usize, String)]> {
+    pub fn mention_attrs(&self, mention_id: &str) -> Attrs {
         let mut memo = self.attrs.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         if let Some(attrs) = memo.get(mention_id) {
             return Arc::clone(attrs);
         }
         let Some(mention) = self.mention(mention_id) else { return Arc::from(Vec::new()) };
-        let attrs: Arc<[(usize, String)]> =
+        let attrs: Attrs =
             crate::attrs::known_attrs(&self.rules, &mention).into_iter().map(|a| (a.index, a.value)).collect();
         if memo.len() >= NAME_MEMO_MAX {
             memo.clear();
