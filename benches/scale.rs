@@ -38,8 +38,12 @@
 //! each document (keys are big-endian sequence numbers in log order); nothing depends on how
 //! events are encoded or how many a key holds.
 
+#[path = "../tests/common/rng.rs"]
+mod rng;
 #[path = "scale_gen.rs"]
 mod scale_gen;
+#[path = "support.rs"]
+mod support;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
@@ -246,7 +250,7 @@ fn point(engine: &Engine, dir: &Path, generator: &Generator, documents: usize) -
         events: engine.log().last_seq(),
         entities: engine.state().entity_count(),
         rss: rss(),
-        log_bytes: bytes_under(&dir.join(LOG_DIR)),
+        log_bytes: support::bytes_under(&dir.join(LOG_DIR)),
         population: generator.population(),
         fingerprint: generator.fingerprint(),
     }
@@ -350,23 +354,8 @@ fn cpu_ticks() -> u64 {
 
 /// VmRSS, RssAnon and VmHWM of this process in kB, from /proc/self/status (zeros elsewhere).
 fn rss() -> Rss {
-    let status = fs::read_to_string("/proc/self/status").unwrap_or_default();
-    let field = |name: &str| {
-        status
-            .lines()
-            .find_map(|l| l.strip_prefix(name))
-            .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse().ok())
-            .unwrap_or(0)
-    };
-    Rss { vm_kb: field("VmRSS:"), anon_kb: field("RssAnon:"), peak_kb: field("VmHWM:") }
-}
-
-fn bytes_under(path: &Path) -> u64 {
-    fs::read_dir(path)
-        .expect("a readable directory")
-        .map(|e| e.expect("an entry").path())
-        .map(|p| if p.is_dir() { bytes_under(&p) } else { fs::metadata(&p).expect("metadata").len() })
-        .sum()
+    let [vm_kb, anon_kb, peak_kb] = support::status_kb(["VmRSS:", "RssAnon:", "VmHWM:"]);
+    Rss { vm_kb, anon_kb, peak_kb }
 }
 
 impl Run {

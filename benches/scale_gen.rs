@@ -22,6 +22,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use aka::{BareMention, RoleInput};
 
+use super::rng::Rng;
+
 /// No document straddles a multiple of this many mentions.
 pub const BOUNDARY: u64 = 10_000;
 
@@ -210,52 +212,6 @@ const SHARED_TITLES: &[(&str, Option<&str>)] = &[
     ("Dr", None),
 ];
 const HONORIFICS: &[&str] = &["Mr", "Mrs", "Ms", "Mr", "Mrs", "Dr"];
-
-/// SplitMix64: a few lines, good enough statistics for test data, and no dependency.
-pub struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// A number in `0..n` (modulo bias is far below what matters here).
-    fn below(&mut self, n: usize) -> usize {
-        let n = u64::try_from(n).expect("a usize fits in u64");
-        usize::try_from(self.next() % n).expect("below a usize")
-    }
-
-    /// A number in `lo..=hi`.
-    fn between(&mut self, lo: usize, hi: usize) -> usize {
-        lo + self.below(hi - lo + 1)
-    }
-
-    fn per_mille(&mut self, p: usize) -> bool {
-        self.below(1000) < p
-    }
-
-    fn percent(&mut self, p: usize) -> bool {
-        self.below(100) < p
-    }
-
-    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
-        &items[self.below(items.len())]
-    }
-
-    fn word(&mut self, words: &[&'static str]) -> &'static str {
-        words[self.below(words.len())]
-    }
-
-    /// An index in `0..n` biased towards the front: a document names its lead entities more
-    /// often than those it mentions in passing.
-    fn front(&mut self, n: usize) -> usize {
-        self.below(n).min(self.below(n))
-    }
-}
 
 /// Zipf-like popularity over ranks (1 / (rank + offset)), with integer weights so that the data
 /// are the same on every machine.
@@ -536,7 +492,7 @@ impl Generator {
         let surname = self.surnames[self.surname_rank.sample(rng)].clone();
         let given_alt = if rng.percent(15) { variant(rng, &given) } else { None };
         let surname_alt = if rng.percent(30) { variant(rng, &surname) } else { None };
-        let honorific = *rng.pick(HONORIFICS);
+        let honorific = rng.word(HONORIFICS);
         let (title, role) = match rng.below(100) {
             0..3 if !self.offices.is_empty() => {
                 let (title, role) = self.offices.pop().expect("not empty");

@@ -10,6 +10,8 @@
 //! memory is clean. `--keep` keeps the data directories (under `target/tmp`) for a look
 //! afterwards. Prints one Markdown table.
 
+#[path = "../tests/common/rng.rs"]
+mod rng;
 #[path = "support.rs"]
 mod support;
 
@@ -20,6 +22,7 @@ use std::process::{Command, Stdio};
 use std::time::Instant;
 
 use aka::{BareMention, Durability, Engine, EngineConfig, RoleInput};
+use rng::Rng;
 use serde::{Deserialize, Serialize};
 
 /// The hidden first argument that turns this binary into one measured open.
@@ -189,50 +192,6 @@ fn take_snapshot(engine: &mut Engine) -> Snapshot {
 fn opened_from(engine: &Engine) -> (Option<u64>, u64, Vec<String>) {
     let report = engine.opened();
     (report.snapshot.as_ref().map(|s| s.seq), report.replayed, report.skipped.clone())
-}
-
-/// SplitMix64: a few lines, good enough statistics for test data, and no dependency.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// A number in `0..n` (modulo bias is far below what matters here).
-    fn below(&mut self, n: usize) -> usize {
-        let n = u64::try_from(n).expect("a usize fits in u64");
-        usize::try_from(self.next() % n).expect("below a usize")
-    }
-
-    /// A number in `lo..=hi`.
-    fn between(&mut self, lo: usize, hi: usize) -> usize {
-        lo + self.below(hi - lo + 1)
-    }
-
-    fn percent(&mut self, p: u64) -> bool {
-        self.next() % 100 < p
-    }
-
-    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
-        &items[self.below(items.len())]
-    }
-
-    /// An index in `0..n` biased towards the front: the lead entities of a document are named
-    /// more often than those it mentions in passing.
-    fn front(&mut self, n: usize) -> usize {
-        self.below(n).min(self.below(n))
-    }
-
-    fn shuffle<T>(&mut self, items: &mut [T]) {
-        for i in (1..items.len()).rev() {
-            items.swap(i, self.below(i + 1));
-        }
-    }
 }
 
 /// Popularity by rank: a sample is a rank, rank 0 the most popular. Integer weights, so that the
@@ -538,7 +497,7 @@ fn build(dir: &Path, mentions: usize) -> Built {
     // Dropped rather than closed: the policy writes nothing on close, and the lock must go
     // before the children open the store.
     drop(engine);
-    let log_bytes = bytes_under(&dir.join("log"));
+    let log_bytes = support::bytes_under(&dir.join("log"));
     Built { mentions, events, entities, ingest_s, snapshot, log_bytes, top_name, query, top_mentions }
 }
 
@@ -611,15 +570,8 @@ fn child_open(args: &[String]) {
 
 /// VmRSS, RssAnon and RssFile of this process in kB, from /proc/self/status (zeros elsewhere).
 fn resident_kb() -> (u64, u64, u64) {
-    let status = fs::read_to_string("/proc/self/status").unwrap_or_default();
-    let field = |name: &str| {
-        status
-            .lines()
-            .find_map(|l| l.strip_prefix(name))
-            .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse().ok())
-            .unwrap_or(0)
-    };
-    (field("VmRSS:"), field("RssAnon:"), field("RssFile:"))
+    let [vm, anon, file] = support::status_kb(["VmRSS:", "RssAnon:", "RssFile:"]);
+    (vm, anon, file)
 }
 
 /// Medians of the runs of one way of opening.
@@ -710,14 +662,6 @@ fn read_all(path: &Path) {
             std::io::copy(&mut file, &mut std::io::sink()).expect("read");
         }
     }
-}
-
-fn bytes_under(path: &Path) -> u64 {
-    fs::read_dir(path)
-        .expect("a readable directory")
-        .map(|e| e.expect("an entry").path())
-        .map(|p| if p.is_dir() { bytes_under(&p) } else { fs::metadata(&p).expect("metadata").len() })
-        .sum()
 }
 
 /// What `aka show` took on the largest store.

@@ -1,5 +1,6 @@
 //! Shared by the benches (each includes it with `#[path = "support.rs"] mod support;`): the
-//! seed-sized news documents, and the release build of the `aka` binary that benches run.
+//! seed-sized news documents, the release build of the `aka` binary that benches run, and
+//! measures of memory and disk.
 
 #![allow(dead_code)]
 
@@ -64,4 +65,26 @@ pub fn build_cli(bench: &str) -> Result<PathBuf, String> {
         aka.is_file().then_some(aka)
     };
     reported.or_else(beside).ok_or_else(|| "cargo built no `aka` executable".to_string())
+}
+
+/// The kB figures of `fields` ("VmRSS:", "RssAnon:", ...) of this process, from
+/// /proc/self/status, in order (zeros elsewhere).
+pub fn status_kb<const N: usize>(fields: [&str; N]) -> [u64; N] {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    fields.map(|name| {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(name))
+            .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse().ok())
+            .unwrap_or(0)
+    })
+}
+
+/// The bytes of the files under `path`, recursively.
+pub fn bytes_under(path: &Path) -> u64 {
+    std::fs::read_dir(path)
+        .expect("a readable directory")
+        .map(|e| e.expect("an entry").path())
+        .map(|p| if p.is_dir() { bytes_under(&p) } else { std::fs::metadata(&p).expect("metadata").len() })
+        .sum()
 }

@@ -18,6 +18,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use common::rng::Rng;
 use common::{aka, json_lines, ok};
 use serde_json::{Value, json};
 
@@ -60,28 +61,6 @@ const ORGS: &[&str] = &[
 const PLACES: &[&str] = &["Port Tarsa", "Vesterhold", "Northmere", "Calder Bay", "Lunmoor", "Greywick"];
 const DAYS: &[&str] = &["Monday", "Tuesday", "Wednesday", "Thursday", "Friday"];
 
-/// splitmix64: a small seeded generator, so that a failing run can be repeated with its seed.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n.max(1)
-    }
-
-    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
-        let len = u64::try_from(items.len()).unwrap();
-        items[usize::try_from(self.below(len)).unwrap()]
-    }
-}
-
 /// The seed of this test: `AKA_SERVE_CRASH_SEED`, else a fresh one; printed either way.
 fn seed(test: &str) -> u64 {
     let seed = std::env::var("AKA_SERVE_CRASH_SEED")
@@ -101,9 +80,9 @@ fn slow_tests() -> bool {
 fn news(rng: &mut Rng) -> String {
     let mut sentences = Vec::new();
     for _ in 0..2 + rng.below(3) {
-        let (person, other) = (rng.pick(PEOPLE), rng.pick(PEOPLE));
+        let (person, other) = (rng.word(PEOPLE), rng.word(PEOPLE));
         let surname = person.rsplit(' ').next().unwrap_or(person);
-        let (title, org, place, day) = (rng.pick(TITLES), rng.pick(ORGS), rng.pick(PLACES), rng.pick(DAYS));
+        let (title, org, place, day) = (rng.word(TITLES), rng.word(ORGS), rng.word(PLACES), rng.word(DAYS));
         sentences.push(match rng.below(5) {
             0 => format!("{title} {person} of {place} met the {org} on {day}."),
             1 => format!("{surname} said the {org} would review the plan for {place}."),
@@ -488,7 +467,7 @@ fn sigkill_under_concurrent_writes_keeps_every_acknowledged_document_whole_and_r
     let mut previous: Vec<Value> = Vec::new();
     for round in 0..rounds {
         let mut server = Server::start(&data, &["--snapshot-every", SNAPSHOT_EVERY]);
-        let delay = Duration::from_millis(KILL_DELAY_MS_MIN + rng.below(KILL_DELAY_MS_SPREAD));
+        let delay = Duration::from_millis(KILL_DELAY_MS_MIN + rng.below_u64(KILL_DELAY_MS_SPREAD));
         let base = server.base.clone();
         let ((), tallies) = under_load(&base, &format!("kill{round}"), &mut rng, |_| {
             std::thread::sleep(delay);
@@ -529,7 +508,7 @@ fn sigterm_under_load_exits_zero_and_loses_no_acknowledged_document() {
     let mut acked_so_far: BTreeMap<String, String> = BTreeMap::new();
     for round in 0..rounds {
         let mut server = Server::start(&data, &[]);
-        let delay = Duration::from_millis(rng.below(300));
+        let delay = Duration::from_millis(rng.below_u64(300));
         let base = server.base.clone();
         let (status, tallies) = under_load(&base, &format!("term{round}"), &mut rng, |load| {
             // The signal comes under load: after some writes were answered, at a random moment.
