@@ -13,6 +13,7 @@ pub use rules::Rules;
 pub mod entity;
 pub mod image;
 pub mod judge;
+mod memo;
 mod overlay;
 pub mod resolver;
 pub mod state;

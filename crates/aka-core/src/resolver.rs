@@ -297,7 +297,10 @@ fn resolve_record(state: &State, m: &Mention) -> Result<Found, Vec<String>> {
         return Ok(Found { also, entity, rule: RuleName::RecordMatch, score: w.score, evidence });
     }
     if weighed.is_empty() {
-        return Err(vec![format!("no record shares a blocking key with {name:?}")]);
+        return Err(vec![format!(
+            "no entity of a compatible kind shares {} blocking keys with {name:?}",
+            rules.records.shared_keys_min
+        )]);
     }
     // The closest refused candidate, and why; the next ones by their weight.
     weighed.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));

@@ -170,8 +170,8 @@ pub struct Rules {
     pub titles: Vec<TitleRule>,
     /// How records with attributes are weighed.
     pub records: RecordRules,
-    /// Attribute rules by canonical name.
-    pub attributes: BTreeMap<String, AttributeRule>,
+    /// The attribute rules by canonical name, in name order.
+    pub attributes: Vec<(String, AttributeRule)>,
     /// Lower-case form → index into `titles`.
     forms: BTreeMap<String, usize>,
     /// `honorifics` and `name_suffixes`, for lookups.
@@ -256,7 +256,7 @@ impl Rules {
             spellings: file.spellings.into_iter().map(|(k, v)| (k.to_lowercase(), v.to_lowercase())).collect(),
             titles: file.titles,
             records: file.records,
-            attributes: file.attributes,
+            attributes: file.attributes.into_iter().collect(),
             forms,
             attribute_names,
         })
@@ -279,7 +279,7 @@ impl Rules {
             Some(index) => *index,
             None => *self.attribute_names.get(&column.to_lowercase())?,
         };
-        self.attributes.iter().nth(index).map(|(name, rule)| (index, name.as_str(), rule))
+        self.attributes.get(index).map(|(name, rule)| (index, name.as_str(), rule))
     }
 
     /// Whether a canonical role name is held by one person at a time.

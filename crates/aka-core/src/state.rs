@@ -14,6 +14,7 @@ use std::sync::Arc;
 use crate::entity::Entity;
 use crate::event::{EntityId, Event, Verdict};
 use crate::image::{Base, Image, find, id as archived_id, owned};
+use crate::memo::Memo;
 use crate::mention::{Form, Kind, Mention, Tense};
 use crate::normalize::{initials, mention_acronym, name_key};
 use crate::overlay::Overlay;
@@ -70,52 +71,14 @@ pub struct State {
     next_judgement: u64,
     next_entity: u64,
     last_seq: u64,
-    names: NameMemo,
-    attrs: AttrMemo,
+    /// The folded tokens of every name seen.
+    names: Memo<[String]>,
+    /// The normalised known attributes of every mention weighed.
+    attrs: Memo<[(usize, String)]>,
 }
-
-/// The normalised known attributes of each mention weighed so far, as (attribute position,
-/// value): a record is weighed against every mention of every candidate, and a mention's
-/// attributes never change. Derived from the rules alone; a clone starts it empty.
-#[derive(Default)]
-struct AttrMemo(std::sync::Mutex<std::collections::HashMap<String, Attrs>>);
 
 /// Known attributes as (attribute position, normalised value).
 pub type Attrs = Arc<[(usize, String)]>;
-
-impl Clone for AttrMemo {
-    fn clone(&self) -> AttrMemo {
-        AttrMemo::default()
-    }
-}
-
-impl std::fmt::Debug for AttrMemo {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("AttrMemo")
-    }
-}
-
-/// The name tokens of names already seen: the resolver compares a mention with every name of
-/// every candidate, and folding a name (Unicode normalisation, honorifics, suffixes) costs
-/// more than the comparison. Derived from the rules alone, so it never changes a decision; a
-/// clone of the state starts it empty.
-#[derive(Default)]
-struct NameMemo(std::sync::Mutex<std::collections::HashMap<String, Arc<[String]>>>);
-
-/// Names remembered at most; past that the memo starts again.
-const NAME_MEMO_MAX: usize = 1 << 20;
-
-impl Clone for NameMemo {
-    fn clone(&self) -> NameMemo {
-        NameMemo::default()
-    }
-}
-
-impl std::fmt::Debug for NameMemo {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("NameMemo")
-    }
-}
 
 /// Blocking-key prefixes. A key is a prefix and a normalised string.
 pub(crate) mod key {
@@ -150,26 +113,19 @@ impl State {
             next_judgement: 1,
             next_entity: 1,
             last_seq: 0,
-            names: NameMemo::default(),
-            attrs: AttrMemo::default(),
+            names: Memo::default(),
+            attrs: Memo::default(),
         }
     }
 
     /// The known attributes of a mention ([`crate::attrs::known_attrs`]) as (attribute
     /// position, normalised value), remembered; empty for an unknown mention.
     pub fn mention_attrs(&self, mention_id: &str) -> Attrs {
-        let mut memo = self.attrs.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        if let Some(attrs) = memo.get(mention_id) {
-            return Arc::clone(attrs);
-        }
-        let Some(mention) = self.mention(mention_id) else { return Arc::from(Vec::new()) };
-        let attrs: Attrs =
-            crate::attrs::known_attrs(&self.rules, &mention).into_iter().map(|a| (a.index, a.value)).collect();
-        if memo.len() >= NAME_MEMO_MAX {
-            memo.clear();
-        }
-        memo.insert(mention_id.to_string(), Arc::clone(&attrs));
-        attrs
+        let known = || {
+            let mention = self.mention(mention_id)?;
+            Some(crate::attrs::known_attrs(&self.rules, &mention).into_iter().map(|a| (a.index, a.value)).collect())
+        };
+        self.attrs.get_or(mention_id, known).unwrap_or_else(|| Arc::from(Vec::new()))
     }
 
     /// A mention's name tokens ([`crate::normalize::mention_tokens`]), its name's folding
@@ -181,17 +137,8 @@ impl State {
     /// The name tokens of `name` under the state's rules ([`crate::normalize::name_tokens`]),
     /// remembered.
     pub fn name_tokens(&self, name: &str) -> Arc<[String]> {
-        // A poisoned memo only means another thread panicked mid-insert: its content is whole.
-        let mut memo = self.names.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        if let Some(tokens) = memo.get(name) {
-            return Arc::clone(tokens);
-        }
-        if memo.len() >= NAME_MEMO_MAX {
-            memo.clear();
-        }
-        let tokens: Arc<[String]> = crate::normalize::name_tokens(name, &self.rules).into();
-        memo.insert(name.to_string(), Arc::clone(&tokens));
-        tokens
+        let fold = || Some(crate::normalize::name_tokens(name, &self.rules).into());
+        self.names.get_or(name, fold).expect("folding always gives tokens")
     }
 
     /// The state a snapshot's archive holds, read in place: nothing is copied but the
