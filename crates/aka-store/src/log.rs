@@ -305,7 +305,15 @@ impl Appender {
                 for (first, end, record) in queue {
                     let (lock, idle) = &*shared;
                     let failed = lock_progress(lock).failure.is_some();
-                    let result = if failed { Ok(()) } else { events.insert(first.to_be_bytes(), record).map(drop) };
+                    // A panic in sled is a failure like any other: the queue must still drain,
+                    // or every read and flush would wait for ever.
+                    let insert = || events.insert(first.to_be_bytes(), record).map(drop);
+                    let result = if failed {
+                        Ok(())
+                    } else {
+                        std::panic::catch_unwind(std::panic::AssertUnwindSafe(insert))
+                            .unwrap_or_else(|_| Err(sled::Error::ReportableBug("the sled insert panicked".into())))
+                    };
                     let mut progress = lock_progress(lock);
                     match result {
                         Ok(()) if !failed => progress.applied_end = end,
