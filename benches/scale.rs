@@ -20,8 +20,9 @@
 //! the same path from an empty store, so the figures at N are those a run of size N would give,
 //! without ingesting the smaller sizes again. At each checkpoint (and at 10k, 100k, 1M, 10M on the
 //! way) the bench records documents, events, entities, resident memory (/proc/self/status) and
-//! the log's size on disk; the cost of a mention at a history of H mentions is the time of the
-//! `WINDOW` mentions right after H (the window at 0 is the first 10k).
+//! the log's size on disk; the cost of a mention at a history of H mentions is measured over the
+//! `WINDOW` mentions right after H (the window at 0 is the first 10k): the median of its groups'
+//! wall time per mention, and its CPU time per mention.
 //!
 //! Ingest: one `Engine::ingest_mentions` call per document (snapshots off, durability deferred),
 //! and `Engine::flush` (fsync) after every group of documents that reaches `FLUSH_EVERY`
@@ -152,6 +153,8 @@ struct Run {
     groups: Vec<Group>,
     /// Seconds of engine calls and flushes per window of mentions.
     window_s: Vec<f64>,
+    /// Microseconds per mention of each group (about `FLUSH_EVERY` mentions) in each window.
+    group_us: Vec<Vec<f64>>,
     /// CPU time of the whole process (every thread, sled's included) during those calls, in
     /// clock ticks: steadier than wall time on a shared machine.
     window_ticks: Vec<u64>,
@@ -191,6 +194,7 @@ fn ingest(dir: &Path, seed: u64, total: u64, points: &BTreeSet<u64>) -> Run {
         doc_ends: Vec::new(),
         groups: Vec::new(),
         window_s: vec![0.0; windows],
+        group_us: vec![Vec::new(); windows],
         window_ticks: vec![0; windows],
         points: BTreeMap::new(),
         wall_s: 0.0,
@@ -220,7 +224,9 @@ fn ingest(dir: &Path, seed: u64, total: u64, points: &BTreeSet<u64>) -> Run {
         let flush = Instant::now();
         engine.flush().expect("flush");
         run.flush_s += flush.elapsed().as_secs_f64();
-        run.window_s[window] += timer.elapsed().as_secs_f64();
+        let elapsed = timer.elapsed().as_secs_f64();
+        run.window_s[window] += elapsed;
+        run.group_us[window].push(elapsed * 1e6 / as_f64(generator.mentions() - group_start));
         run.window_ticks[window] += cpu_ticks() - ticks;
         run.groups.push(Group { docs: first_doc..run.doc_ends.len(), window });
 
@@ -363,10 +369,21 @@ impl Run {
         usize::try_from(h / WINDOW).expect("a window index")
     }
 
-    /// Wall and CPU microseconds per mention in the window that starts at a history of `h`.
+    /// Wall and CPU microseconds per mention in the window that starts at a history of `h`:
+    /// the wall time is the median of the window's groups (each about `FLUSH_EVERY` mentions
+    /// and one flush), so that a moment when a neighbour takes the shared cores does not stand
+    /// for the whole window; the CPU time, counted in clock ticks too coarse for one group, is
+    /// the window's.
     fn cost_us(&self, h: u64) -> (f64, f64) {
         let w = Run::window(h);
-        (self.window_s[w] * 1e6 / as_f64(WINDOW), as_f64(self.window_ticks[w]) * 1e6 / USER_HZ / as_f64(WINDOW))
+        let mut groups = self.group_us[w].clone();
+        groups.sort_by(f64::total_cmp);
+        let median = match groups.len() {
+            0 => f64::NAN,
+            n if n % 2 == 1 => groups[n / 2],
+            n => f64::midpoint(groups[n / 2 - 1], groups[n / 2]),
+        };
+        (median, as_f64(self.window_ticks[w]) * 1e6 / USER_HZ / as_f64(WINDOW))
     }
 
     /// Seconds of ingest before a history of `h`.

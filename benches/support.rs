@@ -80,11 +80,14 @@ pub fn status_kb<const N: usize>(fields: [&str; N]) -> [u64; N] {
     })
 }
 
-/// The bytes of the files under `path`, recursively.
+/// The bytes of the files under `path`, recursively. A file that sled removes between the
+/// listing and the look (a blob or segment file it has just freed) counts as nothing.
 pub fn bytes_under(path: &Path) -> u64 {
-    std::fs::read_dir(path)
-        .expect("a readable directory")
-        .map(|e| e.expect("an entry").path())
-        .map(|p| if p.is_dir() { bytes_under(&p) } else { std::fs::metadata(&p).expect("metadata").len() })
-        .sum()
+    let size = |p: &Path| match std::fs::metadata(p) {
+        Ok(meta) if meta.is_dir() => bytes_under(p),
+        Ok(meta) => meta.len(),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => 0,
+        Err(e) => panic!("the size of {}: {e}", p.display()),
+    };
+    std::fs::read_dir(path).expect("a readable directory").map(|e| size(&e.expect("an entry").path())).sum()
 }

@@ -67,7 +67,7 @@ impl Entity {
         // asked for every decision's evidence.
         let mut best: Option<((bool, usize, u32), &String)> = None;
         for (name, count) in &self.names {
-            let rank = (!is_acronym(name), name.split_whitespace().count(), *count);
+            let rank = Entity::rank(name, *count);
             // Ties go to the first in code-point order, which iteration meets first.
             if best.as_ref().is_none_or(|(b, _)| rank > *b) {
                 best = Some((rank, name));
@@ -80,6 +80,12 @@ impl Entity {
             .iter()
             .max_by(|(a, ca), (b, cb)| ca.cmp(cb).then_with(|| b.cmp(a)))
             .map_or("", |(phrase, _)| phrase.as_str())
+    }
+
+    /// How a name seen `count` times ranks for the canonical name: a name that is not an
+    /// acronym first, then the one of more words, then the more frequent.
+    pub fn rank(name: &str, count: u32) -> (bool, usize, u32) {
+        (!is_acronym(name), name.split_whitespace().count(), count)
     }
 
     /// Whether any mention named it (rather than only describing a role).

@@ -11,6 +11,7 @@ pub use event::{Decision, EntityId, Envelope, Event, RuleName, SCHEMA_VERSION, V
 pub use mention::{CharOffsets, Form, Kind, Mention, Role, Tense};
 pub use rules::Rules;
 pub mod entity;
+mod hash;
 pub mod image;
 pub mod judge;
 mod memo;
@@ -23,4 +24,4 @@ mod testing;
 pub use entity::Entity;
 pub use image::{Base, Image};
 pub use resolver::{decide, resolution_order};
-pub use state::{DocRecord, Judgement, State};
+pub use state::{DocRecord, EntityTokens, Judgement, State};

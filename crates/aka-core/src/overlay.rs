@@ -7,17 +7,20 @@ use std::collections::HashMap;
 use std::hash::Hash;
 use std::iter::Peekable;
 
+use crate::hash::FoldState;
+
 /// The rows of one table changed since the base: `Some` replaces (or adds) a row, `None`
 /// removes the archive's row. A hash map: a lookup costs the same at a million rows as at a
 /// thousand (an ordered map compares long keys with shared prefixes, mention ids, at every
 /// level). Nothing iterates the map in its own order: [`Overlay::merged`] sorts the keys first,
-/// so the state stays a function of the log, byte for byte.
+/// so the state stays a function of the log, byte for byte (and the hasher's per-process key
+/// never shows).
 #[derive(Clone, Debug)]
-pub(crate) struct Overlay<K, V>(HashMap<K, Option<V>>);
+pub(crate) struct Overlay<K, V>(HashMap<K, Option<V>, FoldState>);
 
 impl<K: Ord + Hash + Clone, V: Clone> Overlay<K, V> {
     pub(crate) fn new() -> Overlay<K, V> {
-        Overlay(HashMap::new())
+        Overlay(HashMap::default())
     }
 
     /// The row under `key`: the overlay's, else the one `base` gives.

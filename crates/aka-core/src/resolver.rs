@@ -5,7 +5,6 @@
 //! blocking keys, never from a scan.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::Arc;
 
 use strsim::{jaro_winkler, normalized_levenshtein};
 
@@ -343,9 +342,8 @@ fn tokens_spell(tokens: &[String], key: &str) -> bool {
 /// Whether an entity is named `key` written as a word, not in capitals.
 fn known_as_word(state: &State, key: &str) -> bool {
     state.candidates(&format!("{}{key}", key::NAME)).into_iter().any(|id| {
-        state
-            .entity(id)
-            .is_some_and(|e| e.names.keys().any(|n| !is_acronym(n) && tokens_spell(&state.name_tokens(n), key)))
+        let (Some(entity), Some(names)) = (state.entity(id), state.entity_tokens(id)) else { return false };
+        entity.names.keys().zip(&names.names).any(|(n, tokens)| !is_acronym(n) && tokens_spell(tokens, key))
     })
 }
 
@@ -405,10 +403,10 @@ fn same_document(state: &State, context: &DocContext, m: &Mention, tokens: &[Str
 /// Whether `tokens` (a name of several words) fits one of the entity's names of several words,
 /// or the entity has none.
 fn full_names_admit(state: &State, id: EntityId, tokens: &[String]) -> bool {
-    let Some(entity) = state.entity(id) else { return false };
-    let mut full = entity.names.keys().map(|n| state.name_tokens(n)).filter(|n| n.len() > 1).peekable();
+    let Some(names) = state.entity_tokens(id) else { return false };
+    let mut full = names.names.iter().filter(|n| n.len() > 1).peekable();
     full.peek().is_none()
-        || full.any(|n| n.last() == tokens.last() && (tokens_fit(tokens, &n, false) || tokens_fit(&n, tokens, false)))
+        || full.any(|n| n.last() == tokens.last() && (tokens_fit(tokens, n, false) || tokens_fit(n, tokens, false)))
 }
 
 /// Exact normalised name or a name the document gave as an alias.
@@ -510,22 +508,22 @@ fn containment_fits(state: &State, m: &Mention, tokens: &[String]) -> Vec<(Entit
         if org != (entity.kind == Kind::Org) {
             continue;
         }
+        let Some(entity_tokens) = state.entity_tokens(id) else { continue };
+        let names = &entity_tokens.names;
         // A name of several words must fit one of the entity's names of several words, not
         // only a short one it was also called: "Salman Roe" does not fit an entity named
         // "Tariq Roe" and "Roe".
-        let names: Vec<Arc<[String]>> = entity.names.keys().map(|n| state.name_tokens(n)).collect();
         let has_full = names.iter().any(|n| n.len() > 1);
         let fitting = |nicknames: bool| {
-            names
-                .iter()
+            entity_tokens
+                .ending_with(last)
                 .filter(|full| tokens.len() == 1 || !has_full || full.len() > 1)
                 .filter(|full| {
-                    full.last() == Some(last)
-                        && if org {
-                            full.ends_with(tokens) || tokens.ends_with(full)
-                        } else {
-                            tokens_fit(tokens, full, nicknames) || tokens_fit(full, tokens, nicknames)
-                        }
+                    if org {
+                        full.ends_with(tokens) || tokens.ends_with(full)
+                    } else {
+                        tokens_fit(tokens, full, nicknames) || tokens_fit(full, tokens, nicknames)
+                    }
                 })
                 .max_by_key(|full| full.len())
                 .cloned()
@@ -659,8 +657,7 @@ fn fuzzy(state: &State, m: &Mention, tokens: &[String]) -> Option<Found> {
     let joined = tokens.join(" ");
     let mut best: Option<(f64, EntityId, String)> = None;
     for id in compatible(state, m, state.candidates(&fuzzy_key(first, last))) {
-        let Some(entity) = state.entity(id) else { continue };
-        let full = state.name_tokens(entity.name());
+        let full = state.name_tokens(&state.entity_name(id));
         let (Some(other_first), Some(other_last)) = (full.first(), full.last()) else { continue };
         if full.len() < 2 || first.chars().next() != other_first.chars().next() {
             continue;

@@ -75,6 +75,36 @@ pub struct State {
     names: Memo<[String]>,
     /// The normalised known attributes of every mention weighed.
     attrs: Memo<[(usize, String)]>,
+    /// The names of every live entity compared, as tokens; forgotten when the entity changes.
+    entity_tokens: Memo<EntityTokens, EntityId>,
+    /// The canonical name of every live entity asked for, kept up to date as names are counted.
+    canonical: Memo<str, EntityId>,
+}
+
+/// An entity's names as the resolver compares them: the folded tokens of each name, in the
+/// entity's name order.
+#[derive(Debug)]
+pub struct EntityTokens {
+    /// The tokens of each name, in code-point order of the names.
+    pub names: Vec<Arc<[String]>>,
+    /// Positions in `names` ordered by last token, then position: a popular entity has
+    /// hundreds of spellings, and a surname is compared with those that end in it.
+    by_last: Vec<usize>,
+}
+
+impl EntityTokens {
+    fn new(names: Vec<Arc<[String]>>) -> EntityTokens {
+        let mut by_last: Vec<usize> = (0..names.len()).collect();
+        by_last.sort_by(|a, b| names[*a].last().cmp(&names[*b].last()).then(a.cmp(b)));
+        EntityTokens { names, by_last }
+    }
+
+    /// The names whose last token is `last`, in `names` order.
+    pub fn ending_with<'a>(&'a self, last: &'a str) -> impl Iterator<Item = &'a Arc<[String]>> + 'a {
+        let last_of = |i: usize| self.names[i].last().map(String::as_str);
+        let start = self.by_last.partition_point(|&i| last_of(i) < Some(last));
+        self.by_last[start..].iter().take_while(move |&&i| last_of(i) == Some(last)).map(|&i| &self.names[i])
+    }
 }
 
 /// Known attributes as (attribute position, normalised value).
@@ -115,6 +145,8 @@ impl State {
             last_seq: 0,
             names: Memo::default(),
             attrs: Memo::default(),
+            entity_tokens: Memo::default(),
+            canonical: Memo::default(),
         }
     }
 
@@ -139,6 +171,17 @@ impl State {
     pub fn name_tokens(&self, name: &str) -> Arc<[String]> {
         let fold = || Some(crate::normalize::name_tokens(name, &self.rules).into());
         self.names.get_or(name, fold).expect("folding always gives tokens")
+    }
+
+    /// The names of a live entity as tokens, remembered until its names change; `None` for
+    /// an unknown id (an absorbed id gives its survivor's).
+    pub fn entity_tokens(&self, id: EntityId) -> Option<Arc<EntityTokens>> {
+        let id = self.resolve(id);
+        let make = || {
+            let entity = self.entity(id)?;
+            Some(Arc::new(EntityTokens::new(entity.names.keys().map(|n| self.name_tokens(n)).collect())))
+        };
+        self.entity_tokens.get_or(&id, make)
     }
 
     /// The state a snapshot's archive holds, read in place: nothing is copied but the
@@ -271,7 +314,10 @@ impl State {
 
     /// The canonical name of a live entity ("" for an unknown id).
     pub fn entity_name(&self, id: EntityId) -> String {
-        self.entity(id).map(|e| e.name().to_string()).unwrap_or_default()
+        let id = self.resolve(id);
+        let name = self.canonical.get_or(&id, || self.entity(id).map(|e| Arc::from(e.name())));
+        debug_assert_eq!(name.as_deref(), self.entity(id).as_deref().map(Entity::name), "canonical name of {id}");
+        name.map(|n| n.to_string()).unwrap_or_default()
     }
 
     /// All live entities in id order.
@@ -320,6 +366,8 @@ impl State {
             Event::EntityCreated { entity, mention_id, kind, .. } => {
                 self.next_entity = self.next_entity.max(entity.0 + 1);
                 let existed = self.entity_exists(*entity);
+                self.entity_tokens.forget(entity);
+                self.canonical.forget(entity);
                 self.entities.insert(*entity, Entity::new(*entity, *kind));
                 if !existed {
                     self.entity_count += 1;
@@ -399,6 +447,7 @@ impl State {
         self.entities.contains(&id, || base_entity_exists(&self.base, id))
     }
 
+    /// An entity to change. Whoever changes its names forgets its [`State::entity_tokens`].
     fn entity_mut(&mut self, id: EntityId) -> Option<&mut Entity> {
         let base = &self.base;
         self.entities.get_mut(&id, || base_entity(base, id))
@@ -409,11 +458,31 @@ impl State {
     fn link(&mut self, seq: u64, mention_id: &str, named: EntityId) {
         let id = self.resolve(named);
         let Some(mention) = self.mention(mention_id).map(Cow::into_owned) else { return };
-        let Some(entity) = self.entity_mut(id) else { return };
+        // The entity borrowed through its field, so that the memos beside it can change.
+        let base = &self.base;
+        let Some(entity) = self.entities.get_mut(&id, || base_entity(base, id)) else { return };
         entity.kind = entity.kind.refine(mention.kind);
         entity.mentions.push(mention_id.to_string());
         entity.history.push(seq);
+        let names = entity.names.len();
         entity.count(&mention);
+        if entity.names.len() != names {
+            self.entity_tokens.forget(&id);
+        }
+        // Counting raised one name's rank and no other's: the canonical name is the one it
+        // was or the one just counted (ties go to the first in code-point order, as in
+        // `Entity::name`). An entity still without names is named by its role phrases.
+        if !entity.is_named() {
+            self.canonical.forget(&id);
+        } else if let Some(current) = self.canonical.get_mut(&id) {
+            let surface = crate::normalize::strip_possessive_suffix(mention.name_text().trim());
+            let rank = |name: &str| entity.names.get(name).map(|count| Entity::rank(name, *count));
+            if let Some(counted) = rank(surface)
+                && rank(current).is_none_or(|c| counted > c || (counted == c && surface < &**current))
+            {
+                *current = Arc::from(surface);
+            }
+        }
         self.mention_entity.insert(mention_id.to_string(), named);
         for key in self.keys_of(&mention) {
             self.add_key(key, id);
@@ -428,6 +497,11 @@ impl State {
         let in_base = base_entity_exists(&self.base, absorbed);
         let base = &self.base;
         let Some(gone) = self.entities.remove(&absorbed, in_base, || base_entity(base, absorbed)) else { return };
+        self.entity_tokens.forget(&absorbed);
+        self.canonical.forget(&absorbed);
+        self.entity_tokens.forget(&survivor);
+        self.canonical.forget(&survivor);
+        self.canonical.forget(&absorbed);
         let Some(kept) = self.entity_mut(survivor) else { return };
         kept.kind = kept.kind.refine(gone.kind);
         for (name, count) in gone.names {
@@ -470,6 +544,8 @@ impl State {
             p.history.push(seq);
         }
         child_entity.history.push(seq);
+        self.entity_tokens.forget(&child);
+        self.canonical.forget(&child);
         self.entities.insert(child, child_entity);
         self.entity_count += 1;
         for m in mentions {
@@ -500,6 +576,8 @@ impl State {
     fn rebuild(&mut self, id: EntityId) {
         let Some(ids) = self.entity(id).map(|e| e.mentions.clone()) else { return };
         let mentions: Vec<Mention> = ids.iter().filter_map(|m| self.mention(m)).map(Cow::into_owned).collect();
+        self.entity_tokens.forget(&id);
+        self.canonical.forget(&id);
         let Some(entity) = self.entity_mut(id) else { return };
         entity.names.clear();
         entity.role_phrases.clear();
@@ -631,4 +709,96 @@ fn base_entity_exists(base: &Option<Arc<Base>>, id: EntityId) -> bool {
 fn base_listed(base: &Option<Arc<Base>>, key: &str) -> Option<Vec<EntityId>> {
     let rows = &base.as_deref()?.image().index;
     find(rows, |r| r.0.as_str().cmp(key)).map(|r| r.1.iter().map(archived_id).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::event::{Decision, RuleName};
+    use crate::testing::m;
+
+    fn decision() -> Decision {
+        Decision { rule: RuleName::ExactName, score: 1.0, evidence: vec![], rules: String::new() }
+    }
+
+    /// Each live entity's remembered tokens against its names folded afresh.
+    fn assert_tokens_current(state: &State) {
+        for entity in state.entities() {
+            let fresh: Vec<Vec<String>> = entity.names.keys().map(|n| state.name_tokens(n).to_vec()).collect();
+            let kept: Vec<Vec<String>> =
+                state.entity_tokens(entity.id).unwrap().names.iter().map(|n| n.to_vec()).collect();
+            assert_eq!(kept, fresh, "tokens of {}", entity.id);
+            assert_eq!(state.entity_name(entity.id), entity.name(), "canonical name of {}", entity.id);
+        }
+    }
+
+    #[test]
+    fn names_ending_with_a_token_are_those_a_filter_gives_in_the_same_order() {
+        let rules = Rules::default_rules();
+        let names: Vec<Arc<[String]>> = ["jane roe", "roe", "ann rowe", "j roe", "rowe", "ann roe", "li"]
+            .iter()
+            .map(|n| crate::normalize::name_tokens(n, &rules).into())
+            .collect();
+        let tokens = EntityTokens::new(names.clone());
+        for last in ["roe", "rowe", "li", "ro", "zz", ""] {
+            let by_filter: Vec<&Arc<[String]>> =
+                names.iter().filter(|n| n.last().map(String::as_str) == Some(last)).collect();
+            assert_eq!(tokens.ending_with(last).collect::<Vec<_>>(), by_filter, "{last:?}");
+        }
+    }
+
+    #[test]
+    fn entity_tokens_and_canonical_names_follow_new_names_counts_merges_and_splits() {
+        let mut state = State::new(Arc::new(Rules::default_rules()));
+        let mut seq = 0;
+        let mut apply = |state: &mut State, event: Event| {
+            seq += 1;
+            state.apply(seq, &event);
+            // Asked after every event, so that a stale memo would be seen at once.
+            assert_tokens_current(state);
+        };
+        let mentions = [
+            m("d", 0, "PERSON Jane Roe"),
+            m("d", 1, "PERSON Roe"),
+            m("d", 2, "PERSON J. Roe"),
+            m("d", 3, "PERSON Jane Rowe"),
+            m("d", 4, "PERSON Jane Rowe"),
+        ];
+        for mention in &mentions {
+            apply(&mut state, Event::MentionObserved { mention: mention.clone() });
+        }
+        let (a, b) = (EntityId(1), EntityId(2));
+        let created = |entity, mention_id: &str| Event::EntityCreated {
+            entity,
+            mention_id: mention_id.into(),
+            kind: Kind::Person,
+            decision: decision(),
+        };
+        apply(&mut state, created(a, "d:0"));
+        apply(&mut state, Event::MentionLinked { mention_id: "d:1".into(), entity: a, decision: decision() });
+        assert_eq!(state.entity_tokens(a).unwrap().names.len(), 2);
+        apply(&mut state, created(b, "d:2"));
+        apply(&mut state, Event::EntitiesMerged { survivor: a, absorbed: b, decision: decision() });
+        assert_eq!(state.entity_tokens(b).unwrap().names.len(), 3, "an absorbed id gives its survivor's names");
+        apply(
+            &mut state,
+            Event::EntitySplit {
+                parent: a,
+                child: b,
+                mentions: vec!["d:2".into()],
+                judgement: None,
+                decision: decision(),
+            },
+        );
+        assert_eq!(state.entity_tokens(a).unwrap().names.len(), 2);
+        assert_eq!(state.entity_tokens(b).unwrap().names.len(), 1);
+        // A name of as many words seen more often becomes the canonical one, which was
+        // remembered before the count changed.
+        assert_eq!(state.entity_name(a), "Jane Roe");
+        for n in [3, 4] {
+            let mention_id = format!("d:{n}");
+            apply(&mut state, Event::MentionLinked { mention_id, entity: a, decision: decision() });
+        }
+        assert_eq!(state.entity_name(a), "Jane Rowe");
+    }
 }
