@@ -5,6 +5,7 @@
 //! blocking keys, never from a scan.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 use strsim::{jaro_winkler, normalized_levenshtein};
 
@@ -90,7 +91,7 @@ pub fn ingest(state: &mut State, first_seq: u64, document: Option<Event>, mentio
 #[derive(Debug, Default)]
 pub struct DocContext {
     /// Name tokens, kind and entity of each resolved named mention.
-    names: Vec<(Vec<String>, Kind, EntityId)>,
+    names: Vec<(Arc<[String]>, Kind, EntityId)>,
     /// Last name token → indices into `names`.
     by_last: BTreeMap<String, Vec<usize>>,
     /// First name token → indices into `names`.
@@ -373,7 +374,7 @@ fn same_document(state: &State, context: &DocContext, m: &Mention, tokens: &[Str
                     || (m.kind == Kind::Person && lone && other.len() > 1 && other.first() == Some(first))
             }
             Kind::Org => other.ends_with(tokens) || tokens.ends_with(other),
-            _ => other == tokens,
+            _ => **other == *tokens,
         };
         // A full name fits a short form named earlier only if it also fits the full names of
         // the entity that short form went to: "Ingrid Wirth" is not "Wirth" when that "Wirth"

@@ -73,6 +73,8 @@ pub struct State {
     last_seq: u64,
     /// The folded tokens of every name seen.
     names: Memo<[String]>,
+    /// The tokens of every name seen as a person's, leading titles dropped.
+    person_names: Memo<[String]>,
     /// The normalised known attributes of every mention weighed.
     attrs: Memo<[(usize, String)]>,
     /// The names of every live entity compared, as tokens; forgotten when the entity changes.
@@ -144,6 +146,7 @@ impl State {
             next_entity: 1,
             last_seq: 0,
             names: Memo::default(),
+            person_names: Memo::default(),
             attrs: Memo::default(),
             entity_tokens: Memo::default(),
             canonical: Memo::default(),
@@ -160,10 +163,16 @@ impl State {
         self.attrs.get_or(mention_id, known).unwrap_or_else(|| Arc::from(Vec::new()))
     }
 
-    /// A mention's name tokens ([`crate::normalize::mention_tokens`]), its name's folding
-    /// remembered.
-    pub fn mention_tokens(&self, mention: &Mention) -> Vec<String> {
-        crate::normalize::without_titles(mention, self.name_tokens(mention.name_text()).to_vec(), &self.rules)
+    /// A mention's name tokens ([`crate::normalize::mention_tokens`]), remembered: a person's
+    /// name without its leading titles, any other name's tokens as they are.
+    pub fn mention_tokens(&self, mention: &Mention) -> Arc<[String]> {
+        let name = mention.name_text();
+        if mention.kind != Kind::Person {
+            return self.name_tokens(name);
+        }
+        let untitled =
+            || Some(crate::normalize::without_titles(mention, self.name_tokens(name).to_vec(), &self.rules).into());
+        self.person_names.get_or(name, untitled).expect("folding always gives tokens")
     }
 
     /// The name tokens of `name` under the state's rules ([`crate::normalize::name_tokens`]),

@@ -128,6 +128,17 @@ impl Log {
     /// If the flush of [`Durability::Flush`] fails, the events are already applied and visible
     /// (the numbering moves on) but may not survive a crash.
     pub fn append(&mut self, events: &[Envelope]) -> Result<Range<u64>, AppendError> {
+        self.append_record(Record::Borrowed(events))
+    }
+
+    /// [`Log::append`] of events the log may keep: a [`Durability::Deferred`] log encodes them
+    /// on its append thread, beside the caller's next work, instead of before it returns.
+    pub fn append_owned(&mut self, events: Vec<Envelope>) -> Result<Range<u64>, AppendError> {
+        self.append_record(Record::Owned(events))
+    }
+
+    fn append_record(&mut self, record: Record<'_>) -> Result<Range<u64>, AppendError> {
+        let events = record.events();
         let first = self.next_seq;
         if events.is_empty() {
             return Ok(first..first);
@@ -142,7 +153,7 @@ impl Log {
                 self.next_seq = appender.applied_end();
                 return Err(AppendError::Background { dir: self.dir.clone(), message: error });
             }
-            appender.queue(first, end, encode_batch(events));
+            appender.queue(first, end, record.into_job());
             self.next_seq = end;
             debug!(dir = %self.dir.display(), first, end, "queued events");
             return Ok(first..end);
@@ -273,9 +284,47 @@ impl Log {
     }
 }
 
+/// What [`Log::append`] was given.
+enum Record<'e> {
+    Borrowed(&'e [Envelope]),
+    Owned(Vec<Envelope>),
+}
+
+impl Record<'_> {
+    fn events(&self) -> &[Envelope] {
+        match self {
+            Record::Borrowed(events) => events,
+            Record::Owned(events) => events,
+        }
+    }
+
+    /// What the append thread is sent: events it may keep go as they are, to be encoded there.
+    fn into_job(self) -> Job {
+        match self {
+            Record::Borrowed(events) => Job::Encoded(encode_batch(events)),
+            Record::Owned(events) => Job::Events(events),
+        }
+    }
+}
+
+/// One record for the append thread to insert.
+enum Job {
+    Encoded(Vec<u8>),
+    Events(Vec<Envelope>),
+}
+
+impl Job {
+    fn into_bytes(self) -> Vec<u8> {
+        match self {
+            Job::Encoded(bytes) => bytes,
+            Job::Events(events) => encode_batch(&events),
+        }
+    }
+}
+
 /// The thread that makes the sled inserts of a [`Durability::Deferred`] log, in queue order.
 struct Appender {
-    jobs: Option<mpsc::SyncSender<(u64, u64, Vec<u8>)>>,
+    jobs: Option<mpsc::SyncSender<(u64, u64, Job)>>,
     progress: Arc<(Mutex<Progress>, Condvar)>,
     thread: Option<std::thread::JoinHandle<()>>,
 }
@@ -295,7 +344,7 @@ const APPEND_QUEUE_MAX: usize = 64;
 
 impl Appender {
     fn start(events: sled::Tree, next_seq: u64) -> Appender {
-        let (jobs, queue) = mpsc::sync_channel::<(u64, u64, Vec<u8>)>(APPEND_QUEUE_MAX);
+        let (jobs, queue) = mpsc::sync_channel::<(u64, u64, Job)>(APPEND_QUEUE_MAX);
         let progress =
             Arc::new((Mutex::new(Progress { pending: 0, applied_end: next_seq, failure: None }), Condvar::new()));
         let shared = Arc::clone(&progress);
@@ -307,7 +356,7 @@ impl Appender {
                     let failed = lock_progress(lock).failure.is_some();
                     // A panic in sled is a failure like any other: the queue must still drain,
                     // or every read and flush would wait for ever.
-                    let insert = || events.insert(first.to_be_bytes(), record).map(drop);
+                    let insert = || events.insert(first.to_be_bytes(), record.into_bytes()).map(drop);
                     let result = if failed {
                         Ok(())
                     } else {
@@ -330,7 +379,7 @@ impl Appender {
         Appender { jobs: Some(jobs), progress, thread: Some(thread) }
     }
 
-    fn queue(&self, first: u64, end: u64, record: Vec<u8>) {
+    fn queue(&self, first: u64, end: u64, record: Job) {
         lock_progress(&self.progress.0).pending += 1;
         if let Some(jobs) = &self.jobs
             && jobs.send((first, end, record)).is_err()

@@ -168,6 +168,27 @@ fn deferred_appends_queued_on_the_append_thread_read_back_at_once_in_order_and_s
 }
 
 #[test]
+fn events_handed_over_to_the_append_thread_are_stored_as_borrowed_ones_are() {
+    // Owned events are encoded on the append thread; the stored records must be byte for byte
+    // those of `append`, in both durabilities.
+    for durability in [Durability::Deferred, Durability::Flush] {
+        let (owned, borrowed) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+        let config = LogConfig { durability };
+        let mut a = Log::open(owned.path(), config.clone()).unwrap();
+        let mut b = Log::open(borrowed.path(), config).unwrap();
+        for batch in 0..100u64 {
+            let range = batch * 2..batch * 2 + 1 + batch % 3;
+            assert_eq!(a.append_owned(events(range.clone())).unwrap(), b.append(&events(range)).unwrap());
+        }
+        a.flush().unwrap();
+        b.flush().unwrap();
+        assert_eq!(contents(&a), contents(&b));
+        drop((a, b));
+        assert_eq!(records(owned.path()), records(borrowed.path()), "{durability:?}");
+    }
+}
+
+#[test]
 fn open_creates_a_missing_dir() {
     let dir = tempfile::tempdir().unwrap();
     let nested = dir.path().join("a").join("b");

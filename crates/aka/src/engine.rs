@@ -559,9 +559,10 @@ impl Engine {
         let count = mentions.len();
         let events = aka_core::resolver::ingest(&mut self.state, first, document, mentions);
         let envelopes: Vec<Envelope> = events.into_iter().map(Envelope::new).collect();
-        match self.log.append(&envelopes) {
+        // Before the append, which may take the events to encode on the log's own thread.
+        let entities = touched(&self.state, &envelopes);
+        match self.log.append_owned(envelopes) {
             Ok(seqs) => {
-                let entities = touched(&self.state, &envelopes);
                 self.snapshot_if_due();
                 Ok(IngestOutcome::Appended { seqs, mentions: count, entities })
             }
