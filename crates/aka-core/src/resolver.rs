@@ -510,7 +510,7 @@ fn containment_fits(state: &State, m: &Mention, tokens: &[String]) -> Vec<(Entit
             continue;
         }
         let Some(entity_tokens) = state.entity_tokens(id) else { continue };
-        let names = &entity_tokens.names;
+        let names = &entity_tokens.distinct;
         // A name of several words must fit one of the entity's names of several words, not
         // only a short one it was also called: "Salman Roe" does not fit an entity named
         // "Tariq Roe" and "Roe".

@@ -8,7 +8,7 @@
 //! a row copies it into the overlay.
 
 use std::borrow::Cow;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 
 use crate::entity::Entity;
@@ -89,23 +89,38 @@ pub struct State {
 pub struct EntityTokens {
     /// The tokens of each name, in code-point order of the names.
     pub names: Vec<Arc<[String]>>,
-    /// Positions in `names` ordered by last token, then position: a popular entity has
+    /// Each distinct token sequence once, in the order of its last place in `names`: many
+    /// spellings of a popular entity fold alike, and a question asked of every name ("the
+    /// longest that fits, the last of equals") has the same answer here.
+    pub distinct: Vec<Arc<[String]>>,
+    /// Positions in `distinct` ordered by last token, then position: a popular entity has
     /// hundreds of spellings, and a surname is compared with those that end in it.
     by_last: Vec<usize>,
 }
 
 impl EntityTokens {
     fn new(names: Vec<Arc<[String]>>) -> EntityTokens {
-        let mut by_last: Vec<usize> = (0..names.len()).collect();
-        by_last.sort_by(|a, b| names[*a].last().cmp(&names[*b].last()).then(a.cmp(b)));
-        EntityTokens { names, by_last }
+        let mut last_place: HashMap<&[String], usize> = HashMap::with_capacity(names.len());
+        for (place, tokens) in names.iter().enumerate() {
+            last_place.insert(tokens, place);
+        }
+        let distinct: Vec<Arc<[String]>> = names
+            .iter()
+            .enumerate()
+            .filter(|(place, tokens)| last_place.get(&tokens[..]) == Some(place))
+            .map(|(_, tokens)| Arc::clone(tokens))
+            .collect();
+        drop(last_place);
+        let mut by_last: Vec<usize> = (0..distinct.len()).collect();
+        by_last.sort_by(|a, b| distinct[*a].last().cmp(&distinct[*b].last()).then(a.cmp(b)));
+        EntityTokens { names, distinct, by_last }
     }
 
-    /// The names whose last token is `last`, in `names` order.
+    /// The distinct names whose last token is `last`, in `distinct` order.
     pub fn ending_with<'a>(&'a self, last: &'a str) -> impl Iterator<Item = &'a Arc<[String]>> + 'a {
-        let last_of = |i: usize| self.names[i].last().map(String::as_str);
+        let last_of = |i: usize| self.distinct[i].last().map(String::as_str);
         let start = self.by_last.partition_point(|&i| last_of(i) < Some(last));
-        self.by_last[start..].iter().take_while(move |&&i| last_of(i) == Some(last)).map(|&i| &self.names[i])
+        self.by_last[start..].iter().take_while(move |&&i| last_of(i) == Some(last)).map(|&i| &self.distinct[i])
     }
 }
 
@@ -191,6 +206,13 @@ impl State {
             Some(Arc::new(EntityTokens::new(entity.names.keys().map(|n| self.name_tokens(n)).collect())))
         };
         self.entity_tokens.get_or(&id, make)
+    }
+
+    /// Forgets what is remembered of an entity whose names changed other than by one more
+    /// mention.
+    fn forget_entity(&mut self, id: EntityId) {
+        self.entity_tokens.forget(&id);
+        self.canonical.forget(&id);
     }
 
     /// The state a snapshot's archive holds, read in place: nothing is copied but the
@@ -375,8 +397,7 @@ impl State {
             Event::EntityCreated { entity, mention_id, kind, .. } => {
                 self.next_entity = self.next_entity.max(entity.0 + 1);
                 let existed = self.entity_exists(*entity);
-                self.entity_tokens.forget(entity);
-                self.canonical.forget(entity);
+                self.forget_entity(*entity);
                 self.entities.insert(*entity, Entity::new(*entity, *kind));
                 if !existed {
                     self.entity_count += 1;
@@ -506,11 +527,8 @@ impl State {
         let in_base = base_entity_exists(&self.base, absorbed);
         let base = &self.base;
         let Some(gone) = self.entities.remove(&absorbed, in_base, || base_entity(base, absorbed)) else { return };
-        self.entity_tokens.forget(&absorbed);
-        self.canonical.forget(&absorbed);
-        self.entity_tokens.forget(&survivor);
-        self.canonical.forget(&survivor);
-        self.canonical.forget(&absorbed);
+        self.forget_entity(absorbed);
+        self.forget_entity(survivor);
         let Some(kept) = self.entity_mut(survivor) else { return };
         kept.kind = kept.kind.refine(gone.kind);
         for (name, count) in gone.names {
@@ -553,8 +571,7 @@ impl State {
             p.history.push(seq);
         }
         child_entity.history.push(seq);
-        self.entity_tokens.forget(&child);
-        self.canonical.forget(&child);
+        self.forget_entity(child);
         self.entities.insert(child, child_entity);
         self.entity_count += 1;
         for m in mentions {
@@ -585,8 +602,7 @@ impl State {
     fn rebuild(&mut self, id: EntityId) {
         let Some(ids) = self.entity(id).map(|e| e.mentions.clone()) else { return };
         let mentions: Vec<Mention> = ids.iter().filter_map(|m| self.mention(m)).map(Cow::into_owned).collect();
-        self.entity_tokens.forget(&id);
-        self.canonical.forget(&id);
+        self.forget_entity(id);
         let Some(entity) = self.entity_mut(id) else { return };
         entity.names.clear();
         entity.role_phrases.clear();
@@ -754,6 +770,23 @@ mod tests {
                 names.iter().filter(|n| n.last().map(String::as_str) == Some(last)).collect();
             assert_eq!(tokens.ending_with(last).collect::<Vec<_>>(), by_filter, "{last:?}");
         }
+    }
+
+    #[test]
+    fn distinct_names_keep_each_token_sequence_at_its_last_place() {
+        let rules = Rules::default_rules();
+        // "Dr. Jane Roe" folds as "Jane Roe" does; "JANE ROE" too.
+        let names: Vec<Arc<[String]>> = ["Dr. Jane Roe", "J. Roe", "JANE ROE", "Jane Roe", "Roe"]
+            .iter()
+            .map(|n| crate::normalize::name_tokens(n, &rules).into())
+            .collect();
+        let tokens = EntityTokens::new(names.clone());
+        let distinct: Vec<Vec<String>> = tokens.distinct.iter().map(|n| n.to_vec()).collect();
+        assert_eq!(distinct, [vec!["j", "roe"], vec!["jane", "roe"], vec!["roe"]]);
+        // The last of the longest is the same name whichever list is asked.
+        let last_longest = |list: &[Arc<[String]>]| list.iter().max_by_key(|n| n.len()).map(|n| n.to_vec());
+        assert_eq!(last_longest(&tokens.distinct), last_longest(&names));
+        assert_eq!(tokens.ending_with("roe").count(), 3);
     }
 
     #[test]
