@@ -487,9 +487,11 @@ impl State {
     /// gives a mention back to the entity it was linked to, even if that one had been merged.
     fn link(&mut self, seq: u64, mention_id: &str, named: EntityId) {
         let id = self.resolve(named);
-        let Some(mention) = self.mention(mention_id).map(Cow::into_owned) else { return };
-        // The entity borrowed through its field, so that the memos beside it can change.
+        // The mention and the entity borrowed through their fields, so that the memos beside
+        // them can change; the keys first, which need the whole state.
         let base = &self.base;
+        let Some(mention) = self.mentions.get(mention_id, || base_mention(base, mention_id)) else { return };
+        let keys = self.keys_of(&mention);
         let Some(entity) = self.entities.get_mut(&id, || base_entity(base, id)) else { return };
         entity.kind = entity.kind.refine(mention.kind);
         entity.mentions.push(mention_id.to_string());
@@ -514,7 +516,7 @@ impl State {
             }
         }
         self.mention_entity.insert(mention_id.to_string(), named);
-        for key in self.keys_of(&mention) {
+        for key in keys {
             self.add_key(key, id);
         }
     }
