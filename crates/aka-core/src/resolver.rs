@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use strsim::{jaro_winkler, normalized_levenshtein};
 
-use crate::attrs::{Profile, is_record, known_attrs, weigh};
+use crate::attrs::{Profile, is_record, weigh};
 use crate::entity::Entity;
 use crate::event::{Decision, EntityId, Event, RuleName};
 use crate::mention::{Form, Kind, Mention, Role, Tense};
@@ -232,7 +232,7 @@ fn resolve_name(state: &State, context: &DocContext, m: &Mention) -> Result<Foun
 /// conflict vetoes takes it. No candidate reaching it means a new entity.
 fn resolve_record(state: &State, m: &Mention) -> Result<Found, Vec<String>> {
     let rules = state.rules();
-    let attrs = known_attrs(rules, m);
+    let attrs = state.known_attrs(m);
     let name = state.mention_tokens(m).join(" ");
     let mut shared: BTreeMap<EntityId, usize> = BTreeMap::new();
     for key in state.keys_of(m) {

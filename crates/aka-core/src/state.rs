@@ -178,6 +178,27 @@ impl State {
         self.attrs.get_or(mention_id, known).unwrap_or_else(|| Arc::from(Vec::new()))
     }
 
+    /// [`crate::attrs::known_attrs`] of a mention of this state, its normalised values
+    /// remembered under its id (a record's are asked for to resolve it and again to index it).
+    pub fn known_attrs(&self, mention: &Mention) -> Vec<crate::attrs::Attr<'_>> {
+        if mention.attrs.is_empty() {
+            // Most news mentions: nothing to remember.
+            return Vec::new();
+        }
+        let known = || {
+            let attrs = crate::attrs::known_attrs(&self.rules, mention);
+            Some(attrs.into_iter().map(|a| (a.index, a.value)).collect())
+        };
+        let values = self.attrs.get_or(mention.mention_id.as_str(), known).unwrap_or_else(|| Arc::from(Vec::new()));
+        values
+            .iter()
+            .filter_map(|(index, value)| {
+                let (name, rule) = self.rules.attributes.get(*index)?;
+                Some(crate::attrs::Attr { index: *index, name, rule, value: value.clone() })
+            })
+            .collect()
+    }
+
     /// A mention's name tokens ([`crate::normalize::mention_tokens`]), remembered: a person's
     /// name without its leading titles, any other name's tokens as they are.
     pub fn mention_tokens(&self, mention: &Mention) -> Arc<[String]> {
@@ -669,7 +690,7 @@ impl State {
                 keys.push(format!("{}{}", key::DESCRIPTION, tokens.join(" ")));
             }
         }
-        for attr in crate::attrs::known_attrs(rules, mention) {
+        for attr in self.known_attrs(mention) {
             if attr.rule.block {
                 keys.extend(crate::attrs::block_keys(attr.name, attr.rule, &attr.value));
             }
