@@ -4,8 +4,11 @@
 #   scripts/febrl_vs_splink.sh            (from the repository root)
 #
 # For dataset3 (dedupe, 5000 records) and dataset4a+dataset4b (link, 5000+5000 records):
-#   aka:    release build; a fresh data dir under target/tmp; `aka ingest --records` timed (wall
-#           time, peak RSS); `aka export mentions` timed apart; scored by scripts/febrl_pairs.py.
+#   aka:    release build; `aka estimate` on the same files (timed) estimates the attributes' weights
+#           from the records (Fellegi-Sunter m and u by expectation-maximisation, as Splink trains
+#           its model) into a rules file; a fresh data dir under target/tmp; `aka --rules ESTIMATED
+#           ingest --records` timed; the row's wall time is estimate + ingest, its peak RSS the larger
+#           of the two; `aka export mentions` timed apart; scored by scripts/febrl_pairs.py.
 #   Splink: a virtual environment in target/venv-splink (made and filled with splink==$SPLINK_VERSION,
 #           DuckDB backend, if missing); scripts/splink_febrl.py trains the model of Splink's own
 #           Febrl examples, predicts, clusters at match probability $SPLINK_THRESHOLD, and scores
@@ -17,13 +20,18 @@
 #
 # Settings (each may also be given in the environment):
 #   AKA_RECORD_FLAGS  flags of `aka ingest --records` (the name/id columns; add e.g. --rules FILE)
-#   AKA_FLAGS         flags given to every aka command, ingest and export alike (e.g. --rules FILE)
+#   AKA_FLAGS         flags given to every aka command, ingest and export alike (e.g. --rules FILE; with
+#                     AKA_ESTIMATE=1 that file is the base the estimate starts from, and ingest and
+#                     export use the estimated rules instead)
+#   AKA_ESTIMATE      1 (default): weights estimated by `aka estimate`; 0: the rules of AKA_FLAGS as
+#                     they are (the compiled-in defaults without --rules)
 #   SPLINK_THRESHOLD  cluster threshold (match probability) for Splink
 #   FEBRL             directory of the Febrl CSV files
 set -euo pipefail
 
 AKA_RECORD_FLAGS=${AKA_RECORD_FLAGS:-"--id-column rec_id --name given_name,surname"}
 AKA_FLAGS=${AKA_FLAGS:-}
+AKA_ESTIMATE=${AKA_ESTIMATE:-1}
 SPLINK_VERSION=5.0.0
 SPLINK_THRESHOLD=${SPLINK_THRESHOLD:-0.9}
 FEBRL=${FEBRL:-../shared/eval/febrl}
@@ -159,22 +167,43 @@ run_dataset() {
     say "$name: aka"
     local dir="$WORK/aka-data-$name"
     rm -rf "$dir"
-    # shellcheck disable=SC2086 # the flag variables are word-split on purpose
-    measure "aka-$name-ingest" "$AKA" --data "$dir" $AKA_FLAGS ingest --records "${files[@]}" $AKA_RECORD_FLAGS
+    local flags=$AKA_FLAGS estimate=(0 0) rules=default
+    if [ "$AKA_ESTIMATE" = 1 ]; then
+        local estimated="$WORK/rules-$name.toml"
+        # shellcheck disable=SC2086 # the flag variables are word-split on purpose
+        measure "aka-$name-estimate" "$AKA" $AKA_FLAGS estimate --records "${files[@]}" $AKA_RECORD_FLAGS \
+            --output "$estimated"
+        read -r -a estimate <"$WORK/aka-$name-estimate.time"
+        say "$name: $(tail -n 1 "$WORK/aka-$name-estimate.err")"
+        # The estimated rules replace any --rules of AKA_FLAGS.
+        flags="$(without_rules $AKA_FLAGS) --rules $estimated"
+        rules="estimated by aka estimate on the same files ($WORK/rules-DATASET.toml)"
+    fi
     # shellcheck disable=SC2086
-    measure "aka-$name-export" "$AKA" --data "$dir" $AKA_FLAGS export mentions
+    measure "aka-$name-ingest" "$AKA" --data "$dir" $flags ingest --records "${files[@]}" $AKA_RECORD_FLAGS
+    # shellcheck disable=SC2086
+    measure "aka-$name-export" "$AKA" --data "$dir" $flags export mentions
     local scores ingest export
     # --truth: the true pairs are over every record of the files, as for Splink; a record aka left
     # out (a row without a name) counts as unresolved.
     scores=$("$PYTHON" scripts/febrl_pairs.py "${link[@]}" --truth "${files[@]}" --json <"$WORK/aka-$name-export.out")
     read -r -a ingest <"$WORK/aka-$name-ingest.time"
     read -r -a export <"$WORK/aka-$name-export.time"
-    row "$name" aka "$scores" "${ingest[0]}" "${ingest[1]}" "$("$PYTHON" -c '
+    local wall rss
+    wall=$("$PYTHON" -c 'import sys; print(f"{float(sys.argv[1]) + float(sys.argv[2]):.2f}")' "${estimate[0]}" "${ingest[0]}")
+    rss=$(( estimate[1] > ingest[1] ? estimate[1] : ingest[1] ))
+    row "$name" aka "$scores" "$wall" "$rss" "$("$PYTHON" -c '
 import json, sys
-print(json.dumps({"time_covers": "aka ingest (whole process)", "export_wall_s": float(sys.argv[1]),
-                  "export_peak_rss_mib": round(int(sys.argv[2]) / 1024, 1),
-                  "aka_flags": sys.argv[3], "aka_record_flags": sys.argv[4]}))' \
-        "${export[0]}" "${export[1]}" "$AKA_FLAGS" "$AKA_RECORD_FLAGS")"
+est = sys.argv[7] == "1"
+print(json.dumps({"time_covers": ("aka estimate + aka ingest (whole processes; RSS the larger)" if est
+                                  else "aka ingest (whole process)"),
+                  "estimate_wall_s": float(sys.argv[5]) if est else None,
+                  "estimate_peak_rss_mib": round(int(sys.argv[6]) / 1024, 1) if est else None,
+                  "ingest_wall_s": float(sys.argv[8]), "ingest_peak_rss_mib": round(int(sys.argv[9]) / 1024, 1),
+                  "export_wall_s": float(sys.argv[1]), "export_peak_rss_mib": round(int(sys.argv[2]) / 1024, 1),
+                  "aka_flags": sys.argv[3], "aka_record_flags": sys.argv[4], "aka_rules": sys.argv[10]}))' \
+        "${export[0]}" "${export[1]}" "$AKA_FLAGS" "$AKA_RECORD_FLAGS" "${estimate[0]}" "${estimate[1]}" \
+        "$AKA_ESTIMATE" "${ingest[0]}" "${ingest[1]}" "$rules")"
 
     say "$name: splink"
     local sp_args
@@ -188,6 +217,20 @@ import json, sys
 s = json.loads(sys.argv[1])
 print(json.dumps({"time_covers": "whole python process (start-up, imports, load, train, predict, cluster, score)",
                   **{k: s[k] for k in ("splink_s", "threshold_match_probability", "predicted_candidate_pairs")}}))' "$scores")"
+}
+
+# without_rules FLAGS...: the flags without --rules FILE (or --rules=FILE).
+without_rules() {
+    local out=() skip=
+    for w in "$@"; do
+        if [ -n "$skip" ]; then skip=; continue; fi
+        case $w in
+            --rules) skip=1 ;;
+            --rules=*) ;;
+            *) out+=("$w") ;;
+        esac
+    done
+    echo "${out[*]}"
 }
 
 run_dataset dataset3 dedupe "$FEBRL/dataset3.csv"
@@ -214,7 +257,11 @@ for r in rows:
 print()
 print(f"aka: commit {commit}" + (" (with uncommitted changes under crates/)" if dirty == "yes" else "")
       + f", {aka_v}, {cargo_v}; flags: {rows[0].get('aka_flags') or '(none)'} ingest --records "
-      f"{rows[0].get('aka_record_flags')}. Time and RSS: `aka ingest`; `aka export mentions` took "
+      f"{rows[0].get('aka_record_flags')}; rules: {rows[0].get('aka_rules')}. Time and RSS: "
+      + ("`aka estimate` + `aka ingest` (" + ", ".join(f"{r['estimate_wall_s']:.2f} s + {r['ingest_wall_s']:.2f} s, "
+         f"{r['estimate_peak_rss_mib']:.0f} / {r['ingest_peak_rss_mib']:.0f} MiB ({r['dataset']})"
+         for r in rows if r["system"] == "aka") + ")" if rows[0].get("estimate_wall_s") is not None else "`aka ingest`")
+      + "; `aka export mentions` took "
       + ", ".join(f"{r['export_wall_s']:.2f} s / {r['export_peak_rss_mib']:.0f} MiB ({r['dataset']})"
                   for r in rows if r["system"] == "aka") + ".")
 print(f"Splink {splink_v} (DuckDB {duckdb_v}, Python {py_v}); clusters at match probability >= {thr}. "

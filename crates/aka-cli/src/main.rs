@@ -1,6 +1,7 @@
 //! The `aka` binary: a thin clap shell over the `aka` engine.
 
 mod audit;
+mod estimate;
 mod history;
 mod ingest;
 mod judge;
@@ -138,6 +139,11 @@ enum Command {
     },
     /// Print the compiled-in default rules (TOML), to copy and edit for --rules.
     Rules,
+    /// Estimate the weights of record attributes from CSV records (Fellegi-Sunter m and u
+    /// probabilities by expectation-maximisation, as Splink does) and print the rules in force
+    /// (--rules, or the defaults) with them: a rules file for `aka --rules FILE ingest --records`.
+    /// Reads no data directory.
+    Estimate(estimate::EstimateArgs),
     /// Write a snapshot of the state now (the rkyv archive that later opens read instead of
     /// replaying the log), or list the snapshots and whether each is usable.
     Snapshot {
@@ -185,14 +191,17 @@ fn run(cli: Cli) -> Result<()> {
         print!("{}", aka::DEFAULT_RULES_TOML);
         return Ok(());
     }
-    let rules = match &cli.rules {
-        None => Rules::default_rules(),
+    let (rules, text) = match &cli.rules {
+        None => (Rules::default_rules(), None),
         Some(path) => {
             let text =
                 std::fs::read_to_string(path).with_context(|| format!("{}: cannot read rules", path.display()))?;
-            Rules::from_toml(&text).with_context(|| format!("{}", path.display()))?
+            (Rules::from_toml(&text).with_context(|| format!("{}", path.display()))?, Some(text))
         }
     };
+    if let Command::Estimate(args) = &cli.command {
+        return estimate::run(&rules, text.as_deref().unwrap_or(aka::DEFAULT_RULES_TOML), args);
+    }
     if let Command::Serve(args) = &cli.command {
         return serve::run(&cli.data, rules, snapshot_policy(&cli), args);
     }
@@ -227,7 +236,7 @@ fn run(cli: Cli) -> Result<()> {
         }
         Command::Snapshot { list: false } => snapshot::take(&mut engine),
         Command::Snapshot { list: true } => snapshot::list(&engine),
-        Command::Rules | Command::Serve(_) => Ok(()),
+        Command::Rules | Command::Serve(_) | Command::Estimate(_) => Ok(()),
     }
 }
 

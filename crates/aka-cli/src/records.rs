@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use aka::{BareMention, Engine, IngestError, IngestOutcome};
+use aka::{BareMention, Engine, IngestError, IngestOutcome, Rules};
 use anyhow::{Context, Result, anyhow, bail};
 use tracing::warn;
 
@@ -18,98 +18,133 @@ use crate::ingest::Tally;
 pub struct Columns {
     /// With --records: the column that identifies a record (its mention id).
     #[arg(long, value_name = "COLUMN", default_value = "rec_id")]
-    id_column: String,
+    pub id_column: String,
     /// With --records: the columns that make up the name, in order, comma-separated
     /// (`given_name,surname`).
     #[arg(long, value_name = "COLUMNS", value_delimiter = ',')]
-    name: Vec<String>,
+    pub name: Vec<String>,
     /// With --records: the kind of every record's mention.
     #[arg(long, value_name = "KIND", default_value = "PERSON")]
-    kind: String,
+    pub kind: String,
 }
 
 /// Records resolved and appended together, in one atomic append: each is still resolved on its
 /// own (its own document), in file order.
 const RECORDS_PER_APPEND: usize = 256;
 
-/// Ingests one CSV file of records, in atomic appends of [`RECORDS_PER_APPEND`] records,
-/// counting into `tally`. A record with neither a name nor an attribute the rules know is left
-/// out with a warning naming its line; a malformed row, or one without an id, stops the run
-/// after the records before it are ingested.
-pub fn ingest(engine: &mut Engine, file: &Path, columns: &Columns, tally: &mut Tally) -> Result<()> {
-    let mut reader = csv::ReaderBuilder::new()
-        .trim(csv::Trim::All)
-        .from_path(file)
-        .with_context(|| format!("{}: cannot read", file.display()))?;
-    let header: Vec<String> = reader
-        .headers()
-        .with_context(|| format!("{}: no header row", file.display()))?
-        .iter()
-        .map(str::to_string)
-        .collect();
-    let position = |column: &str| -> Result<usize> {
-        match header.iter().position(|h| h == column) {
-            Some(i) => Ok(i),
-            None => bail!("{}: no column {column:?} (the header has: {})", file.display(), header.join(", ")),
-        }
-    };
-    let id = position(&columns.id_column)?;
-    let names: Vec<usize> = columns.name.iter().map(|c| position(c)).collect::<Result<_>>()?;
-    let mut pending: Vec<(usize, BareMention)> = Vec::with_capacity(RECORDS_PER_APPEND);
-    for (index, row) in reader.records().enumerate() {
-        // The header is line 1.
-        let line = index + 2;
-        let at = format!("{}:{line}", file.display());
-        let stop = |engine: &mut Engine, pending: &mut Vec<(usize, BareMention)>, tally: &mut Tally, error| {
-            append(engine, file, pending, tally)?;
-            Err(error)
-        };
-        let row = match row {
-            Ok(row) => row,
-            Err(error) => {
-                return stop(
-                    engine,
-                    &mut pending,
-                    tally,
-                    anyhow::Error::new(error).context(format!("{at}: not a CSV row")),
-                );
+/// The records of one CSV file, row by row: [`RecordReader::next_record`].
+pub struct RecordReader<'a> {
+    file: &'a Path,
+    columns: &'a Columns,
+    rows: csv::StringRecordsIntoIter<std::fs::File>,
+    header: Vec<String>,
+    id: usize,
+    names: Vec<usize>,
+    /// Rows read, the header aside.
+    read: usize,
+}
+
+/// One row of a records file.
+pub enum Row {
+    /// A record, with its line.
+    Record(usize, BareMention),
+    /// A record left out (with a warning naming its line): neither a name nor an attribute the
+    /// rules know.
+    Skipped,
+}
+
+impl<'a> RecordReader<'a> {
+    /// Opens `file` and finds the id and name columns in its header.
+    pub fn open(file: &'a Path, columns: &'a Columns) -> Result<RecordReader<'a>> {
+        let mut reader = csv::ReaderBuilder::new()
+            .trim(csv::Trim::All)
+            .from_path(file)
+            .with_context(|| format!("{}: cannot read", file.display()))?;
+        let header: Vec<String> = reader
+            .headers()
+            .with_context(|| format!("{}: no header row", file.display()))?
+            .iter()
+            .map(str::to_string)
+            .collect();
+        let position = |column: &str| -> Result<usize> {
+            match header.iter().position(|h| h == column) {
+                Some(i) => Ok(i),
+                None => bail!("{}: no column {column:?} (the header has: {})", file.display(), header.join(", ")),
             }
         };
-        let rec_id = row.get(id).unwrap_or_default();
+        let id = position(&columns.id_column)?;
+        let names: Vec<usize> = columns.name.iter().map(|c| position(c)).collect::<Result<_>>()?;
+        Ok(RecordReader { file, columns, rows: reader.into_records(), header, id, names, read: 0 })
+    }
+
+    /// The next row as a mention, `None` at the end of the file; an error (naming the file and
+    /// line) for a malformed row or one without an id. `rules` tell which columns are attributes.
+    pub fn next_record(&mut self, rules: &Rules) -> Option<Result<Row>> {
+        let row = self.rows.next()?;
+        // The header is line 1.
+        let line = self.read + 2;
+        self.read += 1;
+        let at = format!("{}:{line}", self.file.display());
+        let row = match row {
+            Ok(row) => row,
+            Err(error) => return Some(Err(anyhow::Error::new(error).context(format!("{at}: not a CSV row")))),
+        };
+        let rec_id = row.get(self.id).unwrap_or_default();
         if rec_id.is_empty() {
-            return stop(engine, &mut pending, tally, anyhow!("{at}: column {:?} is empty", columns.id_column));
+            return Some(Err(anyhow!("{at}: column {:?} is empty", self.columns.id_column)));
         }
-        let name: Vec<&str> = names.iter().filter_map(|&i| row.get(i)).filter(|v| !v.is_empty()).collect();
-        let attrs: BTreeMap<String, serde_json::Value> = header
+        let name: Vec<&str> = self.names.iter().filter_map(|&i| row.get(i)).filter(|v| !v.is_empty()).collect();
+        let attrs: BTreeMap<String, serde_json::Value> = self
+            .header
             .iter()
             .enumerate()
-            .filter(|(i, _)| *i != id)
+            .filter(|(i, _)| *i != self.id)
             .filter_map(|(i, column)| {
                 let value = row.get(i).filter(|v| !v.is_empty())?;
                 Some((column.clone(), serde_json::Value::String(value.to_string())))
             })
             .collect();
         // A record without a name is kept when an attribute the rules know can identify it.
-        if name.is_empty() && !attrs.keys().any(|column| engine.rules().attribute(column).is_some()) {
+        if name.is_empty() && !attrs.keys().any(|column| rules.attribute(column).is_some()) {
             warn!(
                 "{at}: record {rec_id:?} left out: the name columns ({}) are empty and no other column is an \
                  attribute the rules know",
-                columns.name.join(", ")
+                self.columns.name.join(", ")
             );
-            tally.skipped += 1;
-            continue;
+            return Some(Ok(Row::Skipped));
         }
         let mention = BareMention {
             doc_id: rec_id.to_string(),
             text: name.join(" "),
-            kind: Some(columns.kind.clone()),
+            kind: Some(self.columns.kind.clone()),
             roles: Vec::new(),
             attrs,
             mention_id: Some(rec_id.to_string()),
         };
-        pending.push((line, mention));
-        if pending.len() == RECORDS_PER_APPEND {
-            append(engine, file, &mut pending, tally)?;
+        Some(Ok(Row::Record(line, mention)))
+    }
+}
+
+/// Ingests one CSV file of records, in atomic appends of [`RECORDS_PER_APPEND`] records,
+/// counting into `tally`. A record with neither a name nor an attribute the rules know is left
+/// out with a warning naming its line; a malformed row, or one without an id, stops the run
+/// after the records before it are ingested.
+pub fn ingest(engine: &mut Engine, file: &Path, columns: &Columns, tally: &mut Tally) -> Result<()> {
+    let mut reader = RecordReader::open(file, columns)?;
+    let mut pending: Vec<(usize, BareMention)> = Vec::with_capacity(RECORDS_PER_APPEND);
+    while let Some(row) = reader.next_record(engine.rules()) {
+        match row {
+            Err(error) => {
+                append(engine, file, &mut pending, tally)?;
+                return Err(error);
+            }
+            Ok(Row::Skipped) => tally.skipped += 1,
+            Ok(Row::Record(line, mention)) => {
+                pending.push((line, mention));
+                if pending.len() == RECORDS_PER_APPEND {
+                    append(engine, file, &mut pending, tally)?;
+                }
+            }
         }
     }
     append(engine, file, &mut pending, tally)

@@ -2,6 +2,7 @@
 //! the resolver. No IO, no clock, no randomness: the same events give the same state.
 
 pub mod attrs;
+pub mod estimate;
 pub mod event;
 pub mod mention;
 pub mod normalize;

@@ -1,0 +1,84 @@
+//! `aka estimate`: Fellegi-Sunter weights for records with attributes, estimated from the records
+//! themselves (see `aka_core::estimate`), printed as a complete rules file for `aka --rules`.
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use aka::{Form, Kind, Mention, Rules};
+use anyhow::{Context, Result, anyhow};
+
+use crate::records::{Columns, RecordReader, Row};
+
+/// `aka estimate` arguments.
+#[derive(clap::Args, Debug)]
+#[command(
+    after_long_help = "Example:\n  aka estimate --records people.csv --name given_name,surname --output rules.toml\n  \
+                             aka --rules rules.toml ingest --records people.csv --name given_name,surname"
+)]
+pub struct EstimateArgs {
+    /// CSV files of records (a header row, one record per row), read as `aka ingest --records`
+    /// reads them: every non-empty column but the id is an attribute.
+    #[arg(long, value_name = "FILE", num_args = 1.., required = true)]
+    records: Vec<PathBuf>,
+    #[command(flatten)]
+    columns: Columns,
+    /// Write the rules to FILE instead of standard output.
+    #[arg(long, short, value_name = "FILE")]
+    output: Option<PathBuf>,
+}
+
+/// Reads the records, estimates the weights and writes `base` (the text of the rules in force)
+/// with them; a summary line goes to standard error.
+pub fn run(rules: &Rules, base: &str, args: &EstimateArgs) -> Result<()> {
+    let started = Instant::now();
+    let kind: Kind = args.columns.kind.parse().map_err(|e| anyhow!("--kind: {e}"))?;
+    let mut mentions = Vec::new();
+    for file in &args.records {
+        let mut reader = RecordReader::open(file, &args.columns)?;
+        while let Some(row) = reader.next_record(rules) {
+            let Row::Record(_, bare) = row? else { continue };
+            let text = bare.text.trim().to_string();
+            let attrs = bare
+                .attrs
+                .into_iter()
+                .map(|(column, value)| match value {
+                    serde_json::Value::String(s) => (column, s),
+                    other => (column, other.to_string()),
+                })
+                .collect();
+            let id = bare.mention_id.unwrap_or_else(|| bare.doc_id.clone());
+            mentions.push(Mention {
+                mention_id: id,
+                doc_id: bare.doc_id,
+                start: 0,
+                end: u32::try_from(text.chars().count()).unwrap_or(u32::MAX),
+                text,
+                name: None,
+                kind,
+                form: Form::Name,
+                roles: Vec::new(),
+                aliases: Vec::new(),
+                attrs,
+            });
+        }
+    }
+    let estimate = aka_core::estimate::estimate(rules, &mentions);
+    let text = estimate.to_toml(base).context("the base rules (--rules)")?;
+    match &args.output {
+        Some(path) => std::fs::write(path, &text).with_context(|| format!("{}: cannot write", path.display()))?,
+        None => print!("{text}"),
+    }
+    eprintln!(
+        "aka estimate: {} records, {} candidate pairs, λ = {:.4} (random pairs: {:.2e}), {} iterations{}, link_min \
+         {:.2}, {:.2} s",
+        estimate.records,
+        estimate.candidate_pairs,
+        estimate.lambda,
+        estimate.prior,
+        estimate.iterations,
+        if estimate.converged { "" } else { " (not converged)" },
+        estimate.link_min,
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}

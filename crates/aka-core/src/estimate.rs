@@ -1,0 +1,813 @@
+//! Fellegi-Sunter weights estimated from the records themselves, as Splink does: for each
+//! attribute, how likely each comparison level ([`Level`]) is for two records of one person
+//! (`m`) and for two records of two people (`u`); a level's weight is `log2(m / u)`.
+//!
+//! - `u`: the probability that two records drawn at random agree on an attribute is counted
+//!   exactly from the frequencies of its values; how the rest split into close and different is
+//!   counted on a fixed-seed random sample of [`U_SAMPLE_PAIRS`] record pairs. Random pairs are
+//!   almost all of two people.
+//! - `m`: expectation-maximisation with `u` held fixed, attributes independent given the class,
+//!   a missing value skipped, in sessions as Splink trains: one on the pairs of records that agree
+//!   exactly on each identifier or date attribute, one on those that agree on every name part;
+//!   the attributes a session's pairs were chosen by are left out of it (their agreement is how
+//!   the pairs were chosen, not evidence; trained on pairs chosen by a shared postcode and
+//!   surname, expectation-maximisation takes every pair from one town for a match). The
+//!   sessions' expected counts of matches are pooled.
+//! - `λ`, the share of matches among the candidate pairs (records sharing at least
+//!   `records.shared_keys_min` of the blocking keys resolution uses, [`State::keys_of`]): the
+//!   same with `m` fixed too; the share among random pairs ([`Estimate::prior`]) follows, and
+//!   from it the weight at which a record links ([`Estimate::link_min`]).
+//!
+//! Everything is deterministic: integer counts where order could matter, hash maps only where
+//! their order cannot reach the result, a fixed seed. Nothing here knows a column: the
+//! attributes are the rules'. Candidate pairs come from keys held by at most
+//! `limits.candidates_per_key_max` records (64 in the default rules): a key held by more (a
+//! frequent surname) pairs nothing, as it stops growing in resolution.
+
+use std::collections::{BTreeMap, HashMap};
+use std::fmt::Write as _;
+use std::sync::Arc;
+
+use crate::attrs::{Level, compare, known_attrs};
+use crate::mention::Mention;
+use crate::rules::{AttrKind, Rules, RulesError};
+use crate::state::State;
+
+/// Random record pairs compared to estimate how `u` splits between close and different.
+pub const U_SAMPLE_PAIRS: usize = 50_000;
+/// The seed of the random pairs.
+pub const SEED: u64 = 0x00A4_A5EE_D5EE_D001;
+/// Iterations of expectation-maximisation at most.
+pub const ITERATIONS_MAX: usize = 500;
+/// Expectation-maximisation has converged when no probability moves by more than this.
+pub const CONVERGED: f64 = 1e-7;
+/// Weights are clamped to ±this (a level never seen among non-matches would weigh infinitely).
+pub const WEIGHT_MAX: f64 = 20.0;
+/// A vetoing attribute keeps its veto only when matches differ on it at most this often.
+pub const VETO_DIFFER_MAX: f64 = 0.01;
+/// The probability of a match at or above which a record links ([`Estimate::link_min`]).
+pub const MATCH_POSTERIOR_MIN: f64 = 0.9;
+/// Pseudo-count added to every level of every attribute (matches and random pairs alike), so
+/// that a level never observed keeps a small probability.
+const PSEUDO: f64 = 0.5;
+/// A level code for an attribute one of the two records lacks.
+const MISSING: u8 = 3;
+
+/// What was estimated for one attribute. Arrays are by level: `[differ, close, agree]`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AttributeEstimate {
+    /// The attribute's canonical name.
+    pub name: String,
+    /// Probability of each level for two records of one person.
+    pub m: [f64; 3],
+    /// Probability of each level for two records of two people.
+    pub u: [f64; 3],
+    /// `log2(m / u)` of each level, clamped to ±[`WEIGHT_MAX`], rounded to hundredths.
+    pub weights: [f64; 3],
+    /// Whether a different value still forbids a merge: the base rules say so and matches
+    /// differ on it at most [`VETO_DIFFER_MAX`] of the time.
+    pub veto: bool,
+    /// Candidate pairs at each level (pairs where a record lacks the attribute are not counted).
+    pub pairs: [u64; 3],
+    /// Random pairs in which both records have the attribute.
+    pub sampled: u64,
+}
+
+/// Weights estimated from records, to render as a rules file ([`Estimate::to_toml`]).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Estimate {
+    /// Records read.
+    pub records: usize,
+    /// Candidate pairs (records sharing enough blocking keys) the weights were trained on.
+    pub candidate_pairs: usize,
+    /// Random pairs compared for `u`.
+    pub sampled_pairs: usize,
+    /// Records at most under one blocking key for it to pair them (`limits.candidates_per_key_max`):
+    /// a key held by more (a frequent surname) pairs nothing.
+    pub key_records_max: usize,
+    /// The estimated share of matches among the candidate pairs.
+    pub lambda: f64,
+    /// Iterations of expectation-maximisation run to find `lambda` (`m` fixed).
+    pub iterations: usize,
+    /// Whether they converged before [`ITERATIONS_MAX`].
+    pub converged: bool,
+    /// The probability that two records drawn at random are of one person:
+    /// `lambda × candidate_pairs / (records × (records - 1) / 2)` (the matches outside the
+    /// candidate pairs taken as few). It is the prior the weights go with: `u` is measured on
+    /// random pairs, so Bayes' rule with `m` and `u` needs the share of matches among random
+    /// pairs, as Splink's `probability_two_random_records_match`. (`lambda`, the share among
+    /// candidate pairs, would overstate the evidence of a pair that blocking chose because its
+    /// names agree: the weights do not know it was chosen for that.)
+    pub prior: f64,
+    /// The total weight at which a record links, from [`MATCH_POSTERIOR_MIN`] `P` and `prior`
+    /// `π`: a pair whose weights sum to `S` is a match with posterior probability
+    /// `p = 1 / (1 + 2^-S (1 - π) / π)`, so `p ≥ P` when
+    /// `S ≥ log2(P / (1 - P)) - log2(π / (1 - π))`; rounded up to hundredths. With no candidate
+    /// pair, the base rules' value.
+    pub link_min: f64,
+    /// The attributes seen in at least one training pair and one random pair, in the rules'
+    /// order; the others keep their base weights.
+    pub attributes: Vec<AttributeEstimate>,
+    /// The training sessions that estimated `m`.
+    pub sessions: Vec<Session>,
+}
+
+/// One session of training: the pairs of records that agree exactly on `on`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Session {
+    /// The attributes the pairs agree on (left out of the session's likelihood).
+    pub on: Vec<String>,
+    /// Pairs trained on (a value held by more than `key_records_max` records pairs none).
+    pub pairs: usize,
+    /// The share of matches among them.
+    pub lambda: f64,
+    /// Iterations run.
+    pub iterations: usize,
+    /// Whether they converged before [`ITERATIONS_MAX`].
+    pub converged: bool,
+}
+
+/// The SplitMix64 generator: small, fast, the same numbers everywhere.
+struct SplitMix64(u64);
+
+impl SplitMix64 {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    /// A number below `n` (`n` > 0).
+    fn below(&mut self, n: usize) -> usize {
+        let n64 = u64::try_from(n).unwrap_or(u64::MAX);
+        usize::try_from(self.next() % n64).unwrap_or(0)
+    }
+}
+
+fn code(level: Level) -> u8 {
+    match level {
+        Level::Differ => 0,
+        Level::Close => 1,
+        Level::Agree => 2,
+    }
+}
+
+/// The records' normalised values, attribute by attribute, and how two records compare.
+struct Table<'r> {
+    rules: &'r Rules,
+    /// `values[record * width + attribute]`.
+    values: Vec<Option<String>>,
+    /// The value's number among its attribute's distinct values, as `values` (equal values have
+    /// equal numbers; `u32::MAX` for none).
+    ids: Vec<u32>,
+    width: usize,
+    /// The characters of each value, as `values`: what bounds how alike two values can be.
+    sigs: Vec<Sig>,
+    /// Whether `sigs` counted the value (it was not too long).
+    usable: Vec<bool>,
+    /// The two name-part attributes, compared crosswise when that fits better (as
+    /// [`crate::attrs::weigh`] does with given name and surname typed in each other's columns).
+    name_parts: Option<(usize, usize)>,
+}
+
+/// How many of each character a value has (digits, ASCII letters, and all others together),
+/// and its length in characters.
+#[derive(Clone)]
+struct Sig {
+    /// By character: digits, then letters, then all others together (padded to 48).
+    counts: [u8; 48],
+    len: u32,
+}
+
+impl Default for Sig {
+    fn default() -> Sig {
+        Sig { counts: [0; 48], len: 0 }
+    }
+}
+
+impl Sig {
+    /// `None` for a value too long to count (no bound is then used).
+    fn of(value: &str) -> Option<Sig> {
+        let mut sig = Sig::default();
+        for c in value.chars() {
+            let k = match c {
+                '0'..='9' => u32::from(c) - u32::from('0'),
+                'a'..='z' => 10 + u32::from(c) - u32::from('a'),
+                _ => 36,
+            };
+            let slot = &mut sig.counts[usize::try_from(k).ok()?];
+            *slot = slot.checked_add(1)?;
+            sig.len = sig.len.checked_add(1)?;
+        }
+        Some(sig)
+    }
+}
+
+impl Table<'_> {
+    /// Whether two different values at `x` and `y` of `values` surely compare as
+    /// [`Level::Differ`], by bounds from their characters alone: an edit changes at most two
+    /// characters of the multiset (a transposition none), and Jaro matches at most the characters
+    /// the two share. Most random pairs are told apart so, without the costlier comparison.
+    fn surely_differ(&self, kind: AttrKind, x: usize, y: usize) -> bool {
+        let (a, b) = (&self.sigs[x], &self.sigs[y]);
+        let (mut common, mut apart) = (0u32, 0u32);
+        for (p, q) in a.counts.iter().zip(&b.counts) {
+            common += u32::from(*p.min(q));
+            apart += u32::from(p.abs_diff(*q));
+        }
+        // (Both sums fit: at most 48 × 255.)
+        let records = &self.rules.records;
+        let edits = usize::try_from(apart.div_ceil(2)).unwrap_or(usize::MAX);
+        match kind {
+            AttrKind::Identifier | AttrKind::Date => edits > records.close_edits_max,
+            AttrKind::Code => edits > 1,
+            AttrKind::Name | AttrKind::Text => {
+                if common == 0 || a.len == 0 || b.len == 0 {
+                    return true;
+                }
+                let c = f64::from(common);
+                let jaro = (c / f64::from(a.len) + c / f64::from(b.len) + 1.0) / 3.0;
+                // Jaro-Winkler adds at most four tenths of what Jaro lacks.
+                jaro + 0.4 * (1.0 - jaro) < records.close_min - 1e-9
+            }
+        }
+    }
+}
+
+impl Table<'_> {
+    fn value(&self, record: usize, attribute: usize) -> Option<&str> {
+        self.values[record * self.width + attribute].as_deref()
+    }
+
+    fn level(&self, i: usize, j: usize, a: usize, b: usize) -> Option<Level> {
+        let kind = self.rules.attributes[b].1.kind;
+        let (x, y) = (i * self.width + a, j * self.width + b);
+        let (va, vb) = (self.values[x].as_deref()?, self.values[y].as_deref()?);
+        if if a == b { self.ids[x] == self.ids[y] } else { va == vb } {
+            return Some(Level::Agree);
+        }
+        if self.usable[x] && self.usable[y] && self.surely_differ(kind, x, y) {
+            return Some(Level::Differ);
+        }
+        Some(compare(kind, va, vb, &self.rules.records))
+    }
+
+    /// The level code of each attribute for records `i` and `j`, into `out`.
+    fn levels(&self, i: usize, j: usize, out: &mut Vec<u8>) {
+        out.clear();
+        out.extend((0..self.width).map(|a| self.level(i, j, a, a).map_or(MISSING, code)));
+        if let Some((a, b)) = self.name_parts
+            && out[a] != MISSING
+            && out[b] != MISSING
+            && let (Some(ab), Some(ba)) = (self.level(i, j, a, b), self.level(i, j, b, a))
+            && code(ab) + code(ba) > out[a] + out[b]
+        {
+            out[a] = code(ba);
+            out[b] = code(ab);
+        }
+    }
+}
+
+/// Estimates the weights of `rules`' attributes from `records` (mentions carrying attributes;
+/// see the module documentation for how).
+pub fn estimate(rules: &Rules, records: &[Mention]) -> Estimate {
+    let width = rules.attributes.len();
+    let n = records.len();
+    let mut values: Vec<Option<String>> = vec![None; n * width];
+    for (r, mention) in records.iter().enumerate() {
+        for attr in known_attrs(rules, mention) {
+            values[r * width + attr.index] = Some(attr.value);
+        }
+    }
+    let names: Vec<usize> = (0..width).filter(|&a| rules.attributes[a].1.kind == AttrKind::Name).collect();
+    let name_parts = if let [a, b] = names[..] { Some((a, b)) } else { None };
+    let counted: Vec<Option<Sig>> = values.iter().map(|v| v.as_deref().and_then(Sig::of)).collect();
+    let usable = counted.iter().map(Option::is_some).collect();
+    let sigs = counted.into_iter().map(Option::unwrap_or_default).collect();
+    let mut ids = vec![u32::MAX; n * width];
+    for a in 0..width {
+        let mut numbers: HashMap<&str, u32> = HashMap::new();
+        for r in 0..n {
+            if let Some(v) = values[r * width + a].as_deref() {
+                let next = u32::try_from(numbers.len()).unwrap_or(u32::MAX);
+                ids[r * width + a] = *numbers.entry(v).or_insert(next);
+            }
+        }
+    }
+    let table = Table { rules, values, ids, width, sigs, usable, name_parts };
+
+    // Candidate pairs: records sharing at least `shared_keys_min` blocking keys.
+    let key_records_max = rules.limits.candidates_per_key_max;
+    let state = State::new(Arc::new(rules.clone()));
+    let mut by_key: HashMap<String, Vec<u32>> = HashMap::new();
+    for (r, mention) in records.iter().enumerate() {
+        let mut keys = state.keys_of(mention);
+        keys.sort_unstable();
+        keys.dedup();
+        let r = u32::try_from(r).unwrap_or(u32::MAX);
+        for key in keys {
+            by_key.entry(key).or_default().push(r);
+        }
+    }
+    // Each record's groups (keys held by two to `key_records_max` records); the records sharing
+    // enough of them with a record after it are counted in a dense array.
+    let groups: Vec<Vec<u32>> = by_key.into_values().filter(|h| h.len() >= 2 && h.len() <= key_records_max).collect();
+    let mut of_record: Vec<Vec<u32>> = vec![Vec::new(); n];
+    for (g, holders) in groups.iter().enumerate() {
+        let g = u32::try_from(g).unwrap_or(u32::MAX);
+        for &r in holders {
+            of_record[usize::try_from(r).unwrap_or(0)].push(g);
+        }
+    }
+    let shared_min = u32::try_from(rules.records.shared_keys_min).unwrap_or(u32::MAX);
+    let mut shared = vec![0u32; n];
+    let mut touched: Vec<u32> = Vec::new();
+    let mut pairs: Vec<u64> = Vec::new();
+    for (i, record_groups) in of_record.iter().enumerate() {
+        let i32 = u32::try_from(i).unwrap_or(u32::MAX);
+        for &g in record_groups {
+            for &j in &groups[usize::try_from(g).unwrap_or(0)] {
+                if j > i32 {
+                    let count = &mut shared[usize::try_from(j).unwrap_or(0)];
+                    if *count == 0 {
+                        touched.push(j);
+                    }
+                    *count += 1;
+                }
+            }
+        }
+        for j in touched.drain(..) {
+            let count = &mut shared[usize::try_from(j).unwrap_or(0)];
+            if *count >= shared_min {
+                pairs.push((u64::from(i32) << 32) | u64::from(j));
+            }
+            *count = 0;
+        }
+    }
+    pairs.sort_unstable();
+    let split = |p: u64| (usize::try_from(p >> 32).unwrap_or(0), usize::try_from(p & 0xFFFF_FFFF).unwrap_or(0));
+
+    // The candidate pairs by comparison pattern.
+    let mut patterns: BTreeMap<Vec<u8>, u64> = BTreeMap::new();
+    let mut levels = Vec::with_capacity(width);
+    for &p in &pairs {
+        let (i, j) = split(p);
+        table.levels(i, j, &mut levels);
+        *patterns.entry(levels.clone()).or_default() += 1;
+    }
+    let mut pair_counts = vec![[0u64; 3]; width];
+    for (pattern, count) in &patterns {
+        for (a, &l) in pattern.iter().enumerate() {
+            if l != MISSING {
+                pair_counts[a][usize::from(l)] += count;
+            }
+        }
+    }
+
+    // u: agreement exactly from value frequencies; close or different from random pairs.
+    let mut sampled = vec![[0u64; 3]; width];
+    let mut sampled_pairs = 0;
+    if n >= 2 {
+        let mut rng = SplitMix64(SEED);
+        while sampled_pairs < U_SAMPLE_PAIRS {
+            let (i, j) = (rng.below(n), rng.below(n));
+            if i == j {
+                continue;
+            }
+            sampled_pairs += 1;
+            table.levels(i, j, &mut levels);
+            for (a, &l) in levels.iter().enumerate() {
+                if l != MISSING {
+                    sampled[a][usize::from(l)] += 1;
+                }
+            }
+        }
+    }
+    let u: Vec<[f64; 3]> = (0..width)
+        .map(|a| {
+            let mut counts: HashMap<&str, u64> = HashMap::new();
+            for r in 0..n {
+                if let Some(v) = table.value(r, a) {
+                    *counts.entry(v).or_default() += 1;
+                }
+            }
+            let present: u64 = counts.values().sum();
+            let same: u64 = counts.values().map(|c| c * (c - 1) / 2).sum();
+            let all = present * present.saturating_sub(1) / 2;
+            let agree = (to_f64(same) + PSEUDO) / (to_f64(all) + 1.0);
+            let [differ, close, _] = sampled[a];
+            let rest = to_f64(differ + close) + 2.0 * PSEUDO;
+            [(1.0 - agree) * (to_f64(differ) + PSEUDO) / rest, (1.0 - agree) * (to_f64(close) + PSEUDO) / rest, agree]
+        })
+        .collect();
+
+    // m: expectation-maximisation with u fixed, in sessions as Splink trains: the pairs that
+    // agree exactly on one strong attribute (an identifier, a date) or on the whole name, that
+    // attribute left out of the session (its agreement is how the pairs were chosen, not
+    // evidence). The expected counts of matches of all sessions are pooled.
+    let mut expected = vec![[0.0f64; 3]; width];
+    let mut sessions = Vec::new();
+    let strong: Vec<Vec<usize>> = (0..width)
+        .filter(|&a| matches!(rules.attributes[a].1.kind, AttrKind::Identifier | AttrKind::Date))
+        .map(|a| vec![a])
+        .chain((!names.is_empty()).then(|| names.clone()))
+        .collect();
+    for on in strong {
+        let mut groups: BTreeMap<Vec<&str>, Vec<usize>> = BTreeMap::new();
+        for r in 0..n {
+            let key: Option<Vec<&str>> = on.iter().map(|&a| table.value(r, a)).collect();
+            if let Some(key) = key {
+                groups.entry(key).or_default().push(r);
+            }
+        }
+        let mut patterns: BTreeMap<Vec<u8>, u64> = BTreeMap::new();
+        let mut pairs = 0;
+        for holders in groups.values().filter(|h| h.len() >= 2 && h.len() <= key_records_max) {
+            for (x, &i) in holders.iter().enumerate() {
+                for &j in &holders[x + 1..] {
+                    table.levels(i, j, &mut levels);
+                    for &a in &on {
+                        levels[a] = MISSING;
+                    }
+                    *patterns.entry(levels.clone()).or_default() += 1;
+                    pairs += 1;
+                }
+            }
+        }
+        let patterns: Vec<(Vec<u8>, f64)> = patterns.into_iter().map(|(p, c)| (p, to_f64(c))).collect();
+        let fit = em(&patterns, &u, None);
+        for (a, counts) in fit.expected.iter().enumerate() {
+            for l in 0..3 {
+                expected[a][l] += counts[l];
+            }
+        }
+        sessions.push(Session {
+            on: on.iter().map(|&a| rules.attributes[a].0.clone()).collect(),
+            pairs,
+            lambda: fit.lambda,
+            iterations: fit.iterations,
+            converged: fit.converged,
+        });
+    }
+    let m: Vec<[f64; 3]> = expected.iter().map(smoothed).collect();
+
+    // λ: the share of matches among the candidate pairs, m and u fixed.
+    let patterns: Vec<(Vec<u8>, f64)> = patterns.into_iter().map(|(p, c)| (p, to_f64(c))).collect();
+    let fit = em(&patterns, &u, Some(&m));
+    let (lambda, iterations, converged) = (fit.lambda, fit.iterations, fit.converged);
+
+    let attributes = (0..width)
+        .filter(|&a| expected[a].iter().sum::<f64>() > 0.0 && sampled[a].iter().sum::<u64>() > 0)
+        .map(|a| {
+            let (name, rule) = &rules.attributes[a];
+            let weights = [0, 1, 2].map(|l| round(log2_ratio(m[a][l], u[a][l])));
+            AttributeEstimate {
+                name: name.clone(),
+                m: m[a],
+                u: u[a],
+                weights,
+                veto: rule.veto && m[a][0] <= VETO_DIFFER_MAX,
+                pairs: pair_counts[a],
+                sampled: sampled[a].iter().sum(),
+            }
+        })
+        .collect();
+    let odds = |p: f64| (p / (1.0 - p)).log2();
+    let all =
+        to_f64(u64::try_from(n).unwrap_or(u64::MAX)) * to_f64(u64::try_from(n.saturating_sub(1)).unwrap_or(0)) / 2.0;
+    let prior = (lambda * to_f64(u64::try_from(pairs.len()).unwrap_or(u64::MAX)) / all.max(1.0)).clamp(1e-12, 0.5);
+    let link_min = if pairs.is_empty() {
+        rules.records.link_min
+    } else {
+        ((odds(MATCH_POSTERIOR_MIN) - odds(prior)) * 100.0).ceil() / 100.0
+    };
+    Estimate {
+        records: n,
+        candidate_pairs: pairs.len(),
+        sampled_pairs,
+        key_records_max,
+        lambda,
+        iterations,
+        converged,
+        prior,
+        link_min,
+        attributes,
+        sessions,
+    }
+}
+
+/// What one run of expectation-maximisation found.
+struct Fit {
+    lambda: f64,
+    /// Expected counts of matches at each level of each attribute.
+    expected: Vec<[f64; 3]>,
+    iterations: usize,
+    converged: bool,
+}
+
+/// Probabilities of the levels from counts, with [`PSEUDO`] added to each.
+fn smoothed(counts: &[f64; 3]) -> [f64; 3] {
+    let sum: f64 = counts.iter().sum::<f64>() + 3.0 * PSEUDO;
+    counts.map(|c| (c + PSEUDO) / sum)
+}
+
+/// Expectation-maximisation over `patterns` (level codes and how many pairs show them) with `u`
+/// fixed: of `m` and λ, or of λ alone when `m` is given.
+fn em(patterns: &[(Vec<u8>, f64)], u: &[[f64; 3]], fixed: Option<&[[f64; 3]]>) -> Fit {
+    let width = u.len();
+    let total: f64 = patterns.iter().map(|(_, c)| c).sum();
+    let mut m: Vec<[f64; 3]> = fixed.map_or_else(|| vec![[0.05, 0.05, 0.9]; width], <[[f64; 3]]>::to_vec);
+    let mut lambda = 0.5;
+    let mut fit = Fit { lambda, expected: vec![[0.0; 3]; width], iterations: 0, converged: false };
+    if patterns.is_empty() {
+        return fit;
+    }
+    while fit.iterations < ITERATIONS_MAX {
+        fit.iterations += 1;
+        let mut expected = vec![[0.0f64; 3]; width];
+        let mut matches = 0.0;
+        for (pattern, count) in patterns {
+            let (mut pm, mut pu) = (lambda, 1.0 - lambda);
+            for (a, &l) in pattern.iter().enumerate() {
+                if l != MISSING {
+                    pm *= m[a][usize::from(l)];
+                    pu *= u[a][usize::from(l)];
+                }
+            }
+            let posterior = if pm + pu > 0.0 { pm / (pm + pu) } else { 0.0 };
+            let weight = count * posterior;
+            matches += weight;
+            for (a, &l) in pattern.iter().enumerate() {
+                if l != MISSING {
+                    expected[a][usize::from(l)] += weight;
+                }
+            }
+        }
+        let mut moved: f64 = 0.0;
+        if fixed.is_none() {
+            for (a, counts) in expected.iter().enumerate() {
+                let next = smoothed(counts);
+                for l in 0..3 {
+                    moved = moved.max((next[l] - m[a][l]).abs());
+                }
+                m[a] = next;
+            }
+        }
+        let next = (matches / total).clamp(1e-9, 1.0 - 1e-9);
+        moved = moved.max((next - lambda).abs());
+        lambda = next;
+        fit.expected = expected;
+        if moved < CONVERGED {
+            fit.converged = true;
+            break;
+        }
+    }
+    fit.lambda = lambda;
+    fit
+}
+
+fn to_f64(count: u64) -> f64 {
+    // Counts of pairs stay far below 2^53.
+    #[allow(clippy::cast_precision_loss)]
+    let value = count as f64;
+    value
+}
+
+fn log2_ratio(m: f64, u: f64) -> f64 {
+    (m / u).log2().clamp(-WEIGHT_MAX, WEIGHT_MAX)
+}
+
+fn round(weight: f64) -> f64 {
+    (weight * 100.0).round() / 100.0
+}
+
+impl Estimate {
+    /// The rules file `base` (the text of a rules file) with `records.link_min` and each
+    /// estimated attribute's `agree`, `close`, `differ` and `veto` replaced, after a comment
+    /// saying how they were estimated. Other comments of `base` are not kept. The text parses
+    /// back with [`Rules::from_toml`]; an error means `base` is not valid rules.
+    pub fn to_toml(&self, base: &str) -> Result<String, RulesError> {
+        let mut table: toml::Table = base.parse()?;
+        let invalid = |what: &str| RulesError::Invalid(format!("the base rules have no {what} table"));
+        let records =
+            table.get_mut("records").and_then(toml::Value::as_table_mut).ok_or_else(|| invalid("[records]"))?;
+        records.insert("link_min".into(), toml::Value::Float(self.link_min));
+        let attributes =
+            table.get_mut("attributes").and_then(toml::Value::as_table_mut).ok_or_else(|| invalid("[attributes]"))?;
+        for a in &self.attributes {
+            let rule = attributes
+                .get_mut(&a.name)
+                .and_then(toml::Value::as_table_mut)
+                .ok_or_else(|| invalid(&format!("[attributes.{}]", a.name)))?;
+            let [differ, close, agree] = a.weights;
+            rule.insert("agree".into(), toml::Value::Float(agree));
+            rule.insert("close".into(), toml::Value::Float(close));
+            rule.insert("differ".into(), toml::Value::Float(differ));
+            rule.insert("veto".into(), toml::Value::Boolean(a.veto));
+        }
+        let body = toml::to_string(&table).map_err(|e| RulesError::Invalid(e.to_string()))?;
+        let text = format!("{}\n{body}", self.comment());
+        Rules::from_toml(&text)?;
+        Ok(text)
+    }
+
+    /// The leading comment of [`Estimate::to_toml`].
+    fn comment(&self) -> String {
+        let mut out = String::new();
+        let _ = writeln!(
+            out,
+            "# Rules with Fellegi-Sunter weights estimated by `aka estimate` from {} records: {} candidate \
+             pairs\n# (sharing at least the blocking keys a candidate needs; a key held by more than {} records \
+             pairs none),\n# {} random pairs for u; match share among candidate pairs λ = {:.6} after {} \
+             iterations of expectation-maximisation{};\n# among random pairs {:.3e}. A weight is log2(m/u) of its \
+             level; link_min is the total at which a pair is a match\n# with probability {MATCH_POSTERIOR_MIN} \
+             given that prior. Attributes not listed below keep the base rules' weights.\n# m was trained on the \
+             pairs agreeing on: {}.\n#",
+            self.records,
+            self.candidate_pairs,
+            self.key_records_max,
+            self.sampled_pairs,
+            self.lambda,
+            self.iterations,
+            if self.converged { " (converged)" } else { " (not converged: the iteration cap)" },
+            self.prior,
+            self.sessions
+                .iter()
+                .map(|s| format!(
+                    "{} ({} pairs, λ {:.4}, {} iterations{})",
+                    s.on.join(" and "),
+                    s.pairs,
+                    s.lambda,
+                    s.iterations,
+                    if s.converged { "" } else { ", not converged" }
+                ))
+                .collect::<Vec<_>>()
+                .join("; "),
+        );
+        let _ = writeln!(
+            out,
+            "# attribute        m agree/close/differ      u agree/close/differ       candidate pairs a/c/d  veto"
+        );
+        for a in &self.attributes {
+            let _ = writeln!(
+                out,
+                "# {:<16} {:.4} {:.4} {:.4}   {:.2e} {:.2e} {:.2e}   {}/{}/{}  {}",
+                a.name, a.m[2], a.m[1], a.m[0], a.u[2], a.u[1], a.u[0], a.pairs[2], a.pairs[1], a.pairs[0], a.veto
+            );
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::mention::{Form, Kind};
+
+    /// A made-up word of `syllables` syllables.
+    fn word(rng: &mut SplitMix64, syllables: usize) -> String {
+        const CONSONANTS: &[u8] = b"bdfgklmnprstvz";
+        const VOWELS: &[u8] = b"aeiou";
+        let mut w = String::new();
+        for _ in 0..syllables {
+            w.push(char::from(CONSONANTS[rng.below(CONSONANTS.len())]));
+            w.push(char::from(VOWELS[rng.below(VOWELS.len())]));
+        }
+        w
+    }
+
+    fn digits(rng: &mut SplitMix64, len: usize) -> String {
+        (0..len).map(|_| char::from(b'0' + u8::try_from(rng.below(10)).unwrap())).collect()
+    }
+
+    /// One typo: a letter replaced.
+    fn typo(rng: &mut SplitMix64, value: &str) -> String {
+        let mut chars: Vec<char> = value.chars().collect();
+        let at = rng.below(chars.len());
+        chars[at] = if chars[at] == 'x' { 'y' } else { 'x' };
+        chars.into_iter().collect()
+    }
+
+    fn record(id: String, attrs: &[(&str, String)]) -> Mention {
+        let attrs: BTreeMap<String, String> = attrs.iter().map(|(k, v)| ((*k).to_string(), v.clone())).collect();
+        let text = format!("{} {}", attrs["given_name"], attrs["surname"]);
+        Mention {
+            mention_id: id.clone(),
+            doc_id: id,
+            start: 0,
+            end: u32::try_from(text.chars().count()).unwrap(),
+            text,
+            name: None,
+            kind: Kind::Person,
+            form: Form::Name,
+            roles: Vec::new(),
+            aliases: Vec::new(),
+            attrs,
+        }
+    }
+
+    /// 400 made-up people, each with one to three records; duplicates carry typos in names,
+    /// never a different identifier, and a different date of birth two times in five.
+    fn people() -> Vec<Mention> {
+        let mut rng = SplitMix64(7);
+        let towns: Vec<String> = (0..40).map(|_| word(&mut rng, 3)).collect();
+        let mut out = Vec::new();
+        for p in 0..400 {
+            let given = word(&mut rng, 2);
+            let surname = word(&mut rng, 3);
+            let identifier = digits(&mut rng, 7);
+            let dob = format!("19{}", digits(&mut rng, 6));
+            let town = rng.below(towns.len());
+            let copies = 1 + rng.below(3);
+            for c in 0..copies {
+                let mut given = given.clone();
+                let mut surname = surname.clone();
+                let mut dob = dob.clone();
+                if c > 0 {
+                    if rng.below(3) == 0 {
+                        given = typo(&mut rng, &given);
+                    }
+                    if rng.below(3) == 0 {
+                        surname = typo(&mut rng, &surname);
+                    }
+                    if rng.below(5) < 2 {
+                        dob = format!("19{}", digits(&mut rng, 6));
+                    }
+                }
+                out.push(record(
+                    format!("p{p}-{c}"),
+                    &[
+                        ("given_name", given),
+                        ("surname", surname),
+                        ("soc_sec_id", identifier.clone()),
+                        ("date_of_birth", dob),
+                        ("suburb", towns[town].clone()),
+                        ("postcode", format!("{}", 2000 + town)),
+                    ],
+                ));
+            }
+        }
+        out
+    }
+
+    fn attribute<'e>(estimate: &'e Estimate, name: &str) -> &'e AttributeEstimate {
+        estimate.attributes.iter().find(|a| a.name == name).unwrap_or_else(|| panic!("{name} not estimated"))
+    }
+
+    #[test]
+    fn an_identifier_that_matches_share_weighs_for_agreement_and_against_difference() {
+        let estimate = estimate(&Rules::default_rules(), &people());
+        let id = attribute(&estimate, "identifier");
+        let [differ, _, agree] = id.weights;
+        assert!(agree > 0.0 && differ < 0.0, "{id:?}");
+        assert!(estimate.candidate_pairs > 0 && estimate.lambda > 0.0 && estimate.lambda < 1.0, "{estimate:?}");
+    }
+
+    #[test]
+    fn the_veto_stays_on_an_attribute_matches_never_differ_on_and_goes_from_one_often_replaced() {
+        let estimate = estimate(&Rules::default_rules(), &people());
+        let id = attribute(&estimate, "identifier");
+        assert!(id.veto, "duplicates never differ on their identifier: {id:?}");
+        let dob = attribute(&estimate, "date_of_birth");
+        assert!(!dob.veto, "duplicates often have another date of birth: {dob:?}");
+        assert!(dob.m[0] > 0.2, "{dob:?}");
+    }
+
+    #[test]
+    fn the_same_records_give_the_same_rules_byte_for_byte() {
+        let records = people();
+        let rules = Rules::default_rules();
+        let first = estimate(&rules, &records).to_toml(crate::rules::DEFAULT_RULES_TOML).unwrap();
+        let second = estimate(&rules, &records).to_toml(crate::rules::DEFAULT_RULES_TOML).unwrap();
+        assert_eq!(first, second);
+    }
+
+    #[test]
+    fn the_rendered_rules_parse_back_with_the_estimated_weights() {
+        let rules = Rules::default_rules();
+        let estimate = estimate(&rules, &people());
+        let text = estimate.to_toml(crate::rules::DEFAULT_RULES_TOML).unwrap();
+        assert!(text.starts_with("# Rules with Fellegi-Sunter weights estimated"), "{text}");
+        let parsed = Rules::from_toml(&text).unwrap();
+        assert_eq!(parsed.records.link_min, estimate.link_min);
+        let (_, _, id) = parsed.attribute("identifier").unwrap();
+        let [differ, close, agree] = attribute(&estimate, "identifier").weights;
+        assert_eq!((id.agree, id.close, id.differ), (agree, close, differ));
+        let (_, _, dob) = parsed.attribute("date_of_birth").unwrap();
+        assert!(!dob.veto);
+        // What the records do not have keeps the base weights.
+        let (_, _, street) = parsed.attribute("address").unwrap();
+        let (_, _, base) = rules.attribute("address").unwrap();
+        assert_eq!(street, base);
+        assert_eq!(parsed.titles, rules.titles);
+    }
+
+    #[test]
+    fn no_records_give_rules_that_still_parse() {
+        let estimate = estimate(&Rules::default_rules(), &[]);
+        assert!(estimate.attributes.is_empty());
+        Rules::from_toml(&estimate.to_toml(crate::rules::DEFAULT_RULES_TOML).unwrap()).unwrap();
+    }
+}
