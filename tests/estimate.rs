@@ -105,3 +105,23 @@ fn an_unknown_column_or_a_missing_file_is_named() {
     assert!(failed(&output).contains("bad.csv:3: column \"rec_id\" is empty"));
     assert!(!data.exists());
 }
+
+#[test]
+fn records_with_nothing_to_train_on_are_refused_not_turned_into_rules() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let out = dir.path().join("rules.toml");
+    let run = |file: &Path| {
+        let args = ["estimate", "--records", file.to_str().unwrap(), "--name", "given_name,surname", "-o"];
+        aka(&data, &[&args[..], &[out.to_str().unwrap()]].concat())
+    };
+    let empty = write(dir.path(), "empty.csv", "rec_id,given_name,surname\n");
+    let stderr = failed(&run(&empty));
+    assert!(stderr.contains("empty.csv: 0 record(s) read"), "{stderr}");
+    // Two records that share no blocking key: no candidate pair.
+    let apart =
+        write(dir.path(), "apart.csv", "rec_id,given_name,surname,dob\na,ada,lind,19560409\nb,omar,wirth,19831127\n");
+    let stderr = failed(&run(&apart));
+    assert!(stderr.contains("apart.csv: no two of the 2 records share 2 blocking keys"), "{stderr}");
+    assert!(!out.exists(), "no rules file is written");
+}

@@ -5,7 +5,8 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use aka::{Form, Kind, Mention, Rules};
-use anyhow::{Context, Result, anyhow};
+use anyhow::{Context, Result, anyhow, bail};
+use tracing::warn;
 
 use crate::records::{Columns, RecordReader, Row};
 
@@ -62,7 +63,26 @@ pub fn run(rules: &Rules, base: &str, args: &EstimateArgs) -> Result<()> {
             });
         }
     }
+    let files = args.records.iter().map(|f| f.display().to_string()).collect::<Vec<_>>().join(", ");
+    if mentions.len() < 2 {
+        bail!("{files}: {} record(s) read; estimating weights needs records to compare", mentions.len());
+    }
     let estimate = aka_core::estimate::estimate(rules, &mentions);
+    if estimate.candidate_pairs == 0 {
+        bail!(
+            "{files}: no two of the {} records share {} blocking keys (the attributes `block = true` in the rules, \
+             and the names): there is nothing to train the weights on",
+            estimate.records,
+            rules.records.shared_keys_min
+        );
+    }
+    if estimate.lambda < 1e-6 {
+        warn!(
+            "no candidate pair looks like two records of one person (λ = {:.1e}): the estimated link_min {:.2} \
+             links almost nothing; check the name columns, or keep the default rules",
+            estimate.lambda, estimate.link_min
+        );
+    }
     let text = estimate.to_toml(base).context("the base rules (--rules)")?;
     match &args.output {
         Some(path) => std::fs::write(path, &text).with_context(|| format!("{}: cannot write", path.display()))?,
