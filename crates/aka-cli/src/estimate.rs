@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
-use aka::{Form, Kind, Mention, Rules};
+use aka::Rules;
 use anyhow::{Context, Result, anyhow, bail};
 use tracing::warn;
 
@@ -32,35 +32,13 @@ pub struct EstimateArgs {
 /// with them; a summary line goes to standard error.
 pub fn run(rules: &Rules, base: &str, args: &EstimateArgs) -> Result<()> {
     let started = Instant::now();
-    let kind: Kind = args.columns.kind.parse().map_err(|e| anyhow!("--kind: {e}"))?;
     let mut mentions = Vec::new();
     for file in &args.records {
         let mut reader = RecordReader::open(file, &args.columns)?;
         while let Some(row) = reader.next_record(rules) {
-            let Row::Record(_, bare) = row? else { continue };
-            let text = bare.text.trim().to_string();
-            let attrs = bare
-                .attrs
-                .into_iter()
-                .map(|(column, value)| match value {
-                    serde_json::Value::String(s) => (column, s),
-                    other => (column, other.to_string()),
-                })
-                .collect();
-            let id = bare.mention_id.unwrap_or_else(|| bare.doc_id.clone());
-            mentions.push(Mention {
-                mention_id: id,
-                doc_id: bare.doc_id,
-                start: 0,
-                end: u32::try_from(text.chars().count()).unwrap_or(u32::MAX),
-                text,
-                name: None,
-                kind,
-                form: Form::Name,
-                roles: Vec::new(),
-                aliases: Vec::new(),
-                attrs,
-            });
+            let Row::Record(line, bare) = row? else { continue };
+            let mention = bare.to_mention(|| bare.doc_id.clone(), rules);
+            mentions.push(mention.map_err(|e| anyhow!("{}:{line}: {e}", file.display()))?);
         }
     }
     let files = args.records.iter().map(|f| f.display().to_string()).collect::<Vec<_>>().join(", ");

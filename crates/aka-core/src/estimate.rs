@@ -28,7 +28,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
 use std::sync::Arc;
 
-use crate::attrs::{Level, compare, known_attrs};
+use crate::attrs::{Level, compare};
 use crate::mention::Mention;
 use crate::rules::{AttrKind, Rules, RulesError};
 use crate::state::State;
@@ -275,9 +275,12 @@ impl Table<'_> {
 pub fn estimate(rules: &Rules, records: &[Mention]) -> Estimate {
     let width = rules.attributes.len();
     let n = records.len();
+    // A state for the blocking keys resolution uses; it remembers each record's normalised
+    // attributes, which the keys are made from too.
+    let state = State::new(Arc::new(rules.clone()));
     let mut values: Vec<Option<String>> = vec![None; n * width];
     for (r, mention) in records.iter().enumerate() {
-        for attr in known_attrs(rules, mention) {
+        for attr in state.known_attrs(mention) {
             values[r * width + attr.index] = Some(attr.value);
         }
     }
@@ -300,7 +303,6 @@ pub fn estimate(rules: &Rules, records: &[Mention]) -> Estimate {
 
     // Candidate pairs: records sharing at least `shared_keys_min` blocking keys.
     let key_records_max = rules.limits.candidates_per_key_max;
-    let state = State::new(Arc::new(rules.clone()));
     let mut by_key: HashMap<String, Vec<u32>> = HashMap::new();
     for (r, mention) in records.iter().enumerate() {
         let mut keys = state.keys_of(mention);

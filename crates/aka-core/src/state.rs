@@ -171,11 +171,13 @@ impl State {
     /// The known attributes of a mention ([`crate::attrs::known_attrs`]) as (attribute
     /// position, normalised value), remembered; empty for an unknown mention.
     pub fn mention_attrs(&self, mention_id: &str) -> Attrs {
-        let known = || {
-            let mention = self.mention(mention_id)?;
-            Some(crate::attrs::known_attrs(&self.rules, &mention).into_iter().map(|a| (a.index, a.value)).collect())
-        };
+        let known = || self.mention(mention_id).map(|mention| self.attr_values(&mention));
         self.attrs.get_or(mention_id, known).unwrap_or_else(|| Arc::from(Vec::new()))
+    }
+
+    /// What the attribute memo remembers of a mention: its known attributes' positions and values.
+    fn attr_values(&self, mention: &Mention) -> Attrs {
+        crate::attrs::known_attrs(&self.rules, mention).into_iter().map(|a| (a.index, a.value)).collect()
     }
 
     /// [`crate::attrs::known_attrs`] of a mention of this state, its normalised values
@@ -185,11 +187,8 @@ impl State {
             // Most news mentions: nothing to remember.
             return Vec::new();
         }
-        let known = || {
-            let attrs = crate::attrs::known_attrs(&self.rules, mention);
-            Some(attrs.into_iter().map(|a| (a.index, a.value)).collect())
-        };
-        let values = self.attrs.get_or(mention.mention_id.as_str(), known).unwrap_or_else(|| Arc::from(Vec::new()));
+        let known = || Some(self.attr_values(mention));
+        let values = self.attrs.get_or(mention.mention_id.as_str(), known).expect("values are always made");
         values
             .iter()
             .filter_map(|(index, value)| {

@@ -462,14 +462,8 @@ impl Engine {
                 return Err(invalid("field \"text\" is empty and no attribute the rules know is given".into()));
             }
             let offset = u64::try_from(index).unwrap_or(u64::MAX);
-            let place = Place {
-                mention_id: bare.mention_id.clone().unwrap_or_else(|| format!("{}:m{}", bare.doc_id, first + offset)),
-                doc_id: bare.doc_id.clone(),
-                start: 0,
-                end: u32::try_from(text.chars().count()).unwrap_or(u32::MAX),
-                text: text.to_string(),
-            };
-            mentions.push(bare.upstream().mention(place, &self.config.rules).map_err(invalid)?);
+            let default_id = || format!("{}:m{}", bare.doc_id, first + offset);
+            mentions.push(bare.to_mention(default_id, &self.config.rules).map_err(invalid)?);
         }
         self.check_mention_count("(batch)", mentions.len())?;
         let mut fresh = Vec::with_capacity(mentions.len());

@@ -125,6 +125,20 @@ impl BareMention {
     pub(crate) fn upstream(&self) -> Upstream<'_> {
         Upstream { kind: self.kind.as_deref(), roles: &self.roles, attrs: &self.attrs }
     }
+
+    /// The mention it stands for: its trimmed text spans the whole of it, its id is its own
+    /// or `default_id`'s. An error names the field that is wrong.
+    pub fn to_mention(&self, default_id: impl FnOnce() -> String, rules: &Rules) -> Result<Mention, String> {
+        let text = self.text.trim();
+        let place = Place {
+            mention_id: self.mention_id.clone().unwrap_or_else(default_id),
+            doc_id: self.doc_id.clone(),
+            start: 0,
+            end: u32::try_from(text.chars().count()).unwrap_or(u32::MAX),
+            text: text.to_string(),
+        };
+        self.upstream().mention(place, rules)
+    }
 }
 
 /// Where an upstream mention is: its id, document, character span and text.
