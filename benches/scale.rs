@@ -55,6 +55,10 @@ use std::time::{Duration, Instant};
 use aka::{Durability, Engine, EngineConfig, IngestOutcome, SnapshotPolicy};
 use scale_gen::{BOUNDARY, Generator, Population};
 
+/// The allocator the `aka` binary uses, so that the figures are those of `aka ingest`.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const SEED: u64 = 0x616b_615f_7363_616c;
 const SIZES_DEFAULT: &[u64] = &[10_000];
 /// History sizes measured on the way whenever the run reaches them.

@@ -18,6 +18,10 @@ use aka::{Engine, EngineConfig, Rules};
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
 
+/// The allocator of the `aka` binary (see ARCHITECTURE.md, "Memory").
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// aka: event-sourced entity resolution for news text and records.
 ///
 /// Every document and mention is an event in an append-only log under --data; a resolver merges
