@@ -118,16 +118,76 @@ pub fn is_record(rules: &Rules, mention: &Mention) -> bool {
     })
 }
 
-/// A record weighed against one entity.
+/// A record weighed against one entity: the score and each comparison that made it, from
+/// which [`Weighed::explain`] writes the evidence of the one decision that needs it.
 #[derive(Debug)]
 pub struct Weighed {
     /// The sum of the weights.
     pub score: f64,
-    /// Why the merge is forbidden, if it is (the reason is written only when explaining).
-    pub veto: Option<String>,
-    /// When explaining, one line per attribute compared: `date_of_birth "19560409" ~
-    /// "19560490" (+4.0)`.
+    /// Whether a conflicting attribute forbids the merge.
+    pub vetoed: bool,
+    compared: Vec<Compared>,
+}
+
+/// One comparison of a weighing: which of the record's attributes, against which of the
+/// entity's (another one when name parts were typed in each other's columns), the entity's
+/// closest value and the outcome.
+#[derive(Debug)]
+struct Compared {
+    /// Position in the record's attributes.
+    attr: usize,
+    /// Position in the record's attributes of the attribute compared against; `None` for the
+    /// whole name.
+    against: Option<usize>,
+    /// Position of the closest value in the profile's list.
+    other: usize,
+    level: Level,
+    weight: f64,
+}
+
+/// The evidence of a weighing: one line per comparison and the reason of a veto.
+#[derive(Debug)]
+pub struct Explained {
+    /// One line per attribute compared: `date_of_birth "19560409" ~ "19560490" (+4.0)`.
     pub evidence: Vec<String>,
+    /// Why the merge is forbidden, if it is.
+    pub veto: Option<String>,
+}
+
+impl Weighed {
+    /// The evidence of this weighing of `attrs` and `name` against `profile` (the same ones it
+    /// was weighed with).
+    pub fn explain(&self, attrs: &[Attr<'_>], name: &str, profile: &Profile) -> Explained {
+        let mut evidence = Vec::with_capacity(self.compared.len());
+        let mut conflicts: Vec<&str> = Vec::new();
+        for c in &self.compared {
+            let weight = c.weight;
+            let Some(against) = c.against else {
+                let other = &profile.names[c.other];
+                evidence.push(format!("name {name:?} {} {other:?} ({weight:+.1})", c.level.sign()));
+                continue;
+            };
+            let (attr, against) = (&attrs[c.attr], &attrs[against]);
+            let other = &profile.values[against.index][c.other];
+            let conflict = if attr.rule.veto && c.level == Level::Differ {
+                conflicts.push(attr.name);
+                ", a conflict"
+            } else {
+                ""
+            };
+            let crossed = if against.index == attr.index { String::new() } else { format!(" (its {})", against.name) };
+            evidence.push(format!(
+                "{} {:?} {} {other:?}{crossed} ({weight:+.1}){conflict}",
+                attr.name,
+                attr.value,
+                c.level.sign()
+            ));
+        }
+        let veto = self
+            .vetoed
+            .then(|| format!("{} in conflict and no other strong attribute agrees", conflicts.join(" and ")));
+        Explained { evidence, veto }
+    }
 }
 
 /// The values an entity's records hold, by attribute, and its names: what a record is weighed
@@ -161,19 +221,14 @@ impl Profile {
     }
 }
 
-/// The entity's value closest to `value`, and how close; the first of equals, in mention
-/// order. `None` when the entity has no value.
-fn closest<'p>(
-    kind: AttrKind,
-    value: &str,
-    theirs: Option<&'p Vec<String>>,
-    records: &RecordRules,
-) -> Option<(Level, &'p String)> {
-    let mut best: Option<(Level, &String)> = None;
-    for other in theirs? {
+/// The entity's value closest to `value` (its position in `theirs`), and how close; the first
+/// of equals, in mention order. `None` when the entity has no value.
+fn closest(kind: AttrKind, value: &str, theirs: Option<&Vec<String>>, records: &RecordRules) -> Option<(Level, usize)> {
+    let mut best: Option<(Level, usize)> = None;
+    for (i, other) in theirs?.iter().enumerate() {
         let level = compare(kind, value, other, records);
         if best.is_none_or(|(b, _)| level > b) {
-            best = Some((level, other));
+            best = Some((level, i));
             if level == Level::Agree {
                 break;
             }
@@ -191,13 +246,12 @@ fn level_weight(rule: &AttributeRule, level: Level) -> f64 {
     }
 }
 
-/// Weighs a record (its known attributes and normalised name) against an entity's profile;
-/// with `explain`, writes the evidence and the reason of a veto.
-pub fn weigh(rules: &Rules, attrs: &[Attr<'_>], name: &str, profile: &Profile, explain: bool) -> Weighed {
+/// Weighs a record (its known attributes and normalised name) against an entity's profile.
+pub fn weigh(rules: &Rules, attrs: &[Attr<'_>], name: &str, profile: &Profile) -> Weighed {
     let records = &rules.records;
     let mut score = 0.0;
-    let mut evidence = Vec::new();
-    let mut conflicts: Vec<&str> = Vec::new();
+    let mut compared = Vec::with_capacity(attrs.len());
+    let mut conflict = false;
     let mut corroborated = false;
     // Name parts typed in each other's columns ("berry", "emily" for "emily", "berry") are
     // compared crosswise when that fits better.
@@ -216,41 +270,33 @@ pub fn weigh(rules: &Rules, attrs: &[Attr<'_>], name: &str, profile: &Profile, e
     for (i, attr) in attrs.iter().enumerate() {
         // The attribute of the entity this value is compared with.
         let against = match swapped {
-            Some((a, b)) if i == a => &attrs[b],
-            Some((a, b)) if i == b => &attrs[a],
-            _ => attr,
+            Some((a, b)) if i == a => b,
+            Some((a, b)) if i == b => a,
+            _ => i,
         };
-        let Some((level, other)) = closest(against.rule.kind, &attr.value, profile.values.get(against.index), records)
+        let rule = attrs[against].rule;
+        let Some((level, other)) = closest(rule.kind, &attr.value, profile.values.get(attrs[against].index), records)
         else {
             continue;
         };
-        let weight = level_weight(against.rule, level);
+        let weight = level_weight(rule, level);
         score += weight;
         if attr.rule.veto {
             match level {
-                Level::Differ => conflicts.push(attr.name),
+                Level::Differ => conflict = true,
                 // A close identifier still corroborates: one typo in seven digits is not
                 // another person's number.
                 Level::Agree | Level::Close => corroborated = true,
             }
         }
-        if explain {
-            let conflict = if attr.rule.veto && level == Level::Differ { ", a conflict" } else { "" };
-            let crossed = if against.index == attr.index { String::new() } else { format!(" (its {})", against.name) };
-            evidence.push(format!(
-                "{} {:?} {} {other:?}{crossed} ({weight:+.1}){conflict}",
-                attr.name,
-                attr.value,
-                level.sign()
-            ));
-        }
+        compared.push(Compared { attr: i, against: Some(against), other, level, weight });
     }
     if !attrs.iter().any(|a| a.rule.kind == AttrKind::Name) && !name.is_empty() {
-        let mut best: Option<(f64, &String)> = None;
-        for other in &profile.names {
+        let mut best: Option<(f64, usize)> = None;
+        for (i, other) in profile.names.iter().enumerate() {
             let similarity = if other == name { 1.0 } else { jaro_winkler(name, other) };
             if best.is_none_or(|(b, _)| similarity > b) {
-                best = Some((similarity, other));
+                best = Some((similarity, i));
             }
         }
         if let Some((similarity, other)) = best {
@@ -262,19 +308,10 @@ pub fn weigh(rules: &Rules, attrs: &[Attr<'_>], name: &str, profile: &Profile, e
                 (Level::Differ, records.name_differ)
             };
             score += weight;
-            if explain {
-                evidence.push(format!("name {name:?} {} {other:?} ({weight:+.1})", level.sign()));
-            }
+            compared.push(Compared { attr: 0, against: None, other, level, weight });
         }
     }
-    let veto = (!conflicts.is_empty() && !corroborated).then(|| {
-        if explain {
-            format!("{} in conflict and no other strong attribute agrees", conflicts.join(" and "))
-        } else {
-            String::new()
-        }
-    });
-    Weighed { score, veto, evidence }
+    Weighed { score, vetoed: conflict && !corroborated, compared }
 }
 
 #[cfg(test)]
@@ -320,6 +357,69 @@ mod tests {
         assert_eq!(rules.attribute("DOB").map(|(_, n, _)| n), Some("date_of_birth"));
         assert_eq!(rules.attribute("zip").map(|(_, n, _)| n), Some("postcode"));
         assert!(rules.attribute("favourite_colour").is_none());
+    }
+
+    /// A record's known attributes from (column, raw value) pairs, as the resolver sees them.
+    fn record<'r>(rules: &'r Rules, columns: &[(&str, &str)]) -> Vec<Attr<'r>> {
+        let mut attrs: Vec<Attr<'r>> = columns
+            .iter()
+            .map(|(column, value)| {
+                let (index, name, rule) = rules.attribute(column).expect("a known attribute");
+                Attr { index, name, rule, value: normalize(rule.kind, value) }
+            })
+            .collect();
+        attrs.sort_by_key(|a| a.index);
+        attrs
+    }
+
+    /// The profile of an entity whose records held these values.
+    fn profile(rules: &Rules, columns: &[(&str, &str)]) -> Profile {
+        let mut values = vec![Vec::new(); rules.attributes.len()];
+        for attr in record(rules, columns) {
+            values[attr.index].push(attr.value);
+        }
+        Profile { values, names: Vec::new() }
+    }
+
+    #[test]
+    fn a_weighing_explains_each_comparison_its_score_and_its_veto() {
+        let rules = rules();
+        let weight = |name: &str, level: Level| level_weight(rules.attribute(name).unwrap().2, level);
+        // Given name and surname typed in each other's columns; identifier and date both differ.
+        let mine = record(
+            &rules,
+            &[("given_name", "berry"), ("surname", "emily"), ("soc_sec_id", "1804974"), ("dob", "19560409")],
+        );
+        let theirs = profile(
+            &rules,
+            &[("given_name", "emily"), ("surname", "berry"), ("soc_sec_id", "8587561"), ("dob", "19831127")],
+        );
+        let w = weigh(&rules, &mine, "berry emily", &theirs);
+        let expected = weight("given_name", Level::Agree)
+            + weight("surname", Level::Agree)
+            + weight("soc_sec_id", Level::Differ)
+            + weight("dob", Level::Differ);
+        assert!((w.score - expected).abs() < 1e-9, "score {} for {expected}", w.score);
+        assert!(w.vetoed, "two conflicting strong attributes and none agreeing veto");
+        let explained = w.explain(&mine, "berry emily", &theirs);
+        assert_eq!(explained.evidence.len(), 4, "{:?}", explained.evidence);
+        assert!(explained.evidence.iter().any(|l| l.starts_with("given_name \"berry\" = \"berry\" (its surname)")));
+        assert!(
+            explained
+                .evidence
+                .iter()
+                .any(|l| l.starts_with("identifier \"1804974\" ≠ \"8587561\"") && l.ends_with(", a conflict"))
+        );
+        assert_eq!(
+            explained.veto.as_deref(),
+            Some("date_of_birth and identifier in conflict and no other strong attribute agrees")
+        );
+
+        // A close identifier corroborates: no veto, however the date differs.
+        let theirs = profile(&rules, &[("soc_sec_id", "1804975"), ("dob", "19831127")]);
+        let w = weigh(&rules, &mine, "berry emily", &theirs);
+        assert!(!w.vetoed);
+        assert_eq!(w.explain(&mine, "berry emily", &theirs).veto, None);
     }
 
     #[test]

@@ -48,6 +48,15 @@ impl<V: ?Sized, K: Hash + Eq> Memo<V, K> {
         self.0.get_mut().unwrap_or_else(PoisonError::into_inner).get_mut(key)
     }
 
+    /// Takes the value under `key` out of the memo, for its last use.
+    pub(crate) fn take<Q>(&mut self, key: &Q) -> Option<Arc<V>>
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        self.0.get_mut().unwrap_or_else(PoisonError::into_inner).remove(key)
+    }
+
     /// Forgets the value under `key`, made from what has just changed.
     pub(crate) fn forget<Q>(&mut self, key: &Q)
     where

@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use strsim::{jaro_winkler, normalized_levenshtein};
 
-use crate::attrs::{Profile, is_record, weigh};
+use crate::attrs::{Profile, Weighed, is_record, weigh};
 use crate::entity::Entity;
 use crate::event::{Decision, EntityId, Event, RuleName};
 use crate::mention::{Form, Kind, Mention, Role, Tense};
@@ -235,18 +235,24 @@ fn resolve_record(state: &State, m: &Mention) -> Result<Found, Vec<String>> {
     let rules = state.rules();
     let attrs = state.known_attrs(m);
     let name = state.mention_tokens(m).join(" ");
-    let mut shared: BTreeMap<EntityId, usize> = BTreeMap::new();
-    for key in state.keys_of(m) {
-        for id in state.candidates(&key) {
-            *shared.entry(id).or_default() += 1;
+    // Each entity listed under the record's keys, once per key: counted by sorting.
+    let mut listed: Vec<EntityId> = Vec::new();
+    for key in state.record_keys(m).iter() {
+        listed.extend(state.candidates(key));
+    }
+    listed.sort_unstable();
+    let mut ranked: Vec<(EntityId, usize)> = Vec::new();
+    for id in listed {
+        match ranked.last_mut() {
+            Some((last, count)) if *last == id => *count += 1,
+            _ => ranked.push((id, 1)),
         }
     }
-    let mut ranked: Vec<(EntityId, usize)> = shared.into_iter().collect();
     ranked.sort_by_key(|&(id, count)| (std::cmp::Reverse(count), id));
     let link_min = rules.records.link_min;
     let with_names = !attrs.iter().any(|a| a.rule.kind == AttrKind::Name);
-    // (entity, score, vetoed) of each candidate weighed.
-    let mut weighed: Vec<(EntityId, f64, bool)> = Vec::new();
+    // Each candidate weighed, with the profile it was weighed against (for the evidence).
+    let mut weighed: Vec<(EntityId, Weighed, Profile)> = Vec::new();
     // One key in common (a frequent surname, a postcode) is what unrelated records share; two
     // or more is a candidate worth weighing.
     let ids: Vec<EntityId> = ranked
@@ -257,42 +263,37 @@ fn resolve_record(state: &State, m: &Mention) -> Result<Found, Vec<String>> {
         .collect();
     for id in compatible(state, m, ids) {
         let Some(entity) = state.entity(id) else { continue };
-        let w = weigh(rules, &attrs, &name, &Profile::of(state, &entity, with_names), false);
-        weighed.push((id, w.score, w.veto.is_some()));
+        let profile = Profile::of(state, &entity, with_names);
+        weighed.push((id, weigh(rules, &attrs, &name, &profile), profile));
     }
-    let best = weighed.iter().filter(|(_, score, vetoed)| !vetoed && *score >= link_min).fold(
-        None::<(EntityId, f64)>,
-        |best, &(id, score, _)| match best {
-            Some((_, b)) if b >= score => best,
-            _ => Some((id, score)),
+    let best = weighed.iter().filter(|(_, w, _)| !w.vetoed && w.score >= link_min).fold(
+        None::<&(EntityId, Weighed, Profile)>,
+        |best, candidate| match best {
+            Some((_, b, _)) if b.score >= candidate.1.score => best,
+            _ => Some(candidate),
         },
     );
-    let explain = |id: EntityId| {
-        let entity = state.entity(id)?;
-        Some(weigh(rules, &attrs, &name, &Profile::of(state, &entity, with_names), true))
-    };
-    if let Some((entity, _)) = best
-        && let Some(w) = explain(entity)
-    {
+    if let Some((entity, w, profile)) = best {
+        let entity = *entity;
         let mut evidence = vec![format!(
             "attributes weigh {:.1} for {entity} {:?}, at least {link_min:.1}",
             w.score,
             state.entity_name(entity)
         )];
-        evidence.extend(w.evidence);
+        evidence.extend(w.explain(&attrs, &name, profile).evidence);
         // Every other candidate the record matches as well is the same one: records link
         // transitively, as pairs that each clear the bar do.
         let also = weighed
             .iter()
-            .filter(|&&(id, score, vetoed)| {
-                id != entity && !vetoed && score >= link_min && state.judged_different(id, entity).is_none()
+            .filter(|(id, w, _)| {
+                *id != entity && !w.vetoed && w.score >= link_min && state.judged_different(*id, entity).is_none()
             })
-            .map(|&(id, score, _)| {
+            .map(|(id, w, _)| {
                 let why = format!(
-                    "{:?} ({}) weighs {score:.1} for {id} too, at least {link_min:.1}: {id} is {entity}",
-                    name, m.mention_id
+                    "{:?} ({}) weighs {:.1} for {id} too, at least {link_min:.1}: {id} is {entity}",
+                    name, m.mention_id, w.score
                 );
-                (id, why)
+                (*id, why)
             })
             .collect();
         return Ok(Found { also, entity, rule: RuleName::RecordMatch, score: w.score, evidence });
@@ -304,22 +305,22 @@ fn resolve_record(state: &State, m: &Mention) -> Result<Found, Vec<String>> {
         )]);
     }
     // The closest refused candidate, and why; the next ones by their weight.
-    weighed.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    weighed.sort_by(|a, b| b.1.score.total_cmp(&a.1.score).then(a.0.cmp(&b.0)));
     let mut evidence: Vec<String> = Vec::new();
-    if let Some(&(id, score, _)) = weighed.first()
-        && let Some(w) = explain(id)
-    {
-        evidence.push(match &w.veto {
+    if let Some((id, w, profile)) = weighed.first() {
+        let score = w.score;
+        let explained = w.explain(&attrs, &name, profile);
+        evidence.push(match &explained.veto {
             Some(veto) => format!("{id} weighs {score:.1} but is vetoed: {veto}"),
             None => format!("{id} weighs {score:.1}, under {link_min:.1}"),
         });
-        evidence.extend(w.evidence.into_iter().map(|line| format!("  {line}")));
+        evidence.extend(explained.evidence.into_iter().map(|line| format!("  {line}")));
     }
     let others: Vec<String> = weighed
         .iter()
         .skip(1)
         .take(4)
-        .map(|(id, score, vetoed)| format!("{id} {score:.1}{}", if *vetoed { " (vetoed)" } else { "" }))
+        .map(|(id, w, _)| format!("{id} {:.1}{}", w.score, if w.vetoed { " (vetoed)" } else { "" }))
         .collect();
     if !others.is_empty() {
         evidence.push(format!("next: {}{}", others.join(", "), if weighed.len() > 5 { ", ..." } else { "" }));

@@ -81,6 +81,9 @@ pub struct State {
     entity_tokens: Memo<EntityTokens, EntityId>,
     /// The canonical name of every live entity asked for, kept up to date as names are counted.
     canonical: Memo<str, EntityId>,
+    /// The blocking keys of each record weighed and not yet linked: made to find its
+    /// candidates, taken when it is linked to index it.
+    record_keys: Memo<[String]>,
 }
 
 /// An entity's names as the resolver compares them: the folded tokens of each name, in the
@@ -165,6 +168,7 @@ impl State {
             attrs: Memo::default(),
             entity_tokens: Memo::default(),
             canonical: Memo::default(),
+            record_keys: Memo::default(),
         }
     }
 
@@ -511,7 +515,10 @@ impl State {
         // them can change; the keys first, which need the whole state.
         let base = &self.base;
         let Some(mention) = self.mentions.get(mention_id, || base_mention(base, mention_id)) else { return };
-        let keys = self.keys_of(&mention);
+        let keys = match self.record_keys.take(mention_id) {
+            Some(keys) => keys,
+            None => Arc::from(self.keys_of(&mention)),
+        };
         let Some(entity) = self.entities.get_mut(&id, || base_entity(base, id)) else { return };
         entity.kind = entity.kind.refine(mention.kind);
         entity.mentions.push(mention_id.to_string());
@@ -536,7 +543,7 @@ impl State {
             }
         }
         self.mention_entity.insert(mention_id.to_string(), named);
-        for key in keys {
+        for key in keys.iter() {
             self.add_key(key, id);
         }
     }
@@ -615,7 +622,7 @@ impl State {
                     let kept: Vec<EntityId> = list.iter().copied().filter(|id| self.resolve(*id) != parent).collect();
                     self.index.insert(key.clone(), kept);
                 }
-                self.add_key(key, child);
+                self.add_key(&key, child);
             }
         }
     }
@@ -634,10 +641,10 @@ impl State {
         }
     }
 
-    fn add_key(&mut self, key: String, id: EntityId) {
+    fn add_key(&mut self, key: &str, id: EntityId) {
         let limit = self.rules.limits.candidates_per_key_max;
         let base = &self.base;
-        match self.index.get_mut(&key, || base_listed(base, &key)) {
+        match self.index.get_mut(key, || base_listed(base, key)) {
             Some(list) => {
                 if !list.contains(&id) && list.len() < limit {
                     list.push(id);
@@ -645,10 +652,16 @@ impl State {
             }
             None => {
                 if limit > 0 {
-                    self.index.insert(key, vec![id]);
+                    self.index.insert(key.to_owned(), vec![id]);
                 }
             }
         }
+    }
+
+    /// [`State::keys_of`] a record, remembered until it is linked (which indexes it under them).
+    pub fn record_keys(&self, mention: &Mention) -> Arc<[String]> {
+        let keys = || Some(Arc::from(self.keys_of(mention)));
+        self.record_keys.get_or(mention.mention_id.as_str(), keys).expect("keys are always made")
     }
 
     /// The blocking keys a mention contributes to the entity it belongs to.
