@@ -3,6 +3,8 @@
 //! attribute both sides have adds the weight the rules give its outcome; a missing one adds
 //! nothing). All of it is data-driven by [`Rules::attributes`]; nothing here knows a column.
 
+use std::sync::Arc;
+
 use strsim::{jaro_winkler, osa_distance};
 
 use crate::entity::Entity;
@@ -90,7 +92,7 @@ pub struct Attr<'r> {
     /// Its rule.
     pub rule: &'r AttributeRule,
     /// Its normalised value.
-    pub value: String,
+    pub value: Arc<str>,
 }
 
 /// The attributes of a mention the rules know, with non-empty values, in name order; of two
@@ -102,7 +104,7 @@ pub fn known_attrs<'r>(rules: &'r Rules, mention: &Mention) -> Vec<Attr<'r>> {
         .filter_map(|(column, value)| {
             let (index, name, rule) = rules.attribute(column)?;
             let value = normalize(rule.kind, value);
-            (!value.is_empty()).then_some(Attr { index, name, rule, value })
+            (!value.is_empty()).then(|| Attr { index, name, rule, value: Arc::from(value) })
         })
         .collect();
     out.sort_by_key(|a| a.index);
@@ -194,7 +196,7 @@ impl Weighed {
 /// against.
 pub struct Profile {
     /// By attribute position.
-    values: Vec<Vec<String>>,
+    values: Vec<Vec<Arc<str>>>,
     names: Vec<String>,
 }
 
@@ -203,12 +205,12 @@ impl Profile {
     /// `with_names` (a record without name attributes is compared by its whole name).
     pub fn of(state: &State, entity: &Entity, with_names: bool) -> Profile {
         let rules = state.rules();
-        let mut values: Vec<Vec<String>> = vec![Vec::new(); rules.attributes.len()];
+        let mut values: Vec<Vec<Arc<str>>> = vec![Vec::new(); rules.attributes.len()];
         for mention_id in entity.mentions.iter().take(rules.records.profile_mentions_max) {
             for (index, value) in state.mention_attrs(mention_id).iter() {
                 let list = &mut values[*index];
                 if !list.contains(value) {
-                    list.push(value.clone());
+                    list.push(Arc::clone(value));
                 }
             }
         }
@@ -223,7 +225,12 @@ impl Profile {
 
 /// The entity's value closest to `value` (its position in `theirs`), and how close; the first
 /// of equals, in mention order. `None` when the entity has no value.
-fn closest(kind: AttrKind, value: &str, theirs: Option<&Vec<String>>, records: &RecordRules) -> Option<(Level, usize)> {
+fn closest(
+    kind: AttrKind,
+    value: &str,
+    theirs: Option<&Vec<Arc<str>>>,
+    records: &RecordRules,
+) -> Option<(Level, usize)> {
     let mut best: Option<(Level, usize)> = None;
     for (i, other) in theirs?.iter().enumerate() {
         let level = compare(kind, value, other, records);
@@ -246,6 +253,10 @@ fn level_weight(rule: &AttributeRule, level: Level) -> f64 {
     }
 }
 
+/// A name part of a record as weighed: its position, the position of the attribute it is
+/// compared against, and the closest value found there.
+type NamePart = (usize, usize, Option<(Level, usize)>);
+
 /// Weighs a record (its known attributes and normalised name) against an entity's profile.
 pub fn weigh(rules: &Rules, attrs: &[Attr<'_>], name: &str, profile: &Profile) -> Weighed {
     let records = &rules.records;
@@ -256,27 +267,30 @@ pub fn weigh(rules: &Rules, attrs: &[Attr<'_>], name: &str, profile: &Profile) -
     // Name parts typed in each other's columns ("berry", "emily" for "emily", "berry") are
     // compared crosswise when that fits better.
     let parts: Vec<usize> = (0..attrs.len()).filter(|&i| attrs[i].rule.kind == AttrKind::Name).collect();
-    let swapped = if let [a, b] = parts[..] {
-        let weight = |mine: &Attr<'_>, theirs: &Attr<'_>| {
-            closest(theirs.rule.kind, &mine.value, profile.values.get(theirs.index), records)
-                .map_or(0.0, |(level, _)| level_weight(theirs.rule, level))
-        };
-        let straight = weight(&attrs[a], &attrs[a]) + weight(&attrs[b], &attrs[b]);
-        let crossed = weight(&attrs[a], &attrs[b]) + weight(&attrs[b], &attrs[a]);
-        (crossed > straight).then_some((a, b))
-    } else {
-        None
+    let closest_to = |mine: usize, theirs: usize| {
+        let rule = attrs[theirs].rule;
+        closest(rule.kind, &attrs[mine].value, profile.values.get(attrs[theirs].index), records)
     };
+    // For two name parts: each one's closest value straight and crossed, each made once; and
+    // the attribute each is compared against (the other one when crossed fits better).
+    let mut names: Option<[NamePart; 2]> = None;
+    if let [a, b] = parts[..] {
+        let weight = |theirs: usize, found: Option<(Level, usize)>| {
+            found.map_or(0.0, |(level, _)| level_weight(attrs[theirs].rule, level))
+        };
+        let (aa, bb, ab, ba) = (closest_to(a, a), closest_to(b, b), closest_to(a, b), closest_to(b, a));
+        let straight = weight(a, aa) + weight(b, bb);
+        let crossed = weight(b, ab) + weight(a, ba);
+        names = Some(if crossed > straight { [(a, b, ab), (b, a, ba)] } else { [(a, a, aa), (b, b, bb)] });
+    }
     for (i, attr) in attrs.iter().enumerate() {
-        // The attribute of the entity this value is compared with.
-        let against = match swapped {
-            Some((a, b)) if i == a => b,
-            Some((a, b)) if i == b => a,
-            _ => i,
+        // The attribute of the entity this value is compared with, and the closest value.
+        let (against, found) = match names.as_ref().and_then(|n| n.iter().find(|(mine, _, _)| *mine == i)) {
+            Some(&(_, against, found)) => (against, found),
+            None => (i, closest_to(i, i)),
         };
         let rule = attrs[against].rule;
-        let Some((level, other)) = closest(rule.kind, &attr.value, profile.values.get(attrs[against].index), records)
-        else {
+        let Some((level, other)) = found else {
             continue;
         };
         let weight = level_weight(rule, level);
@@ -365,7 +379,7 @@ mod tests {
             .iter()
             .map(|(column, value)| {
                 let (index, name, rule) = rules.attribute(column).expect("a known attribute");
-                Attr { index, name, rule, value: normalize(rule.kind, value) }
+                Attr { index, name, rule, value: Arc::from(normalize(rule.kind, value)) }
             })
             .collect();
         attrs.sort_by_key(|a| a.index);

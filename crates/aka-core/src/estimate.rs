@@ -158,7 +158,7 @@ fn code(level: Level) -> u8 {
 struct Table<'r> {
     rules: &'r Rules,
     /// `values[record * width + attribute]`.
-    values: Vec<Option<String>>,
+    values: Vec<Option<Arc<str>>>,
     /// The value's number among its attribute's distinct values, as `values` (equal values have
     /// equal numbers; `u32::MAX` for none).
     ids: Vec<u32>,
@@ -278,7 +278,7 @@ pub fn estimate(rules: &Rules, records: &[Mention]) -> Estimate {
     // A state for the blocking keys resolution uses; it remembers each record's normalised
     // attributes, which the keys are made from too.
     let state = State::new(Arc::new(rules.clone()));
-    let mut values: Vec<Option<String>> = vec![None; n * width];
+    let mut values: Vec<Option<Arc<str>>> = vec![None; n * width];
     for (r, mention) in records.iter().enumerate() {
         for attr in state.known_attrs(mention) {
             values[r * width + attr.index] = Some(attr.value);

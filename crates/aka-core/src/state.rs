@@ -76,7 +76,7 @@ pub struct State {
     /// The tokens of every name seen as a person's, leading titles dropped.
     person_names: Memo<[String]>,
     /// The normalised known attributes of every mention weighed.
-    attrs: Memo<[(usize, String)]>,
+    attrs: Memo<[(usize, Arc<str>)]>,
     /// The names of every live entity compared, as tokens; forgotten when the entity changes.
     entity_tokens: Memo<EntityTokens, EntityId>,
     /// The canonical name of every live entity asked for, kept up to date as names are counted.
@@ -128,7 +128,7 @@ impl EntityTokens {
 }
 
 /// Known attributes as (attribute position, normalised value).
-pub type Attrs = Arc<[(usize, String)]>;
+pub type Attrs = Arc<[(usize, Arc<str>)]>;
 
 /// Blocking-key prefixes. A key is a prefix and a normalised string.
 pub(crate) mod key {
@@ -197,7 +197,7 @@ impl State {
             .iter()
             .filter_map(|(index, value)| {
                 let (name, rule) = self.rules.attributes.get(*index)?;
-                Some(crate::attrs::Attr { index: *index, name, rule, value: value.clone() })
+                Some(crate::attrs::Attr { index: *index, name, rule, value: Arc::clone(value) })
             })
             .collect()
     }
