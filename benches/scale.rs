@@ -206,6 +206,9 @@ fn ingest(dir: &Path, seed: u64, total: u64, points: &BTreeSet<u64>) -> Run {
     };
     run.points.insert(0, point(&engine, dir, &generator, 0));
     let started = Instant::now();
+    // AKA_SCALE_MARKS=1: print when each group of the measured windows ran, to cut a profile
+    // (`perf record -k CLOCK_MONOTONIC`) down to those windows.
+    let marks = std::env::var_os("AKA_SCALE_MARKS").is_some();
     let mut next_report = total.div_ceil(10);
     while generator.mentions() < total {
         let group_start = generator.mentions();
@@ -233,6 +236,11 @@ fn ingest(dir: &Path, seed: u64, total: u64, points: &BTreeSet<u64>) -> Run {
         run.group_us[window].push(elapsed * 1e6 / as_f64(generator.mentions() - group_start));
         run.window_ticks[window] += cpu_ticks() - ticks;
         run.groups.push(Group { docs: first_doc..run.doc_ends.len(), window });
+        let window_start = group_start / WINDOW * WINDOW;
+        if marks && (window_start == 0 || points.contains(&window_start)) {
+            // CLOCK_MONOTONIC, as `perf record -k CLOCK_MONOTONIC` stamps its samples.
+            eprintln!("scale bench: mark window {window_start} group {timer:?} .. {:?}", Instant::now());
+        }
 
         let done = generator.mentions();
         if points.contains(&done) {

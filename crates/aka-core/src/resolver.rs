@@ -506,12 +506,12 @@ fn containment_fits(state: &State, m: &Mention, tokens: &[String]) -> Vec<(Entit
     let Some(last) = tokens.last() else { return Vec::new() };
     let org = m.kind == Kind::Org;
     let mut fits: Vec<(EntityId, Vec<String>)> = Vec::new();
-    for id in compatible(state, m, state.candidates(&format!("{}{last}", key::SURNAME))) {
-        let Some(entity) = state.entity(id) else { continue };
-        if org != (entity.kind == Kind::Org) {
+    for id in state.candidates(&format!("{}{last}", key::SURNAME)) {
+        // The remembered tokens carry the kind: one lookup per candidate, not three.
+        let Some(entity_tokens) = state.entity_tokens(id) else { continue };
+        if !entity_tokens.kind.compatible(m.kind) || org != (entity_tokens.kind == Kind::Org) {
             continue;
         }
-        let Some(entity_tokens) = state.entity_tokens(id) else { continue };
         let names = &entity_tokens.distinct;
         // A name of several words must fit one of the entity's names of several words, not
         // only a short one it was also called: "Salman Roe" does not fit an entity named

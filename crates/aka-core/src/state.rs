@@ -90,6 +90,8 @@ pub struct State {
 /// entity's name order.
 #[derive(Debug)]
 pub struct EntityTokens {
+    /// The entity's kind (a mention that refines it forgets these tokens too).
+    pub kind: Kind,
     /// The tokens of each name, in code-point order of the names.
     pub names: Vec<Arc<[String]>>,
     /// Each distinct token sequence once, in the order of its last place in `names`: many
@@ -102,7 +104,7 @@ pub struct EntityTokens {
 }
 
 impl EntityTokens {
-    fn new(names: Vec<Arc<[String]>>) -> EntityTokens {
+    fn new(kind: Kind, names: Vec<Arc<[String]>>) -> EntityTokens {
         let mut last_place: HashMap<&[String], usize> = HashMap::with_capacity(names.len());
         for (place, tokens) in names.iter().enumerate() {
             last_place.insert(tokens, place);
@@ -116,7 +118,7 @@ impl EntityTokens {
         drop(last_place);
         let mut by_last: Vec<usize> = (0..distinct.len()).collect();
         by_last.sort_by(|a, b| distinct[*a].last().cmp(&distinct[*b].last()).then(a.cmp(b)));
-        EntityTokens { names, distinct, by_last }
+        EntityTokens { kind, names, distinct, by_last }
     }
 
     /// The distinct names whose last token is `last`, in `distinct` order.
@@ -227,9 +229,16 @@ impl State {
         let id = self.resolve(id);
         let make = || {
             let entity = self.entity(id)?;
-            Some(Arc::new(EntityTokens::new(entity.names.keys().map(|n| self.name_tokens(n)).collect())))
+            let names = entity.names.keys().map(|n| self.name_tokens(n)).collect();
+            Some(Arc::new(EntityTokens::new(entity.kind, names)))
         };
-        self.entity_tokens.get_or(&id, make)
+        let tokens = self.entity_tokens.get_or(&id, make);
+        debug_assert_eq!(
+            tokens.as_ref().map(|t| t.kind),
+            self.entity(id).map(|e| e.kind),
+            "remembered kind of {id}"
+        );
+        tokens
     }
 
     /// Forgets what is remembered of an entity whose names changed other than by one more
@@ -520,12 +529,13 @@ impl State {
             None => Arc::from(self.keys_of(&mention)),
         };
         let Some(entity) = self.entities.get_mut(&id, || base_entity(base, id)) else { return };
+        let kind = entity.kind;
         entity.kind = entity.kind.refine(mention.kind);
         entity.mentions.push(mention_id.to_string());
         entity.history.push(seq);
         let names = entity.names.len();
         entity.count(&mention);
-        if entity.names.len() != names {
+        if entity.names.len() != names || entity.kind != kind {
             self.entity_tokens.forget(&id);
         }
         // Counting raised one name's rank and no other's: the canonical name is the one it
@@ -799,7 +809,7 @@ mod tests {
             .iter()
             .map(|n| crate::normalize::name_tokens(n, &rules).into())
             .collect();
-        let tokens = EntityTokens::new(names.clone());
+        let tokens = EntityTokens::new(Kind::Person, names.clone());
         for last in ["roe", "rowe", "li", "ro", "zz", ""] {
             let by_filter: Vec<&Arc<[String]>> =
                 names.iter().filter(|n| n.last().map(String::as_str) == Some(last)).collect();
@@ -815,7 +825,7 @@ mod tests {
             .iter()
             .map(|n| crate::normalize::name_tokens(n, &rules).into())
             .collect();
-        let tokens = EntityTokens::new(names.clone());
+        let tokens = EntityTokens::new(Kind::Person, names.clone());
         let distinct: Vec<Vec<String>> = tokens.distinct.iter().map(|n| n.to_vec()).collect();
         assert_eq!(distinct, [vec!["j", "roe"], vec!["jane", "roe"], vec!["roe"]]);
         // The last of the longest is the same name whichever list is asked.
