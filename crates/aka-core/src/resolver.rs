@@ -423,8 +423,7 @@ fn exact(state: &State, m: &Mention, key: &str) -> Option<Found> {
         }
     }
     for (k, rule) in keys {
-        let candidates = compatible(state, m, state.candidates(&format!("{}{k}", key::NAME)));
-        if let Some(entity) = best(state, m, &candidates) {
+        if let Some(entity) = best_compatible(state, m, state.candidates(&format!("{}{k}", key::NAME))) {
             let name = state.entity_name(entity);
             let evidence = vec![format!("name {k:?} is a name of {entity} {name:?}")];
             return Some(Found { also: Vec::new(), entity, rule, score: 1.0, evidence });
@@ -688,8 +687,7 @@ fn fuzzy(state: &State, m: &Mention, tokens: &[String]) -> Option<Found> {
 /// A description resolves only to an entity known by the same description.
 fn resolve_description(state: &State, m: &Mention) -> Result<Found, Vec<String>> {
     let key = state.mention_tokens(m).join(" ");
-    let candidates = compatible(state, m, state.candidates(&format!("{}{key}", key::DESCRIPTION)));
-    let Some(entity) = best(state, m, &candidates) else {
+    let Some(entity) = best_compatible(state, m, state.candidates(&format!("{}{key}", key::DESCRIPTION))) else {
         return Err(vec![format!("{:?} describes rather than names, and no entity has that description", m.text)]);
     };
     let evidence = vec![format!("{entity} was described as {key:?} before")];
@@ -844,11 +842,25 @@ fn compatible(state: &State, m: &Mention, candidates: Vec<EntityId>) -> Vec<Enti
 fn best(state: &State, m: &Mention, candidates: &[EntityId]) -> Option<EntityId> {
     candidates.iter().copied().max_by_key(|id| {
         let e = state.entity(*id);
-        let shared =
-            e.as_ref().map_or(0, |e| m.roles.iter().filter(|r| e.roles.iter().any(|er| same_role(r, er))).count());
-        let count = e.map_or(0, |e| e.mentions.len());
-        (shared, count, std::cmp::Reverse(*id))
+        (e.as_ref().map_or((0, 0), |e| rank(m, e)), std::cmp::Reverse(*id))
     })
+}
+
+/// [`best`] of the [`compatible`] candidates, each entity looked up once.
+fn best_compatible(state: &State, m: &Mention, candidates: Vec<EntityId>) -> Option<EntityId> {
+    candidates
+        .into_iter()
+        .filter_map(|id| {
+            let e = state.entity(id)?;
+            e.kind.compatible(m.kind).then(|| (rank(m, &e), std::cmp::Reverse(id)))
+        })
+        .max()
+        .map(|(_, std::cmp::Reverse(id))| id)
+}
+
+/// How a candidate ranks for [`best`]: roles shared with the mention, then mentions.
+fn rank(m: &Mention, e: &Entity) -> (usize, usize) {
+    (m.roles.iter().filter(|r| e.roles.iter().any(|er| same_role(r, er))).count(), e.mentions.len())
 }
 
 fn shares_role(roles: &[Role], entity: &Entity) -> bool {
