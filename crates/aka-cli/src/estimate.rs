@@ -1,6 +1,7 @@
 //! `aka estimate`: Fellegi-Sunter weights for records with attributes, estimated from the records
 //! themselves (see `aka_core::estimate`), printed as a complete rules file for `aka --rules`.
 
+use std::num::NonZeroUsize;
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -26,6 +27,10 @@ pub struct EstimateArgs {
     /// Write the rules to FILE instead of standard output.
     #[arg(long, short, value_name = "FILE")]
     output: Option<PathBuf>,
+    /// Threads that compare record pairs (default: the number of CPUs, at most 8). The rules
+    /// written do not depend on it.
+    #[arg(long, env = "AKA_THREADS", value_name = "N")]
+    threads: Option<NonZeroUsize>,
 }
 
 /// Reads the records, estimates the weights and writes `base` (the text of the rules in force)
@@ -45,7 +50,10 @@ pub fn run(rules: &Rules, base: &str, args: &EstimateArgs) -> Result<()> {
     if mentions.len() < 2 {
         bail!("{files}: {} record(s) read; estimating weights needs records to compare", mentions.len());
     }
-    let estimate = aka_core::estimate::estimate(rules, &mentions);
+    let threads = args
+        .threads
+        .map_or_else(|| std::thread::available_parallelism().map_or(1, NonZeroUsize::get), NonZeroUsize::get);
+    let estimate = aka_core::estimate::estimate(rules, &mentions, threads);
     if estimate.candidate_pairs == 0 {
         bail!(
             "{files}: no two of the {} records share {} blocking keys (the attributes `block = true` in the rules, \

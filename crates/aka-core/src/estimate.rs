@@ -19,7 +19,9 @@
 //!   from it the weight at which a record links ([`Estimate::link_min`]).
 //!
 //! Everything is deterministic: integer counts where order could matter, hash maps only where
-//! their order cannot reach the result, a fixed seed. Nothing here knows a column: the
+//! their order cannot reach the result, a fixed seed. The pairs are compared on the machine's
+//! cores in contiguous chunks whose integer counts are added up, so the number of threads
+//! cannot reach the result either. Nothing here knows a column: the
 //! attributes are the rules'. Candidate pairs come from keys held by at most
 //! `limits.candidates_per_key_max` records (64 in the default rules): a key held by more (a
 //! frequent surname) pairs nothing, as it stops growing in resolution.
@@ -52,6 +54,8 @@ pub const MATCH_POSTERIOR_MIN: f64 = 0.9;
 const PSEUDO: f64 = 0.5;
 /// A level code for an attribute one of the two records lacks.
 const MISSING: u8 = 3;
+/// Threads that compare record pairs at most, however many cores there are.
+const THREADS_MAX: usize = 8;
 
 /// What was estimated for one attribute. Arrays are by level: `[differ, close, agree]`.
 #[derive(Clone, Debug, PartialEq)]
@@ -271,8 +275,10 @@ impl Table<'_> {
 }
 
 /// Estimates the weights of `rules`' attributes from `records` (mentions carrying attributes;
-/// see the module documentation for how).
-pub fn estimate(rules: &Rules, records: &[Mention]) -> Estimate {
+/// see the module documentation for how), comparing pairs on `threads` threads (at most
+/// eight; one starts none). The thread count reaches only the time taken: each split
+/// of the work adds up to the same integers.
+pub fn estimate(rules: &Rules, records: &[Mention], threads: usize) -> Estimate {
     let width = rules.attributes.len();
     let n = records.len();
     // A state for the blocking keys resolution uses; it remembers each record's normalised
@@ -289,25 +295,22 @@ pub fn estimate(rules: &Rules, records: &[Mention]) -> Estimate {
     let counted: Vec<Option<Sig>> = values.iter().map(|v| v.as_deref().and_then(Sig::of)).collect();
     let usable = counted.iter().map(Option::is_some).collect();
     let sigs = counted.into_iter().map(Option::unwrap_or_default).collect();
+    let attrs: Vec<usize> = (0..width).collect();
+    let numbered =
+        in_chunks(&attrs, threads, |chunk| chunk.iter().map(|&a| value_numbers(&values, width, a)).collect::<Vec<_>>());
     let mut ids = vec![u32::MAX; n * width];
-    for a in 0..width {
-        let mut numbers: HashMap<&str, u32> = HashMap::new();
-        for r in 0..n {
-            if let Some(v) = values[r * width + a].as_deref() {
-                let next = u32::try_from(numbers.len()).unwrap_or(u32::MAX);
-                ids[r * width + a] = *numbers.entry(v).or_insert(next);
-            }
+    for (a, numbers) in numbered.into_iter().flatten().enumerate() {
+        for (r, number) in numbers.into_iter().enumerate() {
+            ids[r * width + a] = number;
         }
     }
     let table = Table { rules, values, ids, width, sigs, usable, name_parts };
 
     // Candidate pairs: records sharing at least `shared_keys_min` blocking keys.
     let key_records_max = rules.limits.candidates_per_key_max;
+    let record_keys = keys_of_records(&state, records, threads);
     let mut by_key: HashMap<String, Vec<u32>> = HashMap::new();
-    for (r, mention) in records.iter().enumerate() {
-        let mut keys = state.keys_of(mention);
-        keys.sort_unstable();
-        keys.dedup();
+    for (r, keys) in record_keys.into_iter().enumerate() {
         let r = u32::try_from(r).unwrap_or(u32::MAX);
         for key in keys {
             by_key.entry(key).or_default().push(r);
@@ -350,15 +353,10 @@ pub fn estimate(rules: &Rules, records: &[Mention]) -> Estimate {
     }
     pairs.sort_unstable();
     let split = |p: u64| (usize::try_from(p >> 32).unwrap_or(0), usize::try_from(p & 0xFFFF_FFFF).unwrap_or(0));
+    let pairs: Vec<(usize, usize)> = pairs.into_iter().map(split).collect();
 
     // The candidate pairs by comparison pattern.
-    let mut patterns: BTreeMap<Vec<u8>, u64> = BTreeMap::new();
-    let mut levels = Vec::with_capacity(width);
-    for &p in &pairs {
-        let (i, j) = split(p);
-        table.levels(i, j, &mut levels);
-        *patterns.entry(levels.clone()).or_default() += 1;
-    }
+    let patterns = pattern_counts(&table, &pairs, &[], threads);
     let mut pair_counts = vec![[0u64; 3]; width];
     for (pattern, count) in &patterns {
         for (a, &l) in pattern.iter().enumerate() {
@@ -369,35 +367,16 @@ pub fn estimate(rules: &Rules, records: &[Mention]) -> Estimate {
     }
 
     // u: agreement exactly from value frequencies; close or different from random pairs.
-    let mut sampled = vec![[0u64; 3]; width];
-    let mut sampled_pairs = 0;
-    if n >= 2 {
-        let mut rng = SplitMix64(SEED);
-        while sampled_pairs < U_SAMPLE_PAIRS {
-            let (i, j) = (rng.below(n), rng.below(n));
-            if i == j {
-                continue;
-            }
-            sampled_pairs += 1;
-            table.levels(i, j, &mut levels);
-            for (a, &l) in levels.iter().enumerate() {
-                if l != MISSING {
-                    sampled[a][usize::from(l)] += 1;
-                }
-            }
-        }
-    }
+    let sample = random_pairs(n);
+    let sampled_pairs = sample.len();
+    let sampled = level_counts(&table, &sample, threads);
+    drop(sample);
+    let agreeing: Vec<(u64, u64)> =
+        in_chunks(&attrs, threads, |chunk| chunk.iter().map(|&a| agreeing_pairs(&table, n, a)).collect::<Vec<_>>())
+            .concat();
     let u: Vec<[f64; 3]> = (0..width)
         .map(|a| {
-            let mut counts: HashMap<&str, u64> = HashMap::new();
-            for r in 0..n {
-                if let Some(v) = table.value(r, a) {
-                    *counts.entry(v).or_default() += 1;
-                }
-            }
-            let present: u64 = counts.values().sum();
-            let same: u64 = counts.values().map(|c| c * (c - 1) / 2).sum();
-            let all = present * present.saturating_sub(1) / 2;
+            let (same, all) = agreeing[a];
             let agree = (to_f64(same) + PSEUDO) / (to_f64(all) + 1.0);
             let [differ, close, _] = sampled[a];
             let rest = to_f64(differ + close) + 2.0 * PSEUDO;
@@ -416,28 +395,12 @@ pub fn estimate(rules: &Rules, records: &[Mention]) -> Estimate {
         .map(|a| vec![a])
         .chain((!names.is_empty()).then(|| names.clone()))
         .collect();
-    for on in strong {
-        let mut groups: BTreeMap<Vec<&str>, Vec<usize>> = BTreeMap::new();
-        for r in 0..n {
-            let key: Option<Vec<&str>> = on.iter().map(|&a| table.value(r, a)).collect();
-            if let Some(key) = key {
-                groups.entry(key).or_default().push(r);
-            }
-        }
-        let mut patterns: BTreeMap<Vec<u8>, u64> = BTreeMap::new();
-        let mut pairs = 0;
-        for holders in groups.values().filter(|h| h.len() >= 2 && h.len() <= key_records_max) {
-            for (x, &i) in holders.iter().enumerate() {
-                for &j in &holders[x + 1..] {
-                    table.levels(i, j, &mut levels);
-                    for &a in &on {
-                        levels[a] = MISSING;
-                    }
-                    *patterns.entry(levels.clone()).or_default() += 1;
-                    pairs += 1;
-                }
-            }
-        }
+    let session_pairs = in_chunks(&strong, threads, |chunk| {
+        chunk.iter().map(|on| pairs_agreeing(&table, n, on, key_records_max)).collect::<Vec<_>>()
+    });
+    for (on, session_pairs) in strong.into_iter().zip(session_pairs.into_iter().flatten()) {
+        let pairs = session_pairs.len();
+        let patterns = pattern_counts(&table, &session_pairs, &on, threads);
         let patterns: Vec<(Vec<u8>, f64)> = patterns.into_iter().map(|(p, c)| (p, to_f64(c))).collect();
         let fit = em(&patterns, &u, None);
         for (a, counts) in fit.expected.iter().enumerate() {
@@ -498,6 +461,172 @@ pub fn estimate(rules: &Rules, records: &[Mention]) -> Estimate {
         attributes,
         sessions,
     }
+}
+
+/// `work` done on `items` in at most `threads` contiguous chunks (at most [`THREADS_MAX`]),
+/// each on a thread of its own but the first, which this thread does; the results in the
+/// chunks' order. One chunk, or none, starts no thread.
+fn in_chunks<T: Sync, R: Send>(items: &[T], threads: usize, work: impl Fn(&[T]) -> R + Sync) -> Vec<R> {
+    let size = items.len().div_ceil(threads.clamp(1, THREADS_MAX)).max(1);
+    let mut chunks = items.chunks(size);
+    let Some(first) = chunks.next() else {
+        return vec![work(items)];
+    };
+    std::thread::scope(|scope| {
+        let work = &work;
+        let others: Vec<_> = chunks.map(|chunk| scope.spawn(move || work(chunk))).collect();
+        let mut out = vec![work(first)];
+        // A panic in a chunk is the caller's, as if no thread had been started.
+        out.extend(
+            others.into_iter().map(|other| other.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))),
+        );
+        out
+    })
+}
+
+/// The number of each record's value of attribute `a` among the attribute's distinct values,
+/// in the order they come in `values` (`u32::MAX` for none); `values` are by record, `width`
+/// attributes each.
+fn value_numbers(values: &[Option<Arc<str>>], width: usize, a: usize) -> Vec<u32> {
+    let mut numbers: HashMap<&str, u32> = HashMap::new();
+    let column = values.iter().skip(a).step_by(width);
+    column
+        .map(|v| match v.as_deref() {
+            Some(v) => {
+                let next = u32::try_from(numbers.len()).unwrap_or(u32::MAX);
+                *numbers.entry(v).or_insert(next)
+            }
+            None => u32::MAX,
+        })
+        .collect()
+}
+
+/// The pairs of the `n` records that agree exactly on every attribute of `on`, by a value (or
+/// values) held by at most `key_records_max` records.
+fn pairs_agreeing(table: &Table, n: usize, on: &[usize], key_records_max: usize) -> Vec<(usize, usize)> {
+    let mut groups: BTreeMap<Vec<&str>, Vec<usize>> = BTreeMap::new();
+    for r in 0..n {
+        let key: Option<Vec<&str>> = on.iter().map(|&a| table.value(r, a)).collect();
+        if let Some(key) = key {
+            groups.entry(key).or_default().push(r);
+        }
+    }
+    let mut pairs = Vec::new();
+    for holders in groups.values().filter(|h| h.len() >= 2 && h.len() <= key_records_max) {
+        for (x, &i) in holders.iter().enumerate() {
+            pairs.extend(holders[x + 1..].iter().map(|&j| (i, j)));
+        }
+    }
+    pairs
+}
+
+/// Each record's blocking keys ([`State::keys_of`]), sorted and without repeats, made on
+/// `threads` threads. The state's memos only remember what a mention gives, whichever thread
+/// asks first, so the keys are the same in any split.
+fn keys_of_records(state: &State, records: &[Mention], threads: usize) -> Vec<Vec<String>> {
+    let parts = in_chunks(records, threads, |chunk| {
+        let keys = chunk.iter().map(|mention| {
+            let mut keys = state.keys_of(mention);
+            keys.sort_unstable();
+            keys.dedup();
+            keys
+        });
+        keys.collect::<Vec<_>>()
+    });
+    parts.into_iter().flatten().collect()
+}
+
+/// The comparison patterns of `pairs` (of record numbers) and how many pairs show each, with
+/// the attributes `left_out` as missing; compared on `threads` threads.
+fn pattern_counts(
+    table: &Table,
+    pairs: &[(usize, usize)],
+    left_out: &[usize],
+    threads: usize,
+) -> BTreeMap<Vec<u8>, u64> {
+    let parts = in_chunks(pairs, threads, |chunk| {
+        let mut patterns: BTreeMap<Vec<u8>, u64> = BTreeMap::new();
+        let mut levels = Vec::with_capacity(table.width);
+        for &(i, j) in chunk {
+            table.levels(i, j, &mut levels);
+            for &a in left_out {
+                levels[a] = MISSING;
+            }
+            if let Some(count) = patterns.get_mut(&levels) {
+                *count += 1;
+            } else {
+                patterns.insert(levels.clone(), 1);
+            }
+        }
+        patterns
+    });
+    let mut parts = parts.into_iter();
+    let mut patterns = parts.next().unwrap_or_default();
+    for part in parts {
+        for (pattern, count) in part {
+            *patterns.entry(pattern).or_default() += count;
+        }
+    }
+    patterns
+}
+
+/// The random pairs for `u`: [`U_SAMPLE_PAIRS`] pairs of two different records of `n`, drawn
+/// with [`SEED`]; none when there are fewer than two records.
+fn random_pairs(n: usize) -> Vec<(usize, usize)> {
+    let mut pairs = Vec::new();
+    if n < 2 {
+        return pairs;
+    }
+    pairs.reserve_exact(U_SAMPLE_PAIRS);
+    let mut rng = SplitMix64(SEED);
+    while pairs.len() < U_SAMPLE_PAIRS {
+        let (i, j) = (rng.below(n), rng.below(n));
+        if i != j {
+            pairs.push((i, j));
+        }
+    }
+    pairs
+}
+
+/// How many of `pairs` compare at each level of each attribute (a pair where a record lacks
+/// the attribute is not counted); compared on `threads` threads.
+fn level_counts(table: &Table, pairs: &[(usize, usize)], threads: usize) -> Vec<[u64; 3]> {
+    let parts = in_chunks(pairs, threads, |chunk| {
+        let mut counts = vec![[0u64; 3]; table.width];
+        let mut levels = Vec::with_capacity(table.width);
+        for &(i, j) in chunk {
+            table.levels(i, j, &mut levels);
+            for (a, &l) in levels.iter().enumerate() {
+                if l != MISSING {
+                    counts[a][usize::from(l)] += 1;
+                }
+            }
+        }
+        counts
+    });
+    let mut counts = vec![[0u64; 3]; table.width];
+    for part in parts {
+        for (sum, part) in counts.iter_mut().zip(part) {
+            for (s, p) in sum.iter_mut().zip(part) {
+                *s += p;
+            }
+        }
+    }
+    counts
+}
+
+/// Of the pairs of the `n` records that both have attribute `a`: how many agree exactly, and
+/// how many there are.
+fn agreeing_pairs(table: &Table, n: usize, a: usize) -> (u64, u64) {
+    let mut counts: HashMap<&str, u64> = HashMap::new();
+    for r in 0..n {
+        if let Some(v) = table.value(r, a) {
+            *counts.entry(v).or_default() += 1;
+        }
+    }
+    let present: u64 = counts.values().sum();
+    let same: u64 = counts.values().map(|c| c * (c - 1) / 2).sum();
+    (same, present * present.saturating_sub(1) / 2)
 }
 
 /// What one run of expectation-maximisation found.
@@ -760,7 +889,7 @@ mod tests {
 
     #[test]
     fn an_identifier_that_matches_share_weighs_for_agreement_and_against_difference() {
-        let estimate = estimate(&Rules::default_rules(), &people());
+        let estimate = estimate(&Rules::default_rules(), &people(), 2);
         let id = attribute(&estimate, "identifier");
         let [differ, _, agree] = id.weights;
         assert!(agree > 0.0 && differ < 0.0, "{id:?}");
@@ -769,7 +898,7 @@ mod tests {
 
     #[test]
     fn the_veto_stays_on_an_attribute_matches_never_differ_on_and_goes_from_one_often_replaced() {
-        let estimate = estimate(&Rules::default_rules(), &people());
+        let estimate = estimate(&Rules::default_rules(), &people(), 2);
         let id = attribute(&estimate, "identifier");
         assert!(id.veto, "duplicates never differ on their identifier: {id:?}");
         let dob = attribute(&estimate, "date_of_birth");
@@ -781,15 +910,15 @@ mod tests {
     fn the_same_records_give_the_same_rules_byte_for_byte() {
         let records = people();
         let rules = Rules::default_rules();
-        let first = estimate(&rules, &records).to_toml(crate::rules::DEFAULT_RULES_TOML).unwrap();
-        let second = estimate(&rules, &records).to_toml(crate::rules::DEFAULT_RULES_TOML).unwrap();
+        let first = estimate(&rules, &records, 2).to_toml(crate::rules::DEFAULT_RULES_TOML).unwrap();
+        let second = estimate(&rules, &records, 2).to_toml(crate::rules::DEFAULT_RULES_TOML).unwrap();
         assert_eq!(first, second);
     }
 
     #[test]
     fn the_rendered_rules_parse_back_with_the_estimated_weights() {
         let rules = Rules::default_rules();
-        let estimate = estimate(&rules, &people());
+        let estimate = estimate(&rules, &people(), 2);
         let text = estimate.to_toml(crate::rules::DEFAULT_RULES_TOML).unwrap();
         assert!(text.starts_with("# Rules with Fellegi-Sunter weights estimated"), "{text}");
         let parsed = Rules::from_toml(&text).unwrap();
@@ -807,8 +936,38 @@ mod tests {
     }
 
     #[test]
+    fn the_estimate_is_the_same_on_one_thread_and_on_several() {
+        let records = people();
+        let rules = Rules::default_rules();
+        let one = estimate(&rules, &records, 1);
+        // Every pair counted once: each random pair has an identifier, and so has every
+        // candidate pair.
+        let id = attribute(&one, "identifier");
+        assert_eq!(id.sampled, u64::try_from(U_SAMPLE_PAIRS).unwrap());
+        assert_eq!(id.pairs.iter().sum::<u64>(), u64::try_from(one.candidate_pairs).unwrap());
+        let text = one.to_toml(crate::rules::DEFAULT_RULES_TOML).unwrap();
+        for threads in [2, 3, 8] {
+            let several = estimate(&rules, &records, threads);
+            assert_eq!(several, one, "{threads} threads");
+            assert_eq!(several.to_toml(crate::rules::DEFAULT_RULES_TOML).unwrap(), text, "{threads} threads");
+        }
+    }
+
+    #[test]
+    fn chunks_cover_every_item_once_in_order() {
+        for len in [0, 1, 2, 7, 100] {
+            let items: Vec<usize> = (0..len).collect();
+            for threads in [0, 1, 2, 3, 8, 100] {
+                let chunks = in_chunks(&items, threads, <[usize]>::to_vec);
+                assert!(chunks.len() <= threads.clamp(1, THREADS_MAX), "{len} items, {threads} threads");
+                assert_eq!(chunks.concat(), items, "{len} items, {threads} threads");
+            }
+        }
+    }
+
+    #[test]
     fn no_records_give_rules_that_still_parse() {
-        let estimate = estimate(&Rules::default_rules(), &[]);
+        let estimate = estimate(&Rules::default_rules(), &[], 2);
         assert!(estimate.attributes.is_empty());
         Rules::from_toml(&estimate.to_toml(crate::rules::DEFAULT_RULES_TOML).unwrap()).unwrap();
     }
