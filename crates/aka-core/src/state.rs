@@ -233,11 +233,7 @@ impl State {
             Some(Arc::new(EntityTokens::new(entity.kind, names)))
         };
         let tokens = self.entity_tokens.get_or(&id, make);
-        debug_assert_eq!(
-            tokens.as_ref().map(|t| t.kind),
-            self.entity(id).map(|e| e.kind),
-            "remembered kind of {id}"
-        );
+        debug_assert_eq!(tokens.as_ref().map(|t| t.kind), self.entity(id).map(|e| e.kind), "remembered kind of {id}");
         tokens
     }
 
