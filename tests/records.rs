@@ -78,6 +78,30 @@ fn a_record_with_neither_name_nor_known_attribute_is_left_out_with_a_warning_and
 }
 
 #[test]
+fn a_bad_row_past_several_batches_stops_the_run_after_every_record_before_it_and_none_after() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    // 600 records (more than two appends' worth), a row without an id on line 602, then more.
+    let mut csv = String::from("rec_id,given_name,surname\n");
+    for i in 0..600 {
+        csv.push_str(&format!("r{i},given{i},surname{i}\n"));
+    }
+    csv.push_str(",omar,hale\n");
+    for i in 600..700 {
+        csv.push_str(&format!("r{i},given{i},surname{i}\n"));
+    }
+    let file = write(dir.path(), "many.csv", &csv);
+    let output = aka(&data, &["ingest", "--records", file.to_str().unwrap(), "--name", "given_name,surname"]);
+    assert!(failed(&output).contains("many.csv:602: column \"rec_id\" is empty"));
+    let ids: Vec<String> = json_lines(&ok(aka(&data, &["export", "mentions"])))
+        .iter()
+        .map(|r| r["mention_id"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(ids.len(), 600, "every record before the bad row, none after it");
+    assert!(ids.contains(&"r0".to_string()) && ids.contains(&"r599".to_string()) && !ids.contains(&"r600".to_string()));
+}
+
+#[test]
 fn records_are_read_only_from_csv_files_and_need_name_columns() {
     let dir = tempfile::tempdir().unwrap();
     let (data, text) = (dir.path().join("data"), write(dir.path(), "note.txt", "Ada Finch spoke."));

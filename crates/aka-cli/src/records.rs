@@ -130,24 +130,64 @@ impl<'a> RecordReader<'a> {
 /// out with a warning naming its line; a malformed row, or one without an id, stops the run
 /// after the records before it are ingested.
 pub fn ingest(engine: &mut Engine, file: &Path, columns: &Columns, tally: &mut Tally) -> Result<()> {
-    let mut reader = RecordReader::open(file, columns)?;
-    let mut pending: Vec<(usize, BareMention)> = Vec::with_capacity(RECORDS_PER_APPEND);
-    while let Some(row) = reader.next_record(engine.rules()) {
-        match row {
-            Err(error) => {
-                append(engine, file, &mut pending, tally)?;
+    // The file is read and parsed on a thread of its own, a few batches ahead of the one that
+    // resolves and appends them in file order.
+    let rules = engine.rules().clone();
+    std::thread::scope(|scope| {
+        let (batches, received) = std::sync::mpsc::sync_channel::<Read>(BATCHES_AHEAD);
+        let reader = scope.spawn(move || read(file, columns, &rules, &batches));
+        for mut batch in received {
+            tally.skipped += batch.skipped;
+            append(engine, file, &mut batch.records, tally)?;
+            if let Some(error) = batch.error {
                 return Err(error);
             }
-            Ok(Row::Skipped) => tally.skipped += 1,
+        }
+        reader.join().map_err(|_| anyhow!("{}: the thread reading it panicked", file.display()))?
+    })
+}
+
+/// Batches read ahead of resolution at most.
+const BATCHES_AHEAD: usize = 4;
+
+/// A batch of records read: up to [`RECORDS_PER_APPEND`], the rows left out before them, and
+/// the error that stopped the reading after them.
+struct Read {
+    records: Vec<(usize, BareMention)>,
+    skipped: usize,
+    error: Option<anyhow::Error>,
+}
+
+/// Reads `file` into batches sent to `batches`, until the end, an error (sent after the
+/// records before it), or the receiver hanging up. An error opening the file is returned.
+fn read(file: &Path, columns: &Columns, rules: &Rules, batches: &std::sync::mpsc::SyncSender<Read>) -> Result<()> {
+    let mut reader = RecordReader::open(file, columns)?;
+    let mut batch = Read { records: Vec::with_capacity(RECORDS_PER_APPEND), skipped: 0, error: None };
+    while let Some(row) = reader.next_record(rules) {
+        match row {
+            Err(error) => {
+                batch.error = Some(error);
+                break;
+            }
+            Ok(Row::Skipped) => batch.skipped += 1,
             Ok(Row::Record(line, mention)) => {
-                pending.push((line, mention));
-                if pending.len() == RECORDS_PER_APPEND {
-                    append(engine, file, &mut pending, tally)?;
+                batch.records.push((line, mention));
+                if batch.records.len() == RECORDS_PER_APPEND {
+                    let full = std::mem::replace(
+                        &mut batch,
+                        Read { records: Vec::with_capacity(RECORDS_PER_APPEND), skipped: 0, error: None },
+                    );
+                    if batches.send(full).is_err() {
+                        // The appending side stopped on an error of its own.
+                        return Ok(());
+                    }
                 }
             }
         }
     }
-    append(engine, file, &mut pending, tally)
+    // The receiver may have hung up: it has its own error to report then.
+    let _ = batches.send(batch);
+    Ok(())
 }
 
 /// Resolves and appends the pending records in one atomic append. An error names the record's
