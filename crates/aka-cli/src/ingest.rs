@@ -37,7 +37,7 @@ pub struct IngestArgs {
     columns: crate::records::Columns,
     /// Threads that read documents and extract their mentions (default: the number of CPUs).
     /// Resolution and appends stay on one thread, in input order, so the store's content does
-    /// not depend on it. (--records reads on one thread.)
+    /// not depend on it. (--records: one thread reads each file, a few batches ahead.)
     #[arg(long, env = "AKA_THREADS", value_name = "N")]
     threads: Option<NonZeroUsize>,
 }
