@@ -3,6 +3,7 @@
 //! attribute both sides have adds the weight the rules give its outcome; a missing one adds
 //! nothing). All of it is data-driven by [`Rules::attributes`]; nothing here knows a column.
 
+use std::fmt::Write as _;
 use std::sync::Arc;
 
 use strsim::{jaro_winkler, osa_distance};
@@ -177,18 +178,41 @@ impl Weighed {
             } else {
                 ""
             };
-            let crossed = if against.index == attr.index { String::new() } else { format!(" (its {})", against.name) };
-            evidence.push(format!(
-                "{} {:?} {} {other:?}{crossed} ({weight:+.1}){conflict}",
-                attr.name,
-                attr.value,
-                c.level.sign()
-            ));
+            // `name "value" ~ "other" (its column) (+1.0), a conflict`, written piece by piece:
+            // one line per attribute of every decision on records.
+            let mut line = String::with_capacity(attr.name.len() + attr.value.len() + other.len() + 32);
+            line.push_str(attr.name);
+            line.push(' ');
+            push_quoted(&mut line, &attr.value);
+            line.push(' ');
+            line.push_str(c.level.sign());
+            line.push(' ');
+            push_quoted(&mut line, other);
+            if against.index != attr.index {
+                line.push_str(" (its ");
+                line.push_str(against.name);
+                line.push(')');
+            }
+            let _ = write!(line, " ({weight:+.1})");
+            line.push_str(conflict);
+            evidence.push(line);
         }
         let veto = self
             .vetoed
             .then(|| format!("{} in conflict and no other strong attribute agrees", conflicts.join(" and ")));
         Explained { evidence, veto }
+    }
+}
+
+/// Appends `text` as `{:?}` writes it: within quotes, escaped. Values that need no escape (most
+/// normalised values: letters and digits) are copied as they are.
+fn push_quoted(out: &mut String, text: &str) {
+    if text.bytes().all(|b| (b.is_ascii_graphic() || b == b' ') && b != b'"' && b != b'\\') {
+        out.push('"');
+        out.push_str(text);
+        out.push('"');
+    } else {
+        let _ = write!(out, "{text:?}");
     }
 }
 
@@ -434,6 +458,17 @@ mod tests {
         let w = weigh(&rules, &mine, "berry emily", &theirs);
         assert!(!w.vetoed);
         assert_eq!(w.explain(&mine, "berry emily", &theirs).veto, None);
+    }
+
+    #[test]
+    fn values_are_quoted_as_debug_formatting_quotes_them() {
+        for text in
+            ["1804974", "ebden street", "", "o'brien", "say \"hi\"", "back\\slash", "tab\there", "zoë", "line\n"]
+        {
+            let mut out = String::new();
+            push_quoted(&mut out, text);
+            assert_eq!(out, format!("{text:?}"), "{text}");
+        }
     }
 
     #[test]
