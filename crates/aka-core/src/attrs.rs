@@ -72,14 +72,23 @@ pub(crate) const KEY: &str = "a:";
 /// also each half of it and its characters sorted, so that one typo, a transposition or a
 /// swapped day and month still meets the right record.
 pub fn block_keys(name: &str, rule: &AttributeRule, value: &str) -> Vec<String> {
-    let mut keys = vec![format!("{KEY}{name}={value}")];
+    // `{KEY}{name}{separator}{part}`, made for every record without the formatting machinery.
+    let key = |separator: char, part: &str| {
+        let mut key = String::with_capacity(KEY.len() + name.len() + 1 + part.len());
+        key.push_str(KEY);
+        key.push_str(name);
+        key.push(separator);
+        key.push_str(part);
+        key
+    };
+    let mut keys = vec![key('=', value)];
     if matches!(rule.kind, AttrKind::Identifier | AttrKind::Date) && value.len() >= 4 {
         let mid = value.char_indices().nth(value.chars().count() / 2).map_or(value.len(), |(i, _)| i);
-        keys.push(format!("{KEY}{name}<{}", &value[..mid]));
-        keys.push(format!("{KEY}{name}>{}", &value[mid..]));
+        keys.push(key('<', &value[..mid]));
+        keys.push(key('>', &value[mid..]));
         let mut sorted: Vec<char> = value.chars().collect();
         sorted.sort_unstable();
-        keys.push(format!("{KEY}{name}#{}", sorted.into_iter().collect::<String>()));
+        keys.push(key('#', &sorted.into_iter().collect::<String>()));
     }
     keys
 }

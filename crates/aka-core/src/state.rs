@@ -677,35 +677,35 @@ impl State {
         if mention.form == Form::Name {
             let tokens = self.mention_tokens(mention);
             if !tokens.is_empty() {
-                keys.push(format!("{}{}", key::NAME, tokens.join(" ")));
+                keys.push(joined_key(key::NAME, &tokens));
             }
             for alias in &mention.aliases {
                 let alias = name_key(alias, rules);
                 if !alias.is_empty() {
-                    keys.push(format!("{}{alias}", key::NAME));
+                    keys.push(prefixed(key::NAME, &alias));
                 }
             }
             let acronym = mention_acronym(mention);
             if let Some(acronym) = &acronym {
-                keys.push(format!("{}{acronym}", key::INITIALS));
+                keys.push(prefixed(key::INITIALS, acronym));
             } else if mention.kind != Kind::Person {
-                keys.extend(initials(mention.name_text()).into_iter().map(|i| format!("{}{i}", key::INITIALS)));
+                keys.extend(initials(mention.name_text()).into_iter().map(|i| prefixed(key::INITIALS, &i)));
             }
             if acronym.is_none()
                 && let (Some(first), Some(last)) = (tokens.first(), tokens.last())
             {
                 if mention.kind.compatible(Kind::Person) {
-                    keys.push(format!("{}{last}", key::SURNAME));
+                    keys.push(prefixed(key::SURNAME, last));
                     keys.push(fuzzy_key(first, last));
                 } else if mention.kind == Kind::Org {
-                    keys.push(format!("{}{last}", key::SURNAME));
+                    keys.push(prefixed(key::SURNAME, last));
                 }
             }
         }
         if mention.form == Form::Description {
             let tokens = self.mention_tokens(mention);
             if !tokens.is_empty() {
-                keys.push(format!("{}{}", key::DESCRIPTION, tokens.join(" ")));
+                keys.push(joined_key(key::DESCRIPTION, &tokens));
             }
         }
         for attr in self.known_attrs(mention) {
@@ -722,6 +722,28 @@ impl State {
         }
         keys
     }
+}
+
+/// A blocking key: `prefix` then `text` (what `format!("{prefix}{text}")` gives, made for every
+/// mention without the formatting machinery).
+fn prefixed(prefix: &str, text: &str) -> String {
+    let mut key = String::with_capacity(prefix.len() + text.len());
+    key.push_str(prefix);
+    key.push_str(text);
+    key
+}
+
+/// A blocking key: `prefix` then the tokens joined by spaces.
+fn joined_key(prefix: &str, tokens: &[String]) -> String {
+    let mut key = String::with_capacity(prefix.len() + tokens.iter().map(|t| t.len() + 1).sum::<usize>());
+    key.push_str(prefix);
+    for (i, token) in tokens.iter().enumerate() {
+        if i > 0 {
+            key.push(' ');
+        }
+        key.push_str(token);
+    }
+    key
 }
 
 /// The fuzzy blocking key of a person's first and last name tokens.
