@@ -48,6 +48,15 @@ impl<V: ?Sized, K: Hash + Eq> Memo<V, K> {
         self.0.get_mut().unwrap_or_else(PoisonError::into_inner).get_mut(key)
     }
 
+    /// Remembers `value` under `key`, made by whoever changed what it was made from.
+    pub(crate) fn insert(&mut self, key: K, value: Arc<V>) {
+        let memo = self.0.get_mut().unwrap_or_else(PoisonError::into_inner);
+        if memo.len() >= MEMO_MAX {
+            memo.clear();
+        }
+        memo.insert(key, value);
+    }
+
     /// Takes the value under `key` out of the memo, for its last use.
     pub(crate) fn take<Q>(&mut self, key: &Q) -> Option<Arc<V>>
     where

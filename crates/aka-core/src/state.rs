@@ -9,6 +9,7 @@
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::ops::Bound;
 use std::sync::Arc;
 
 use crate::entity::Entity;
@@ -88,7 +89,7 @@ pub struct State {
 
 /// An entity's names as the resolver compares them: the folded tokens of each name, in the
 /// entity's name order.
-#[derive(Debug)]
+#[derive(Debug, PartialEq)]
 pub struct EntityTokens {
     /// The entity's kind (a mention that refines it forgets these tokens too).
     pub kind: Kind,
@@ -531,22 +532,45 @@ impl State {
         entity.history.push(seq);
         let names = entity.names.len();
         entity.count(&mention);
-        if entity.names.len() != names || entity.kind != kind {
+        let surface = crate::normalize::strip_possessive_suffix(mention.name_text().trim());
+        // One new spelling (a popular entity gains them all the time): its remembered tokens
+        // take it in at its place instead of being made again from every name.
+        let mut new_name_at = None;
+        if entity.kind != kind || entity.names.len() > names + 1 {
             self.entity_tokens.forget(&id);
+        } else if entity.names.len() == names + 1 {
+            if entity.names.get(surface) == Some(&1) {
+                new_name_at = Some(entity.names.range::<str, _>((Bound::Unbounded, Bound::Excluded(surface))).count());
+            } else {
+                self.entity_tokens.forget(&id);
+            }
         }
+        let kind = entity.kind;
         // Counting raised one name's rank and no other's: the canonical name is the one it
         // was or the one just counted (ties go to the first in code-point order, as in
         // `Entity::name`). An entity still without names is named by its role phrases.
         if !entity.is_named() {
             self.canonical.forget(&id);
         } else if let Some(current) = self.canonical.get_mut(&id) {
-            let surface = crate::normalize::strip_possessive_suffix(mention.name_text().trim());
             let rank = |name: &str| entity.names.get(name).map(|count| Entity::rank(name, *count));
             if let Some(counted) = rank(surface)
                 && rank(current).is_none_or(|c| counted > c || (counted == c && surface < &**current))
             {
                 *current = Arc::from(surface);
             }
+        }
+        if let Some(at) = new_name_at
+            && let Some(old) = self.entity_tokens.take(&id)
+        {
+            let mut names = old.names.clone();
+            names.insert(at, self.name_tokens(surface));
+            let tokens = Arc::new(EntityTokens::new(kind, names));
+            #[cfg(debug_assertions)]
+            if let Some(entity) = self.entity(id) {
+                let names = entity.names.keys().map(|n| self.name_tokens(n)).collect();
+                assert_eq!(*tokens, EntityTokens::new(entity.kind, names), "tokens of {id} after {mention_id}");
+            }
+            self.entity_tokens.insert(id, tokens);
         }
         self.mention_entity.insert(mention_id.to_string(), named);
         for key in keys.iter() {
