@@ -636,8 +636,8 @@ fn co_mentioned(state: &State, here: &BTreeSet<EntityId>, id: EntityId) -> Vec<E
     }
     let mut shared: BTreeSet<EntityId> = BTreeSet::new();
     for doc in docs {
-        let mentions = state.doc(&doc).map(|d| d.mentions.clone()).unwrap_or_default();
-        for mention_id in mentions.iter().take(CO_MENTION_SCAN_MAX) {
+        let Some(doc) = state.doc(&doc) else { continue };
+        for mention_id in doc.mentions.iter().take(CO_MENTION_SCAN_MAX) {
             if let Some(other) = state.entity_of(mention_id)
                 && other != id
                 && here.contains(&other)
