@@ -18,7 +18,7 @@ use aka::{Engine, EngineConfig, Rules};
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
 
-/// The allocator of the `aka` binary (see ARCHITECTURE.md, "Memory").
+/// The allocator of the `aka` binary (ARCHITECTURE.md says why, under `aka-cli`).
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

@@ -6,6 +6,7 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
+use std::sync::Arc;
 
 use aka::{BareMention, Engine, IngestError, IngestOutcome, Rules};
 use anyhow::{Context, Result, anyhow, bail};
@@ -132,7 +133,7 @@ impl<'a> RecordReader<'a> {
 pub fn ingest(engine: &mut Engine, file: &Path, columns: &Columns, tally: &mut Tally) -> Result<()> {
     // The file is read and parsed on a thread of its own, a few batches ahead of the one that
     // resolves and appends them in file order.
-    let rules = engine.rules().clone();
+    let rules = Arc::clone(&engine.config().rules);
     std::thread::scope(|scope| {
         let (batches, received) = std::sync::mpsc::sync_channel::<Read>(BATCHES_AHEAD);
         let reader = scope.spawn(move || read(file, columns, &rules, &batches));
@@ -158,11 +159,18 @@ struct Read {
     error: Option<anyhow::Error>,
 }
 
+impl Read {
+    /// No records yet, with room for a batch.
+    fn empty() -> Read {
+        Read { records: Vec::with_capacity(RECORDS_PER_APPEND), skipped: 0, error: None }
+    }
+}
+
 /// Reads `file` into batches sent to `batches`, until the end, an error (sent after the
 /// records before it), or the receiver hanging up. An error opening the file is returned.
 fn read(file: &Path, columns: &Columns, rules: &Rules, batches: &std::sync::mpsc::SyncSender<Read>) -> Result<()> {
     let mut reader = RecordReader::open(file, columns)?;
-    let mut batch = Read { records: Vec::with_capacity(RECORDS_PER_APPEND), skipped: 0, error: None };
+    let mut batch = Read::empty();
     while let Some(row) = reader.next_record(rules) {
         match row {
             Err(error) => {
@@ -172,15 +180,11 @@ fn read(file: &Path, columns: &Columns, rules: &Rules, batches: &std::sync::mpsc
             Ok(Row::Skipped) => batch.skipped += 1,
             Ok(Row::Record(line, mention)) => {
                 batch.records.push((line, mention));
-                if batch.records.len() == RECORDS_PER_APPEND {
-                    let full = std::mem::replace(
-                        &mut batch,
-                        Read { records: Vec::with_capacity(RECORDS_PER_APPEND), skipped: 0, error: None },
-                    );
-                    if batches.send(full).is_err() {
-                        // The appending side stopped on an error of its own.
-                        return Ok(());
-                    }
+                // A full batch goes; the appending side hung up if it stopped on an error of its own.
+                if batch.records.len() == RECORDS_PER_APPEND
+                    && batches.send(std::mem::replace(&mut batch, Read::empty())).is_err()
+                {
+                    return Ok(());
                 }
             }
         }

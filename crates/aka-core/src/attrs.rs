@@ -62,11 +62,10 @@ pub fn compare(kind: AttrKind, a: &str, b: &str, rules: &RecordRules) -> Level {
     if close { Level::Close } else { Level::Differ }
 }
 
-/// Whether the Jaro-Winkler similarity of two ASCII strings is surely under `min`, by a bound
-/// from their characters alone: Jaro matches at most the characters the two have in common (as
-/// multisets), and Winkler's prefix adds at most four tenths of what Jaro lacks. Most values of
-/// two different records (a given name in the surname's column) are told apart so, without
-/// the costlier comparison. `false` when unsure, or for other text.
+/// Whether the Jaro-Winkler similarity of two ASCII strings is surely under `min`, by the bound
+/// of [`jaro_winkler_surely_under`] from the characters they share. Most values of two
+/// different records (a given name in the surname's column) are told apart so, without the
+/// costlier comparison. `false` when unsure, or for other text.
 fn surely_apart(a: &str, b: &str, min: f64) -> bool {
     if !a.is_ascii() || !b.is_ascii() || a.is_empty() || b.is_empty() {
         return false;
@@ -84,10 +83,19 @@ fn surely_apart(a: &str, b: &str, min: f64) -> bool {
         }
     }
     let (Ok(la), Ok(lb)) = (u32::try_from(a.len()), u32::try_from(b.len())) else { return false };
+    jaro_winkler_surely_under(common, la, lb, min)
+}
+
+/// Whether two strings of `a_len` and `b_len` characters, `common` of which they share as
+/// multisets, surely have a Jaro-Winkler similarity under `min`: Jaro matches at most the
+/// shared characters, and Winkler's prefix adds at most four tenths of what Jaro lacks.
+pub(crate) fn jaro_winkler_surely_under(common: u32, a_len: u32, b_len: u32, min: f64) -> bool {
+    if common == 0 || a_len == 0 || b_len == 0 {
+        return true;
+    }
     let c = f64::from(common);
-    let jaro = (c / f64::from(la) + c / f64::from(lb) + 1.0) / 3.0;
-    let bound = if common == 0 { 0.0 } else { jaro + 0.4 * (1.0 - jaro) };
-    bound < min - 1e-9
+    let jaro = (c / f64::from(a_len) + c / f64::from(b_len) + 1.0) / 3.0;
+    jaro + 0.4 * (1.0 - jaro) < min - 1e-9
 }
 
 /// Whether two eight-digit dates (year first) differ only by day and month swapped.
@@ -102,23 +110,15 @@ pub(crate) const KEY: &str = "a:";
 /// also each half of it and its characters sorted, so that one typo, a transposition or a
 /// swapped day and month still meets the right record.
 pub fn block_keys(name: &str, rule: &AttributeRule, value: &str) -> Vec<String> {
-    // `{KEY}{name}{separator}{part}`, made for every record without the formatting machinery.
-    let key = |separator: char, part: &str| {
-        let mut key = String::with_capacity(KEY.len() + name.len() + 1 + part.len());
-        key.push_str(KEY);
-        key.push_str(name);
-        key.push(separator);
-        key.push_str(part);
-        key
-    };
-    let mut keys = vec![key('=', value)];
+    let key = |separator: &str, part: &str| [KEY, name, separator, part].concat();
+    let mut keys = vec![key("=", value)];
     if matches!(rule.kind, AttrKind::Identifier | AttrKind::Date) && value.len() >= 4 {
         let mid = value.char_indices().nth(value.chars().count() / 2).map_or(value.len(), |(i, _)| i);
-        keys.push(key('<', &value[..mid]));
-        keys.push(key('>', &value[mid..]));
+        keys.push(key("<", &value[..mid]));
+        keys.push(key(">", &value[mid..]));
         let mut sorted: Vec<char> = value.chars().collect();
         sorted.sort_unstable();
-        keys.push(key('#', &sorted.into_iter().collect::<String>()));
+        keys.push(key("#", &sorted.into_iter().collect::<String>()));
     }
     keys
 }
@@ -176,15 +176,23 @@ pub struct Weighed {
 /// closest value and the outcome.
 #[derive(Debug)]
 struct Compared {
-    /// Position in the record's attributes.
-    attr: usize,
-    /// Position in the record's attributes of the attribute compared against; `None` for the
-    /// whole name.
-    against: Option<usize>,
-    /// Position of the closest value in the profile's list.
+    /// What was compared.
+    what: Subject,
+    /// Position of the closest value in the profile's list (of `against`'s values, or of names).
     other: usize,
     level: Level,
     weight: f64,
+}
+
+/// What a comparison compared.
+#[derive(Debug)]
+enum Subject {
+    /// The record's attribute at `attr` (its position among the record's attributes) with the
+    /// entity's values of the attribute at `against` (another one when name parts were typed
+    /// in each other's columns).
+    Attr { attr: usize, against: usize },
+    /// The record's whole name with the entity's names.
+    Name,
 }
 
 /// The evidence of a weighing: one line per comparison and the reason of a veto.
@@ -204,12 +212,12 @@ impl Weighed {
         let mut conflicts: Vec<&str> = Vec::new();
         for c in &self.compared {
             let weight = c.weight;
-            let Some(against) = c.against else {
+            let Subject::Attr { attr, against } = c.what else {
                 let other = &profile.names[c.other];
                 evidence.push(format!("name {name:?} {} {other:?} ({weight:+.1})", c.level.sign()));
                 continue;
             };
-            let (attr, against) = (&attrs[c.attr], &attrs[against]);
+            let (attr, against) = (&attrs[attr], &attrs[against]);
             let other = &profile.values[against.index][c.other];
             let conflict = if attr.rule.veto && c.level == Level::Differ {
                 conflicts.push(attr.name);
@@ -366,7 +374,7 @@ pub fn weigh(rules: &Rules, attrs: &[Attr<'_>], name: &str, profile: &Profile) -
                 Level::Agree | Level::Close => corroborated = true,
             }
         }
-        compared.push(Compared { attr: i, against: Some(against), other, level, weight });
+        compared.push(Compared { what: Subject::Attr { attr: i, against }, other, level, weight });
     }
     if !attrs.iter().any(|a| a.rule.kind == AttrKind::Name) && !name.is_empty() {
         let mut best: Option<(f64, usize)> = None;
@@ -385,7 +393,7 @@ pub fn weigh(rules: &Rules, attrs: &[Attr<'_>], name: &str, profile: &Profile) -
                 (Level::Differ, records.name_differ)
             };
             score += weight;
-            compared.push(Compared { attr: 0, against: None, other, level, weight });
+            compared.push(Compared { what: Subject::Name, other, level, weight });
         }
     }
     Weighed { score, vetoed: conflict && !corroborated, compared }

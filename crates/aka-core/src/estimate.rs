@@ -228,13 +228,7 @@ impl Table<'_> {
             AttrKind::Identifier | AttrKind::Date => edits > records.close_edits_max,
             AttrKind::Code => edits > 1,
             AttrKind::Name | AttrKind::Text => {
-                if common == 0 || a.len == 0 || b.len == 0 {
-                    return true;
-                }
-                let c = f64::from(common);
-                let jaro = (c / f64::from(a.len) + c / f64::from(b.len) + 1.0) / 3.0;
-                // Jaro-Winkler adds at most four tenths of what Jaro lacks.
-                jaro + 0.4 * (1.0 - jaro) < records.close_min - 1e-9
+                crate::attrs::jaro_winkler_surely_under(common, a.len, b.len, records.close_min)
             }
         }
     }

@@ -261,8 +261,8 @@ fn resolve_record(state: &State, m: &Mention) -> Result<Found, Vec<String>> {
         .take(rules.records.candidates_max)
         .map(|(id, _)| id)
         .collect();
-    for id in compatible(state, m, ids) {
-        let Some(entity) = state.entity(id) else { continue };
+    for id in ids {
+        let Some(entity) = state.entity(id).filter(|e| e.kind.compatible(m.kind)) else { continue };
         let profile = Profile::of(state, &entity, with_names);
         weighed.push((id, weigh(rules, &attrs, &name, &profile), profile));
     }
@@ -423,7 +423,7 @@ fn exact(state: &State, m: &Mention, key: &str) -> Option<Found> {
         }
     }
     for (k, rule) in keys {
-        if let Some(entity) = best_compatible(state, m, state.candidates(&format!("{}{k}", key::NAME))) {
+        if let Some(entity) = best(state, m, state.candidates(&format!("{}{k}", key::NAME)), |_| true) {
             let name = state.entity_name(entity);
             let evidence = vec![format!("name {k:?} is a name of {entity} {name:?}")];
             return Some(Found { also: Vec::new(), entity, rule, score: 1.0, evidence });
@@ -452,13 +452,8 @@ fn acronym(state: &State, context: &DocContext, m: &Mention) -> Option<Found> {
         return Some(Found { also: Vec::new(), entity, rule: RuleName::AcronymAlias, score: 1.0, evidence });
     }
     for ini in initials(m.name_text()) {
-        let candidates: Vec<EntityId> = compatible(state, m, state.candidates(&format!("{}{ini}", key::INITIALS)))
-            .into_iter()
-            .filter(|id| {
-                state.entity(*id).is_some_and(|e| e.names.keys().any(|n| acronym_form(n).as_deref() == Some(&ini)))
-            })
-            .collect();
-        if let Some(entity) = best(state, m, &candidates) {
+        let spells = |e: &Entity| e.names.keys().any(|n| acronym_form(n).as_deref() == Some(&ini));
+        if let Some(entity) = best(state, m, state.candidates(&format!("{}{ini}", key::INITIALS)), spells) {
             let evidence = vec![format!("the initials of {:?} spell {ini:?}, a name of {entity}", m.name_text())];
             return Some(Found { also: Vec::new(), entity, rule: RuleName::AcronymAlias, score: 1.0, evidence });
         }
@@ -687,7 +682,7 @@ fn fuzzy(state: &State, m: &Mention, tokens: &[String]) -> Option<Found> {
 /// A description resolves only to an entity known by the same description.
 fn resolve_description(state: &State, m: &Mention) -> Result<Found, Vec<String>> {
     let key = state.mention_tokens(m).join(" ");
-    let Some(entity) = best_compatible(state, m, state.candidates(&format!("{}{key}", key::DESCRIPTION))) else {
+    let Some(entity) = best(state, m, state.candidates(&format!("{}{key}", key::DESCRIPTION)), |_| true) else {
         return Err(vec![format!("{:?} describes rather than names, and no entity has that description", m.text)]);
     };
     let evidence = vec![format!("{entity} was described as {key:?} before")];
@@ -837,30 +832,22 @@ fn compatible(state: &State, m: &Mention, candidates: Vec<EntityId>) -> Vec<Enti
     candidates.into_iter().filter(|id| state.entity(*id).is_some_and(|e| e.kind.compatible(m.kind))).collect()
 }
 
-/// The best of several candidates: the one sharing most roles with the mention, then the one
-/// with most mentions, then the oldest.
-fn best(state: &State, m: &Mention, candidates: &[EntityId]) -> Option<EntityId> {
-    candidates.iter().copied().max_by_key(|id| {
-        let e = state.entity(*id);
-        (e.as_ref().map_or((0, 0), |e| rank(m, e)), std::cmp::Reverse(*id))
-    })
-}
-
-/// [`best`] of the [`compatible`] candidates, each entity looked up once.
-fn best_compatible(state: &State, m: &Mention, candidates: Vec<EntityId>) -> Option<EntityId> {
+/// The best of the candidates of a compatible kind that `admit` lets in (each entity looked up
+/// once): the one sharing most roles with the mention, then the one with most mentions, then
+/// the oldest.
+fn best(state: &State, m: &Mention, candidates: Vec<EntityId>, admit: impl Fn(&Entity) -> bool) -> Option<EntityId> {
     candidates
         .into_iter()
         .filter_map(|id| {
             let e = state.entity(id)?;
-            e.kind.compatible(m.kind).then(|| (rank(m, &e), std::cmp::Reverse(id)))
+            if !e.kind.compatible(m.kind) || !admit(&e) {
+                return None;
+            }
+            let shared_roles = m.roles.iter().filter(|r| e.roles.iter().any(|er| same_role(r, er))).count();
+            Some((shared_roles, e.mentions.len(), std::cmp::Reverse(id)))
         })
         .max()
-        .map(|(_, std::cmp::Reverse(id))| id)
-}
-
-/// How a candidate ranks for [`best`]: roles shared with the mention, then mentions.
-fn rank(m: &Mention, e: &Entity) -> (usize, usize) {
-    (m.roles.iter().filter(|r| e.roles.iter().any(|er| same_role(r, er))).count(), e.mentions.len())
+        .map(|(_, _, std::cmp::Reverse(id))| id)
 }
 
 fn shares_role(roles: &[Role], entity: &Entity) -> bool {

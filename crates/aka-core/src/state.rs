@@ -526,26 +526,22 @@ impl State {
             None => Arc::from(self.keys_of(&mention)),
         };
         let Some(entity) = self.entities.get_mut(&id, || base_entity(base, id)) else { return };
-        let kind = entity.kind;
+        let kind_before = entity.kind;
         entity.kind = entity.kind.refine(mention.kind);
         entity.mentions.push(mention_id.to_string());
         entity.history.push(seq);
         let names = entity.names.len();
         entity.count(&mention);
-        let surface = crate::normalize::strip_possessive_suffix(mention.name_text().trim());
-        // One new spelling (a popular entity gains them all the time): its remembered tokens
-        // take it in at its place instead of being made again from every name.
-        let mut new_name_at = None;
-        if entity.kind != kind || entity.names.len() > names + 1 {
+        let (kind, surface) = (entity.kind, crate::normalize::strip_possessive_suffix(mention.name_text().trim()));
+        // One new spelling and nothing else changed (a popular entity gains spellings all the
+        // time): its remembered tokens take it in at its place instead of being made again from
+        // every name. Any other change forgets them.
+        let new_name_at =
+            (kind == kind_before && entity.names.len() == names + 1 && entity.names.get(surface) == Some(&1))
+                .then(|| entity.names.range::<str, _>((Bound::Unbounded, Bound::Excluded(surface))).count());
+        if new_name_at.is_none() && (kind != kind_before || entity.names.len() != names) {
             self.entity_tokens.forget(&id);
-        } else if entity.names.len() == names + 1 {
-            if entity.names.get(surface) == Some(&1) {
-                new_name_at = Some(entity.names.range::<str, _>((Bound::Unbounded, Bound::Excluded(surface))).count());
-            } else {
-                self.entity_tokens.forget(&id);
-            }
         }
-        let kind = entity.kind;
         // Counting raised one name's rank and no other's: the canonical name is the one it
         // was or the one just counted (ties go to the first in code-point order, as in
         // `Entity::name`). An entity still without names is named by its role phrases.
@@ -706,23 +702,23 @@ impl State {
             for alias in &mention.aliases {
                 let alias = name_key(alias, rules);
                 if !alias.is_empty() {
-                    keys.push(prefixed(key::NAME, &alias));
+                    keys.push([key::NAME, &alias].concat());
                 }
             }
             let acronym = mention_acronym(mention);
             if let Some(acronym) = &acronym {
-                keys.push(prefixed(key::INITIALS, acronym));
+                keys.push([key::INITIALS, acronym].concat());
             } else if mention.kind != Kind::Person {
-                keys.extend(initials(mention.name_text()).into_iter().map(|i| prefixed(key::INITIALS, &i)));
+                keys.extend(initials(mention.name_text()).into_iter().map(|i| [key::INITIALS, &i].concat()));
             }
             if acronym.is_none()
                 && let (Some(first), Some(last)) = (tokens.first(), tokens.last())
             {
                 if mention.kind.compatible(Kind::Person) {
-                    keys.push(prefixed(key::SURNAME, last));
+                    keys.push([key::SURNAME, last].concat());
                     keys.push(fuzzy_key(first, last));
                 } else if mention.kind == Kind::Org {
-                    keys.push(prefixed(key::SURNAME, last));
+                    keys.push([key::SURNAME, last].concat());
                 }
             }
         }
@@ -746,15 +742,6 @@ impl State {
         }
         keys
     }
-}
-
-/// A blocking key: `prefix` then `text` (what `format!("{prefix}{text}")` gives, made for every
-/// mention without the formatting machinery).
-fn prefixed(prefix: &str, text: &str) -> String {
-    let mut key = String::with_capacity(prefix.len() + text.len());
-    key.push_str(prefix);
-    key.push_str(text);
-    key
 }
 
 /// A blocking key: `prefix` then the tokens joined by spaces.
