@@ -74,6 +74,11 @@ impl<V: ?Sized, K: Hash + Eq> Memo<V, K> {
     {
         self.0.get_mut().unwrap_or_else(PoisonError::into_inner).remove(key);
     }
+
+    /// Forgets everything, after a change that can touch any value.
+    pub(crate) fn clear(&mut self) {
+        self.0.get_mut().unwrap_or_else(PoisonError::into_inner).clear();
+    }
 }
 
 impl<V: ?Sized, K> Default for Memo<V, K> {

@@ -197,7 +197,9 @@ fn resolve_name(state: &State, context: &DocContext, m: &Mention) -> Result<Foun
     // A lone name of a person is a surname or a given name: decided by containment below, so
     // that two known people it fits keep it apart. A lone name of unknown kind is taken the
     // same way when the entity it names exactly is a person.
-    let mut exact_found = exact(state, m, &key);
+    // A lone name of a person looks for its exact name only if containment finds no one.
+    let deferred = tokens.len() == 1 && m.kind == Kind::Person;
+    let mut exact_found = if deferred { None } else { exact(state, m, &key) };
     let lone_person = tokens.len() == 1
         && (m.kind == Kind::Person
             || (m.kind == Kind::Other
@@ -218,7 +220,7 @@ fn resolve_name(state: &State, context: &DocContext, m: &Mention) -> Result<Foun
         Containment::Ambiguous(evidence) => return Err(evidence),
         Containment::None => {}
     }
-    if lone_person && let Some(found) = exact_found {
+    if lone_person && let Some(found) = exact_found.or_else(|| if deferred { exact(state, m, &key) } else { None }) {
         return Ok(found);
     }
     if !m.kind.compatible(Kind::Person) {
@@ -472,7 +474,16 @@ enum Containment {
 /// Roe" for "Frederick Roe". An organisation's name that ends another's: "Saints" for "New
 /// Orleans Saints".
 fn containment(state: &State, context: &DocContext, m: &Mention, tokens: &[String]) -> Containment {
-    let fits = containment_fits(state, m, tokens);
+    let Fits { fits, more } = containment_fits(state, m, tokens);
+    if more {
+        // More fit than the company they keep can tell apart, and the mention gives no role.
+        let names: Vec<String> = fits.iter().map(|(id, full)| format!("{id} {:?}", full.join(" "))).collect();
+        return Containment::Ambiguous(vec![format!(
+            "{:?} fits more than {CO_MENTION_FITS_MAX} known names, among them {}, and gives no role: kept apart",
+            tokens.join(" "),
+            names.join(", ")
+        )]);
+    }
     match fits.as_slice() {
         [] => Containment::None,
         [(entity, full)] => {
@@ -496,10 +507,19 @@ fn containment(state: &State, context: &DocContext, m: &Mention, tokens: &[Strin
 }
 
 /// The entities whose names a mention's tokens fit, each with the name it fits best.
-fn containment_fits(state: &State, m: &Mention, tokens: &[String]) -> Vec<(EntityId, Vec<String>)> {
-    let Some(last) = tokens.last() else { return Vec::new() };
+struct Fits {
+    fits: Vec<(EntityId, Arc<[String]>)>,
+    /// The scan stopped once more than [`CO_MENTION_FITS_MAX`] entities fitted by a name of
+    /// several words and the mention gave no role: nothing but a role decides among so many,
+    /// so the rest of a frequent surname's entities are not looked at.
+    more: bool,
+}
+
+fn containment_fits(state: &State, m: &Mention, tokens: &[String]) -> Fits {
+    let Some(last) = tokens.last() else { return Fits { fits: Vec::new(), more: false } };
     let org = m.kind == Kind::Org;
-    let mut fits: Vec<(EntityId, Vec<String>)> = Vec::new();
+    let mut fits: Vec<(EntityId, Arc<[String]>)> = Vec::new();
+    let mut full_fits = 0;
     for id in state.candidates(&format!("{}{last}", key::SURNAME)) {
         // The remembered tokens carry the kind: one lookup per candidate, not three.
         let Some(entity_tokens) = state.entity_tokens(id) else { continue };
@@ -533,15 +553,22 @@ fn containment_fits(state: &State, m: &Mention, tokens: &[String]) -> Vec<(Entit
             if consistent && !org && tokens.len() > 1 { fitting(true) } else { None }
         };
         if let Some(full) = fitting(false).or_else(by_nickname) {
-            fits.push((id, full.to_vec()));
+            if full.len() > 1 {
+                full_fits += 1;
+            }
+            fits.push((id, full));
+            if full_fits > CO_MENTION_FITS_MAX && m.roles.is_empty() {
+                fits.retain(|(_, full)| full.len() > 1);
+                return Fits { fits, more: true };
+            }
         }
     }
     // Entities known only by a lone name are such names kept apart before: the people named in
     // full are the ones to choose between.
-    if fits.iter().any(|(_, full)| full.len() > 1) {
+    if full_fits > 0 {
         fits.retain(|(_, full)| full.len() > 1);
     }
-    fits
+    Fits { fits, more: false }
 }
 
 /// Several entities fit: a role the mention shares with one of them decides, else the company
@@ -551,9 +578,9 @@ fn choose_among(
     context: &DocContext,
     m: &Mention,
     tokens: &[String],
-    fits: &[(EntityId, Vec<String>)],
+    fits: &[(EntityId, Arc<[String]>)],
 ) -> Containment {
-    let with_role: Vec<&(EntityId, Vec<String>)> =
+    let with_role: Vec<&(EntityId, Arc<[String]>)> =
         fits.iter().filter(|(id, _)| state.entity(*id).is_some_and(|e| shares_role(&m.roles, &e))).collect();
     if let [(entity, full)] = with_role.as_slice() {
         let evidence = vec![
@@ -609,7 +636,8 @@ fn choose_among(
 const CO_MENTION_FITS_MAX: usize = 8;
 /// Documents of an entity looked at for the company it keeps, the latest first.
 const CO_MENTION_DOCS_MAX: usize = 32;
-/// Mentions of an entity, and of each of its documents, looked at at most.
+/// Mentions of an entity looked at at most (and of each of its documents:
+/// [`crate::state::DOC_ENTITIES_MENTIONS_MAX`]).
 const CO_MENTION_SCAN_MAX: usize = 128;
 
 /// The entities `here` (the current document's, so far) other than `id` that also appear in
@@ -631,12 +659,8 @@ fn co_mentioned(state: &State, here: &BTreeSet<EntityId>, id: EntityId) -> Vec<E
     }
     let mut shared: BTreeSet<EntityId> = BTreeSet::new();
     for doc in docs {
-        let Some(doc) = state.doc(&doc) else { continue };
-        for mention_id in doc.mentions.iter().take(CO_MENTION_SCAN_MAX) {
-            if let Some(other) = state.entity_of(mention_id)
-                && other != id
-                && here.contains(&other)
-            {
+        for other in state.doc_entities(&doc).iter().flat_map(|ids| ids.iter()).map(|e| state.resolve(*e)) {
+            if other != id && here.contains(&other) {
                 shared.insert(other);
             }
         }
@@ -1145,6 +1169,32 @@ mod tests {
         assert!(!same(&map, "d:0", "a:0") && !same(&map, "d:0", "b:0"), "no company: kept apart");
         let decision = state.entity(map["c:1"]).map(|e| e.mentions.contains(&"c:1".to_string())).unwrap_or_default();
         assert!(decision);
+    }
+
+    #[test]
+    fn a_surname_of_more_people_than_their_company_can_tell_apart_stays_apart_unless_a_role_decides() {
+        let given = ["Amara", "Bello", "Chidi", "Dayo", "Ekene", "Femi", "Gozie", "Hadiza", "Ifeoma", "Jide"];
+        let mut docs: Vec<Vec<Mention>> = given
+            .iter()
+            .enumerate()
+            .map(|(i, g)| {
+                let mention = m(&format!("p{i}"), 0, &format!("PERSON {g} Roe"));
+                vec![if *g == "Hadiza" { role(mention, "minister", Some("Vale"), Tense::Current) } else { mention }]
+            })
+            .collect();
+        assert!(given.len() > CO_MENTION_FITS_MAX, "more people than the company they keep is weighed for");
+        docs.push(vec![m("x", 0, "PERSON Roe")]);
+        docs.push(vec![role(m("y", 0, "PERSON Roe"), "minister", Some("Vale"), Tense::Current)]);
+        let (state, map) = resolve(docs);
+        for i in 0..given.len() {
+            assert!(!same(&map, "x:0", &format!("p{i}:0")), "a bare surname fitting {} people joins none", given.len());
+        }
+        let created = state.entity(map["x:0"]).is_some_and(|e| e.mentions == ["x:0"]);
+        assert!(created, "the bare surname is an entity of its own");
+        assert!(same(&map, "y:0", "p7:0"), "the role only one of them holds decides, however many fit");
+        for i in (0..given.len()).filter(|&i| i != 7) {
+            assert!(!same(&map, "y:0", &format!("p{i}:0")));
+        }
     }
 
     #[test]

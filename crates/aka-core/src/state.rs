@@ -85,7 +85,14 @@ pub struct State {
     /// The blocking keys of each record weighed and not yet linked: made to find its
     /// candidates, taken when it is linked to index it.
     record_keys: Memo<[String]>,
+    /// The entities (as linked, merges not followed) of the first [`DOC_ENTITIES_MENTIONS_MAX`]
+    /// mentions of every document asked about: forgotten when one of its mentions is linked,
+    /// and all of them when mentions move to another entity.
+    doc_entities: Memo<[EntityId]>,
 }
+
+/// Mentions of a document whose entities [`State::doc_entities`] gives.
+pub const DOC_ENTITIES_MENTIONS_MAX: usize = 128;
 
 /// An entity's names as the resolver compares them: the folded tokens of each name, in the
 /// entity's name order.
@@ -172,6 +179,7 @@ impl State {
             entity_tokens: Memo::default(),
             canonical: Memo::default(),
             record_keys: Memo::default(),
+            doc_entities: Memo::default(),
         }
     }
 
@@ -324,6 +332,23 @@ impl State {
         self.docs.merged(rows.iter().map(|r| (r.0.to_string(), &r.1)), owned)
     }
 
+    /// The entities the first [`DOC_ENTITIES_MENTIONS_MAX`] mentions of a document are linked
+    /// to, each once, in id order; merges are not followed ([`State::resolve`] them). Remembered:
+    /// the company an entity keeps is asked of the same documents again and again.
+    pub fn doc_entities(&self, doc_id: &str) -> Option<Arc<[EntityId]>> {
+        let make = || {
+            let doc = self.doc(doc_id)?;
+            let mut ids: Vec<EntityId> =
+                doc.mentions.iter().take(DOC_ENTITIES_MENTIONS_MAX).filter_map(|m| self.linked_id(m)).collect();
+            ids.sort_unstable();
+            ids.dedup();
+            Some(Arc::from(ids))
+        };
+        let ids = self.doc_entities.get_or(doc_id, &make);
+        debug_assert_eq!(ids, make(), "the remembered entities of document {doc_id:?}");
+        ids
+    }
+
     /// A mention by id.
     pub fn mention(&self, mention_id: &str) -> Option<Cow<'_, Mention>> {
         self.mentions.get(mention_id, || base_mention(&self.base, mention_id))
@@ -416,6 +441,7 @@ impl State {
                 let record =
                     DocRecord { content_hash: content_hash.clone(), source: source.clone(), seq, mentions: Vec::new() };
                 self.docs.insert(doc_id.clone(), record);
+                self.doc_entities.forget(doc_id.as_str());
             }
             Event::MentionObserved { mention } => {
                 let base = &self.base;
@@ -568,6 +594,7 @@ impl State {
             }
             self.entity_tokens.insert(id, tokens);
         }
+        self.doc_entities.forget(mention.doc_id.as_str());
         self.mention_entity.insert(mention_id.to_string(), named);
         for key in keys.iter() {
             self.add_key(key, id);
@@ -632,6 +659,7 @@ impl State {
         for m in mentions {
             self.mention_entity.insert(m.clone(), child);
         }
+        self.doc_entities.clear();
         for id in [parent, child] {
             self.rebuild(id);
         }
@@ -916,5 +944,54 @@ mod tests {
             apply(&mut state, Event::MentionLinked { mention_id, entity: a, decision: decision() });
         }
         assert_eq!(state.entity_name(a), "Jane Rowe");
+    }
+
+    #[test]
+    fn the_entities_of_a_document_follow_its_mentions_as_they_are_linked_merged_and_moved() {
+        let mut state = State::new(Arc::new(Rules::default_rules()));
+        let mut seq = 0;
+        // Asked after every event (a stale memo also fails the check in `doc_entities` itself in
+        // debug builds), resolved as the resolver reads them.
+        let mut apply = |state: &mut State, event: Event| -> Vec<EntityId> {
+            seq += 1;
+            state.apply(seq, &event);
+            let ids = state.doc_entities("d").unwrap_or_default();
+            let mut resolved: Vec<EntityId> = ids.iter().map(|id| state.resolve(*id)).collect();
+            resolved.sort_unstable();
+            resolved.dedup();
+            resolved
+        };
+        let document = Event::DocumentIngested {
+            doc_id: "d".into(),
+            content_hash: crate::event::content_hash(b"d"),
+            source: String::new(),
+            text: String::new(),
+        };
+        assert_eq!(apply(&mut state, document), []);
+        for n in 0..3 {
+            assert_eq!(apply(&mut state, Event::MentionObserved { mention: m("d", n, "PERSON Jane Roe") }), []);
+        }
+        let (a, b) = (EntityId(1), EntityId(2));
+        let created = |entity, mention_id: &str| Event::EntityCreated {
+            entity,
+            mention_id: mention_id.into(),
+            kind: Kind::Person,
+            decision: decision(),
+        };
+        assert_eq!(apply(&mut state, created(a, "d:0")), [a]);
+        assert_eq!(apply(&mut state, created(b, "d:1")), [a, b], "a mention linked after the document was asked about");
+        let linked = Event::MentionLinked { mention_id: "d:2".into(), entity: b, decision: decision() };
+        assert_eq!(apply(&mut state, linked), [a, b]);
+        let merged = Event::EntitiesMerged { survivor: a, absorbed: b, decision: decision() };
+        assert_eq!(apply(&mut state, merged), [a], "merges are followed");
+        let c = EntityId(3);
+        let split = Event::EntitySplit {
+            parent: a,
+            child: c,
+            mentions: vec!["d:2".into()],
+            judgement: None,
+            decision: decision(),
+        };
+        assert_eq!(apply(&mut state, split), [a, c], "a mention moved to another entity");
     }
 }
