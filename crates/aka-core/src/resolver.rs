@@ -532,6 +532,10 @@ fn containment_fits(state: &State, m: &Mention, tokens: &[String]) -> Fits {
         // "Tariq Roe" and "Roe".
         let has_full = names.iter().any(|n| n.len() > 1);
         let fitting = |nicknames: bool| {
+            // A lone token fits every name that ends in it: the longest of them is known.
+            if tokens.len() == 1 {
+                return entity_tokens.longest_ending_with(last).cloned();
+            }
             entity_tokens
                 .ending_with(last)
                 .filter(|full| tokens.len() == 1 || !has_full || full.len() > 1)
@@ -548,9 +552,9 @@ fn containment_fits(state: &State, m: &Mention, tokens: &[String]) -> Fits {
         // A given name's usual short form fits only when it fits every full name the entity has
         // ("Bill" is a short form of both "William" and "Robert": it does not join them).
         let by_nickname = || {
-            let first = tokens.first()?;
+            let first = tokens.first().filter(|_| !org && tokens.len() > 1)?;
             let consistent = names.iter().filter(|n| n.len() > 1).all(|n| token_fits(first, &n[0], true));
-            if consistent && !org && tokens.len() > 1 { fitting(true) } else { None }
+            if consistent { fitting(true) } else { None }
         };
         if let Some(full) = fitting(false).or_else(by_nickname) {
             if full.len() > 1 {
@@ -634,32 +638,17 @@ fn choose_among(
 
 /// Fits weighed by the company they keep at most; more fits than this stay apart.
 const CO_MENTION_FITS_MAX: usize = 8;
-/// Documents of an entity looked at for the company it keeps, the latest first.
-const CO_MENTION_DOCS_MAX: usize = 32;
-/// Mentions of an entity looked at at most (and of each of its documents:
-/// [`crate::state::DOC_ENTITIES_MENTIONS_MAX`]).
-const CO_MENTION_SCAN_MAX: usize = 128;
-
 /// The entities `here` (the current document's, so far) other than `id` that also appear in
-/// documents of `id`.
+/// the latest documents of `id` ([`State::entity_docs`], [`State::doc_entities`]: bounded, so
+/// that a popular entity costs no more than a rare one).
 fn co_mentioned(state: &State, here: &BTreeSet<EntityId>, id: EntityId) -> Vec<EntityId> {
     if here.iter().all(|e| *e == id) {
         return Vec::new();
     }
-    let Some(entity) = state.entity(id) else { return Vec::new() };
-    let mut docs: Vec<String> = Vec::new();
-    for mention_id in entity.mentions.iter().rev().take(CO_MENTION_SCAN_MAX) {
-        let Some(mention) = state.mention(mention_id) else { continue };
-        if !docs.contains(&mention.doc_id) {
-            docs.push(mention.doc_id.clone());
-            if docs.len() == CO_MENTION_DOCS_MAX {
-                break;
-            }
-        }
-    }
+    let Some(docs) = state.entity_docs(id) else { return Vec::new() };
     let mut shared: BTreeSet<EntityId> = BTreeSet::new();
-    for doc in docs {
-        for other in state.doc_entities(&doc).iter().flat_map(|ids| ids.iter()).map(|e| state.resolve(*e)) {
+    for doc in docs.iter() {
+        for other in state.doc_entities(doc).iter().flat_map(|ids| ids.iter()).map(|e| state.resolve(*e)) {
             if other != id && here.contains(&other) {
                 shared.insert(other);
             }

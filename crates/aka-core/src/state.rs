@@ -89,10 +89,16 @@ pub struct State {
     /// mentions of every document asked about: forgotten when one of its mentions is linked,
     /// and all of them when mentions move to another entity.
     doc_entities: Memo<[EntityId]>,
+    /// The latest documents of every entity asked about: forgotten whenever its mentions change.
+    entity_docs: Memo<[String], EntityId>,
 }
 
 /// Mentions of a document whose entities [`State::doc_entities`] gives.
 pub const DOC_ENTITIES_MENTIONS_MAX: usize = 128;
+/// Documents [`State::entity_docs`] gives at most.
+pub const ENTITY_DOCS_MAX: usize = 32;
+/// An entity's latest mentions whose documents [`State::entity_docs`] gives.
+pub const ENTITY_DOCS_MENTIONS_MAX: usize = 128;
 
 /// An entity's names as the resolver compares them: the folded tokens of each name, in the
 /// entity's name order.
@@ -106,9 +112,13 @@ pub struct EntityTokens {
     /// spellings of a popular entity fold alike, and a question asked of every name ("the
     /// longest that fits, the last of equals") has the same answer here.
     pub distinct: Vec<Arc<[String]>>,
-    /// Positions in `distinct` ordered by last token, then position: a popular entity has
-    /// hundreds of spellings, and a surname is compared with those that end in it.
-    by_last: Vec<usize>,
+    /// Positions in `distinct` beside a hash of their last token, ordered by that hash, then the
+    /// token, then position: a popular entity has hundreds of spellings, and a surname is
+    /// compared with those that end in it, found by comparing numbers rather than strings.
+    by_last: Vec<(u64, usize)>,
+    /// Beside each entry of `by_last`, the longest name (the last of equals) of the entries with
+    /// its last token up to it: at a token's last entry, the longest name that ends in it.
+    longest: Vec<usize>,
 }
 
 impl EntityTokens {
@@ -124,17 +134,54 @@ impl EntityTokens {
             .map(|(_, tokens)| Arc::clone(tokens))
             .collect();
         drop(last_place);
-        let mut by_last: Vec<usize> = (0..distinct.len()).collect();
-        by_last.sort_by(|a, b| distinct[*a].last().cmp(&distinct[*b].last()).then(a.cmp(b)));
-        EntityTokens { kind, names, distinct, by_last }
+        let last_of = |i: usize| distinct[i].last().map(String::as_str);
+        let mut by_last: Vec<(u64, usize)> = (0..distinct.len()).map(|i| (last_hash(last_of(i)), i)).collect();
+        by_last.sort_by(|(h, a), (g, b)| h.cmp(g).then_with(|| last_of(*a).cmp(&last_of(*b))).then(a.cmp(b)));
+        let mut longest: Vec<usize> = Vec::with_capacity(by_last.len());
+        for (k, &(_, i)) in by_last.iter().enumerate() {
+            let longer_before = (k > 0 && last_of(by_last[k - 1].1) == last_of(i))
+                .then(|| longest[k - 1])
+                .filter(|&before| distinct[before].len() > distinct[i].len());
+            longest.push(longer_before.unwrap_or(i));
+        }
+        EntityTokens { kind, names, distinct, by_last, longest }
+    }
+
+    /// The entries of `by_last` whose hash is that of `last`: its names, and those of any other
+    /// token with the same hash.
+    fn hashed_like(&self, last: &str) -> std::ops::Range<usize> {
+        let hash = last_hash(Some(last));
+        self.by_last.partition_point(|e| e.0 < hash)..self.by_last.partition_point(|e| e.0 <= hash)
+    }
+
+    fn last_token(&self, entry: usize) -> Option<&str> {
+        self.distinct[self.by_last[entry].1].last().map(String::as_str)
     }
 
     /// The distinct names whose last token is `last`, in `distinct` order.
     pub fn ending_with<'a>(&'a self, last: &'a str) -> impl Iterator<Item = &'a Arc<[String]>> + 'a {
-        let last_of = |i: usize| self.distinct[i].last().map(String::as_str);
-        let start = self.by_last.partition_point(|&i| last_of(i) < Some(last));
-        self.by_last[start..].iter().take_while(move |&&i| last_of(i) == Some(last)).map(|&i| &self.distinct[i])
+        self.hashed_like(last)
+            .filter(move |&k| self.last_token(k) == Some(last))
+            .map(|k| &self.distinct[self.by_last[k].1])
     }
+
+    /// The longest distinct name whose last token is `last` (the last of equals), as
+    /// `ending_with(last).max_by_key(|n| n.len())` gives it, without going through them all.
+    pub fn longest_ending_with<'a>(&'a self, last: &'a str) -> Option<&'a Arc<[String]>> {
+        let entries = self.hashed_like(last);
+        let (first, end) = (entries.start, entries.end);
+        // Entries of one hash are ordered by token: the first and the last being `last`, all are.
+        if first < end && self.last_token(first) == Some(last) && self.last_token(end - 1) == Some(last) {
+            return Some(&self.distinct[self.longest[end - 1]]);
+        }
+        self.ending_with(last).max_by_key(|n| n.len())
+    }
+}
+
+/// The hash `EntityTokens::by_last` orders names by (the process's key: only the grouping of
+/// equal tokens, never an order between different ones, reaches a result).
+fn last_hash(last: Option<&str>) -> u64 {
+    std::hash::BuildHasher::hash_one(&crate::hash::FoldState::default(), last)
 }
 
 /// Known attributes as (attribute position, normalised value).
@@ -180,6 +227,7 @@ impl State {
             canonical: Memo::default(),
             record_keys: Memo::default(),
             doc_entities: Memo::default(),
+            entity_docs: Memo::default(),
         }
     }
 
@@ -250,6 +298,7 @@ impl State {
     /// mention.
     fn forget_entity(&mut self, id: EntityId) {
         self.entity_tokens.forget(&id);
+        self.entity_docs.forget(&id);
         self.canonical.forget(&id);
     }
 
@@ -347,6 +396,29 @@ impl State {
         let ids = self.doc_entities.get_or(doc_id, &make);
         debug_assert_eq!(ids, make(), "the remembered entities of document {doc_id:?}");
         ids
+    }
+
+    /// The documents of an entity's latest [`ENTITY_DOCS_MENTIONS_MAX`] mentions, the latest
+    /// first, at most [`ENTITY_DOCS_MAX`] of them. Remembered until the entity's mentions change.
+    pub fn entity_docs(&self, id: EntityId) -> Option<Arc<[String]>> {
+        let id = self.resolve(id);
+        let make = || {
+            let entity = self.entity(id)?;
+            let mut docs: Vec<String> = Vec::new();
+            for mention_id in entity.mentions.iter().rev().take(ENTITY_DOCS_MENTIONS_MAX) {
+                let Some(mention) = self.mention(mention_id) else { continue };
+                if !docs.contains(&mention.doc_id) {
+                    docs.push(mention.doc_id.clone());
+                    if docs.len() == ENTITY_DOCS_MAX {
+                        break;
+                    }
+                }
+            }
+            Some(Arc::from(docs))
+        };
+        let docs = self.entity_docs.get_or(&id, &make);
+        debug_assert_eq!(docs, make(), "the remembered documents of {id}");
+        docs
     }
 
     /// A mention by id.
@@ -595,6 +667,7 @@ impl State {
             self.entity_tokens.insert(id, tokens);
         }
         self.doc_entities.forget(mention.doc_id.as_str());
+        self.entity_docs.forget(&id);
         self.mention_entity.insert(mention_id.to_string(), named);
         for key in keys.iter() {
             self.add_key(key, id);
@@ -875,6 +948,26 @@ mod tests {
     }
 
     #[test]
+    fn the_longest_name_ending_with_a_token_is_the_last_of_the_longest_a_filter_gives() {
+        let rules = Rules::default_rules();
+        // Names of one length ending alike ("ann roe", "jim roe"): the last of them is the one.
+        let names: Vec<Arc<[String]>> =
+            ["ann roe", "roe", "jane ann roe", "jim roe", "j roe", "rowe", "ann rowe", "li", "jo ann roe", "roe"]
+                .iter()
+                .map(|n| crate::normalize::name_tokens(n, &rules).into())
+                .collect();
+        for kept in 0..=names.len() {
+            let tokens = EntityTokens::new(Kind::Person, names[..kept].to_vec());
+            for last in ["roe", "rowe", "li", "ann", "ro", ""] {
+                let by_filter = tokens.distinct.iter().filter(|n| n.last().map(String::as_str) == Some(last));
+                let expected = by_filter.max_by_key(|n| n.len());
+                assert_eq!(tokens.longest_ending_with(last), expected, "{last:?} among the first {kept} names");
+                assert_eq!(tokens.longest_ending_with(last), tokens.ending_with(last).max_by_key(|n| n.len()));
+            }
+        }
+    }
+
+    #[test]
     fn distinct_names_keep_each_token_sequence_at_its_last_place() {
         let rules = Rules::default_rules();
         // "Dr. Jane Roe" folds as "Jane Roe" does; "JANE ROE" too.
@@ -993,5 +1086,53 @@ mod tests {
             decision: decision(),
         };
         assert_eq!(apply(&mut state, split), [a, c], "a mention moved to another entity");
+    }
+
+    #[test]
+    fn the_latest_documents_of_an_entity_follow_its_mentions_as_they_are_linked_merged_and_moved() {
+        let mut state = State::new(Arc::new(Rules::default_rules()));
+        let mut seq = 0;
+        let mut apply = |state: &mut State, event: Event| {
+            seq += 1;
+            state.apply(seq, &event);
+        };
+        // Asked after every change (a stale memo also fails the check in `entity_docs` itself in
+        // debug builds).
+        let docs = |state: &State, id: EntityId| -> Vec<String> { state.entity_docs(id).unwrap_or_default().to_vec() };
+        for doc_id in ["d1", "d2"] {
+            let content_hash = crate::event::content_hash(doc_id.as_bytes());
+            let (source, text) = (String::new(), String::new());
+            apply(&mut state, Event::DocumentIngested { doc_id: doc_id.into(), content_hash, source, text });
+        }
+        for mention in [m("d1", 0, "PERSON Jane Roe"), m("d2", 0, "PERSON Jane Roe"), m("d2", 1, "PERSON Roe")] {
+            apply(&mut state, Event::MentionObserved { mention });
+        }
+        let (a, b, c) = (EntityId(1), EntityId(2), EntityId(3));
+        let created = |entity, mention_id: &str| Event::EntityCreated {
+            entity,
+            mention_id: mention_id.into(),
+            kind: Kind::Person,
+            decision: decision(),
+        };
+        apply(&mut state, created(a, "d1:0"));
+        assert_eq!(docs(&state, a), ["d1"]);
+        apply(&mut state, created(b, "d2:0"));
+        assert_eq!(docs(&state, b), ["d2"]);
+        apply(&mut state, Event::MentionLinked { mention_id: "d2:1".into(), entity: a, decision: decision() });
+        assert_eq!(docs(&state, a), ["d2", "d1"], "a new mention's document comes first");
+        apply(&mut state, Event::EntitiesMerged { survivor: a, absorbed: b, decision: decision() });
+        let mut merged = docs(&state, b);
+        merged.sort();
+        assert_eq!(merged, ["d1", "d2"], "an absorbed id gives its survivor's documents");
+        let split = Event::EntitySplit {
+            parent: a,
+            child: c,
+            mentions: vec!["d1:0".into()],
+            judgement: None,
+            decision: decision(),
+        };
+        apply(&mut state, split);
+        assert_eq!(docs(&state, a), ["d2"], "a moved mention's document goes with it");
+        assert_eq!(docs(&state, c), ["d1"]);
     }
 }
