@@ -3,9 +3,9 @@
 //! the storage limit (sled alone appending the same bytes under the same keys) in the same run.
 //!
 //! `cargo bench -p aka --bench scale -- [MENTIONS...] [--runs=N] [--keep] [--seed=N]` (default
-//! 10000 and one run; the sizes are 10000 100000 1000000, and 10000000 if there is time
-//! and memory: resident memory grows about linearly, 1.4 KB per mention at 1M when this was
-//! written). Prints one Markdown table, rows at 0 (the first window), 10k, 100k, 1M, 10M on the
+//! 10000; one run, three from 1M on; the sizes are 10000 100000 1000000, and 10000000
+//! if there is time and memory: resident memory grows about linearly, 1.4 KB per mention at 1M
+//! when this was written). Prints one Markdown table, rows at 0 (the first window), 10k, 100k, 1M, 10M on the
 //! way and each size asked for (in bold), then the fingerprints, the populations and the targets.
 //!
 //! `--runs=N` ingests the same stream N times, each into a new store, and checks that every run
@@ -83,6 +83,8 @@ const EVENTS_TREE: &str = "events";
 const LOG_DIR: &str = "log";
 
 const TARGET_SIZE: u64 = 1_000_000;
+/// Runs when the targets' size is asked for and `--runs` is not given.
+const RUNS_AT_TARGET: usize = 3;
 const COST_RATIO_MAX: f64 = 1.5;
 const RATE_MIN: f64 = 50_000.0;
 const LIMIT_SHARE_MIN: f64 = 1.0 / 3.0;
@@ -91,8 +93,7 @@ fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     // `cargo bench` passes `--bench`; every argument that is not a number is a flag.
     let keep = args.iter().any(|a| a == "--keep");
-    let runs: usize =
-        args.iter().find_map(|a| a.strip_prefix("--runs=")).map_or(1, |s| s.parse().expect("--runs=N")).max(1);
+    let runs: Option<usize> = args.iter().find_map(|a| a.strip_prefix("--runs=")).map(|s| s.parse().expect("--runs=N"));
     let seed = args.iter().find_map(|a| a.strip_prefix("--seed=")).map_or(SEED, |s| s.parse().expect("--seed=N"));
     if let Some(n) = args.iter().find_map(|a| a.strip_prefix("--sample=")) {
         sample(seed, n.parse().expect("--sample=DOCUMENTS"));
@@ -114,6 +115,7 @@ fn main() {
         })
         .collect();
     let largest = *sizes.last().expect("a size");
+    let runs = runs.unwrap_or(if largest >= TARGET_SIZE { RUNS_AT_TARGET } else { 1 }).max(1);
     let mut points: BTreeSet<u64> = STANDARD_POINTS.iter().copied().filter(|&p| p <= largest).collect();
     points.extend(&sizes);
     points.insert(0);
