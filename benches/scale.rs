@@ -44,7 +44,8 @@
 //! CPU time moves less than wall time on a shared machine.
 //!
 //! Storage limit: after the engine is dropped, the raw pairs of the log's sled tree `events` are
-//! read back and written, same keys, same bytes, into a fresh sled database, one `Batch` per
+//! read back and written, same keys, same bytes, into a fresh sled database configured as the
+//! log's (its page cache size), one `Batch` per
 //! document and one flush per group exactly as the engine did; only the writes and flushes are
 //! timed. Which keys belong to which document comes from the sequence numbers the engine gave
 //! each document (keys are big-endian sequence numbers in log order); nothing depends on how
@@ -374,7 +375,11 @@ fn storage_limit(log: &Path, out: &Path, run: &Run) -> Limit {
         log.display()
     );
     let events = source.open_tree(EVENTS_TREE).expect("the events tree");
-    let target = sled::Config::new().path(out).open().expect("a fresh sled database");
+    let target = sled::Config::new()
+        .path(out)
+        .cache_capacity(aka_store::SLED_CACHE_BYTES)
+        .open()
+        .expect("a fresh sled database");
     let written = target.open_tree(EVENTS_TREE).expect("a tree");
     let mut limit = Limit { window_s: vec![0.0; run.window_s.len()], flush_s: 0.0, keys: 0, bytes: 0 };
     let mut timed = Duration::ZERO;

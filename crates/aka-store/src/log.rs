@@ -44,6 +44,11 @@ enum Layout {
     Batched,
 }
 
+/// sled's page cache for the log, in bytes. The log is appended to and read in order, never
+/// looked up at random, so a cache only holds pages just written: sled's default (1 GiB) held
+/// about 400 MiB of them at a million mentions (docs/BENCHMARKS.md), for no speed measured.
+pub const SLED_CACHE_BYTES: u64 = 64 << 20;
+
 const LOCK_FILE: &str = "LOCK";
 const DB_DIR: &str = "log";
 const EVENTS_TREE: &str = "events";
@@ -494,7 +499,8 @@ const CLOSING_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
 fn open_db(dir: &Path) -> Result<sled::Db, OpenError> {
     let started = std::time::Instant::now();
     loop {
-        match sled::Config::new().path(dir.join(DB_DIR)).open().map_err(|source| open_sled_error(dir, source)) {
+        let config = sled::Config::new().path(dir.join(DB_DIR)).cache_capacity(SLED_CACHE_BYTES);
+        match config.open().map_err(|source| open_sled_error(dir, source)) {
             Err(OpenError::Locked { .. }) if started.elapsed() < CLOSING_WAIT => {
                 std::thread::sleep(std::time::Duration::from_millis(20));
             }
