@@ -91,6 +91,9 @@ pub struct State {
     doc_entities: Memo<[EntityId]>,
     /// The latest documents of every entity asked about: forgotten whenever its mentions change.
     entity_docs: Memo<[String], EntityId>,
+    /// The blocking keys of each entity's latest mention, under which it is listed (or the list
+    /// was full): forgotten when the entity merges, splits or is made again.
+    linked_keys: Memo<[String], EntityId>,
 }
 
 /// Mentions of a document whose entities [`State::doc_entities`] gives.
@@ -228,6 +231,7 @@ impl State {
             record_keys: Memo::default(),
             doc_entities: Memo::default(),
             entity_docs: Memo::default(),
+            linked_keys: Memo::default(),
         }
     }
 
@@ -298,6 +302,7 @@ impl State {
     /// mention.
     fn forget_entity(&mut self, id: EntityId) {
         self.entity_tokens.forget(&id);
+        self.linked_keys.forget(&id);
         self.entity_docs.forget(&id);
         self.canonical.forget(&id);
     }
@@ -669,9 +674,22 @@ impl State {
         self.doc_entities.forget(mention.doc_id.as_str());
         self.entity_docs.forget(&id);
         self.mention_entity.insert(mention_id.to_string(), named);
-        for key in keys.iter() {
-            self.add_key(key, id);
+        // The keys of the entity's mention before, again (a popular entity is named the same way
+        // over and over): it is listed under each already, or the list was full and still is.
+        let again = self.linked_keys.take(&id).is_some_and(|before| before == keys);
+        if !again {
+            for key in keys.iter() {
+                self.add_key(key, id);
+            }
         }
+        #[cfg(debug_assertions)]
+        for key in keys.iter() {
+            let listed = self
+                .listed(key)
+                .is_some_and(|ids| ids.contains(&id) || ids.len() >= self.rules.limits.candidates_per_key_max);
+            assert!(listed, "{id} is listed under {key:?} after {mention_id}");
+        }
+        self.linked_keys.insert(id, keys);
     }
 
     fn merge(&mut self, seq: u64, survivor: EntityId, absorbed: EntityId) {
@@ -1134,5 +1152,40 @@ mod tests {
         apply(&mut state, split);
         assert_eq!(docs(&state, a), ["d2"], "a moved mention's document goes with it");
         assert_eq!(docs(&state, c), ["d1"]);
+    }
+
+    #[test]
+    fn a_name_given_again_after_a_split_took_its_mentions_away_lists_the_entity_under_its_keys_again() {
+        let mut state = State::new(Arc::new(Rules::default_rules()));
+        let mut seq = 0;
+        let mut apply = |state: &mut State, event: Event| {
+            seq += 1;
+            state.apply(seq, &event);
+        };
+        let content_hash = crate::event::content_hash(b"d");
+        let (source, text) = (String::new(), String::new());
+        apply(&mut state, Event::DocumentIngested { doc_id: "d".into(), content_hash, source, text });
+        for mention in [m("d", 0, "PERSON Roe"), m("d", 1, "PERSON Jane Roe"), m("d", 2, "PERSON Jane Roe")] {
+            apply(&mut state, Event::MentionObserved { mention });
+        }
+        let (a, c) = (EntityId(1), EntityId(3));
+        let full_name = format!("{}jane roe", key::NAME);
+        apply(
+            &mut state,
+            Event::EntityCreated { entity: a, mention_id: "d:0".into(), kind: Kind::Person, decision: decision() },
+        );
+        apply(&mut state, Event::MentionLinked { mention_id: "d:1".into(), entity: a, decision: decision() });
+        assert_eq!(state.candidates(&full_name), [a]);
+        let split = Event::EntitySplit {
+            parent: a,
+            child: c,
+            mentions: vec!["d:1".into()],
+            judgement: None,
+            decision: decision(),
+        };
+        apply(&mut state, split);
+        assert_eq!(state.candidates(&full_name), [c], "the split took the full name to the child");
+        apply(&mut state, Event::MentionLinked { mention_id: "d:2".into(), entity: a, decision: decision() });
+        assert_eq!(state.candidates(&full_name), [c, a], "the name given again lists the parent again");
     }
 }
