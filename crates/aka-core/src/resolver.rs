@@ -527,18 +527,18 @@ fn containment_fits(state: &State, m: &Mention, tokens: &[String]) -> Fits {
             continue;
         }
         let names = &entity_tokens.distinct;
-        // A name of several words must fit one of the entity's names of several words, not
-        // only a short one it was also called: "Salman Roe" does not fit an entity named
-        // "Tariq Roe" and "Roe".
-        let has_full = names.iter().any(|n| n.len() > 1);
         let fitting = |nicknames: bool| {
             // A lone token fits every name that ends in it: the longest of them is known.
             if tokens.len() == 1 {
                 return entity_tokens.longest_ending_with(last).cloned();
             }
+            // A name of several words must fit one of the entity's names of several words, not
+            // only a short one it was also called: "Salman Roe" does not fit an entity named
+            // "Tariq Roe" and "Roe".
+            let has_full = names.iter().any(|n| n.len() > 1);
             entity_tokens
                 .ending_with(last)
-                .filter(|full| tokens.len() == 1 || !has_full || full.len() > 1)
+                .filter(|full| !has_full || full.len() > 1)
                 .filter(|full| {
                     if org {
                         full.ends_with(tokens) || tokens.ends_with(full)
@@ -638,6 +638,7 @@ fn choose_among(
 
 /// Fits weighed by the company they keep at most; more fits than this stay apart.
 const CO_MENTION_FITS_MAX: usize = 8;
+
 /// The entities `here` (the current document's, so far) other than `id` that also appear in
 /// the latest documents of `id` ([`State::entity_docs`], [`State::doc_entities`]: bounded, so
 /// that a popular entity costs no more than a rare one).
