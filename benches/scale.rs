@@ -4,8 +4,8 @@
 //!
 //! `cargo bench -p aka --bench scale -- [MENTIONS...] [--runs=N] [--keep] [--seed=N]` (default
 //! 10000; one run, three from 1M on; the sizes are 10000 100000 1000000, and 10000000
-//! if there is time and memory: resident memory grows about linearly, 1.4 KB per mention at 1M
-//! when this was written). Prints one Markdown table, rows at 0 (the first window), 10k, 100k, 1M, 10M on the
+//! if there is time and memory: resident memory grows about linearly, about 1 KB per mention at
+//! 1M and 0.75 KB at 10M when this was written). Prints one Markdown table, rows at 0 (the first window), 10k, 100k, 1M, 10M on the
 //! way and each size asked for (in bold), then the fingerprints, the populations and the targets.
 //!
 //! `--runs=N` ingests the same stream N times, each into a new store, and checks that every run

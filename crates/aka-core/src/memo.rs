@@ -32,10 +32,7 @@ impl<V: ?Sized, K: Hash + Eq> Memo<V, K> {
             return Some(Arc::clone(value));
         }
         let value = make()?;
-        if memo.len() >= MEMO_MAX {
-            memo.clear();
-        }
-        memo.insert(key.to_owned(), Arc::clone(&value));
+        remember(&mut memo, key.to_owned(), Arc::clone(&value));
         Some(value)
     }
 
@@ -50,11 +47,7 @@ impl<V: ?Sized, K: Hash + Eq> Memo<V, K> {
 
     /// Remembers `value` under `key`, made by whoever changed what it was made from.
     pub(crate) fn insert(&mut self, key: K, value: Arc<V>) {
-        let memo = self.0.get_mut().unwrap_or_else(PoisonError::into_inner);
-        if memo.len() >= MEMO_MAX {
-            memo.clear();
-        }
-        memo.insert(key, value);
+        remember(self.0.get_mut().unwrap_or_else(PoisonError::into_inner), key, value);
     }
 
     /// Takes the value under `key` out of the memo, for its last use.
@@ -79,6 +72,14 @@ impl<V: ?Sized, K: Hash + Eq> Memo<V, K> {
     pub(crate) fn clear(&mut self) {
         self.0.get_mut().unwrap_or_else(PoisonError::into_inner).clear();
     }
+}
+
+/// Puts `value` under `key`, starting the memo again if it is full.
+fn remember<V: ?Sized, K: Hash + Eq>(memo: &mut HashMap<K, Arc<V>, FoldState>, key: K, value: Arc<V>) {
+    if memo.len() >= MEMO_MAX {
+        memo.clear();
+    }
+    memo.insert(key, value);
 }
 
 impl<V: ?Sized, K> Default for Memo<V, K> {

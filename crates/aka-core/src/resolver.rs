@@ -477,11 +477,10 @@ fn containment(state: &State, context: &DocContext, m: &Mention, tokens: &[Strin
     let Fits { fits, more } = containment_fits(state, m, tokens);
     if more {
         // More fit than the company they keep can tell apart, and the mention gives no role.
-        let names: Vec<String> = fits.iter().map(|(id, full)| format!("{id} {:?}", full.join(" "))).collect();
         return Containment::Ambiguous(vec![format!(
             "{:?} fits more than {CO_MENTION_FITS_MAX} known names, among them {}, and gives no role: kept apart",
             tokens.join(" "),
-            names.join(", ")
+            listed(&fits)
         )]);
     }
     match fits.as_slice() {
@@ -628,12 +627,17 @@ fn choose_among(
             evidence,
         });
     }
-    let names: Vec<String> = fits.iter().map(|(id, full)| format!("{id} {:?}", full.join(" "))).collect();
     Containment::Ambiguous(vec![format!(
         "{:?} fits {} and no role or co-mentioned entity decides: kept apart",
         tokens.join(" "),
-        names.join(", ")
+        listed(fits)
     )])
+}
+
+/// Fits as evidence names them: `E3 "jane roe", E7 "j roe"`.
+fn listed(fits: &[(EntityId, Arc<[String]>)]) -> String {
+    let names: Vec<String> = fits.iter().map(|(id, full)| format!("{id} {:?}", full.join(" "))).collect();
+    names.join(", ")
 }
 
 /// Fits weighed by the company they keep at most; more fits than this stay apart.

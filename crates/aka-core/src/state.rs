@@ -1002,16 +1002,54 @@ mod tests {
         assert_eq!(tokens.ending_with("roe").count(), 3);
     }
 
+    /// Events applied in order, numbered from 1, as a log replays them.
+    struct Replay {
+        state: State,
+        seq: u64,
+    }
+
+    impl Replay {
+        fn new() -> Replay {
+            Replay { state: State::new(Arc::new(Rules::default_rules())), seq: 0 }
+        }
+
+        fn apply(&mut self, event: Event) -> &State {
+            self.seq += 1;
+            self.state.apply(self.seq, &event);
+            &self.state
+        }
+    }
+
+    fn document(doc_id: &str) -> Event {
+        let content_hash = crate::event::content_hash(doc_id.as_bytes());
+        Event::DocumentIngested { doc_id: doc_id.into(), content_hash, source: String::new(), text: String::new() }
+    }
+
+    fn observed(mention: Mention) -> Event {
+        Event::MentionObserved { mention }
+    }
+
+    fn created(entity: EntityId, mention_id: &str) -> Event {
+        Event::EntityCreated { entity, mention_id: mention_id.into(), kind: Kind::Person, decision: decision() }
+    }
+
+    fn linked(mention_id: &str, entity: EntityId) -> Event {
+        Event::MentionLinked { mention_id: mention_id.into(), entity, decision: decision() }
+    }
+
+    fn merged(survivor: EntityId, absorbed: EntityId) -> Event {
+        Event::EntitiesMerged { survivor, absorbed, decision: decision() }
+    }
+
+    fn split(parent: EntityId, child: EntityId, mentions: &[&str]) -> Event {
+        let mentions = mentions.iter().map(ToString::to_string).collect();
+        Event::EntitySplit { parent, child, mentions, judgement: None, decision: decision() }
+    }
+
     #[test]
     fn entity_tokens_and_canonical_names_follow_new_names_counts_merges_and_splits() {
-        let mut state = State::new(Arc::new(Rules::default_rules()));
-        let mut seq = 0;
-        let mut apply = |state: &mut State, event: Event| {
-            seq += 1;
-            state.apply(seq, &event);
-            // Asked after every event, so that a stale memo would be seen at once.
-            assert_tokens_current(state);
-        };
+        let mut replay = Replay::new();
+        let (a, b) = (EntityId(1), EntityId(2));
         let mentions = [
             m("d", 0, "PERSON Jane Roe"),
             m("d", 1, "PERSON Roe"),
@@ -1019,173 +1057,92 @@ mod tests {
             m("d", 3, "PERSON Jane Rowe"),
             m("d", 4, "PERSON Jane Rowe"),
         ];
-        for mention in &mentions {
-            apply(&mut state, Event::MentionObserved { mention: mention.clone() });
+        let mut events: Vec<Event> = mentions.into_iter().map(observed).collect();
+        events.extend([created(a, "d:0"), linked("d:1", a)]);
+        for event in events {
+            // Asked after every event, so that a stale memo would be seen at once.
+            assert_tokens_current(replay.apply(event));
         }
-        let (a, b) = (EntityId(1), EntityId(2));
-        let created = |entity, mention_id: &str| Event::EntityCreated {
-            entity,
-            mention_id: mention_id.into(),
-            kind: Kind::Person,
-            decision: decision(),
-        };
-        apply(&mut state, created(a, "d:0"));
-        apply(&mut state, Event::MentionLinked { mention_id: "d:1".into(), entity: a, decision: decision() });
-        assert_eq!(state.entity_tokens(a).unwrap().names.len(), 2);
-        apply(&mut state, created(b, "d:2"));
-        apply(&mut state, Event::EntitiesMerged { survivor: a, absorbed: b, decision: decision() });
-        assert_eq!(state.entity_tokens(b).unwrap().names.len(), 3, "an absorbed id gives its survivor's names");
-        apply(
-            &mut state,
-            Event::EntitySplit {
-                parent: a,
-                child: b,
-                mentions: vec!["d:2".into()],
-                judgement: None,
-                decision: decision(),
-            },
-        );
+        assert_eq!(replay.state.entity_tokens(a).unwrap().names.len(), 2);
+        assert_tokens_current(replay.apply(created(b, "d:2")));
+        assert_tokens_current(replay.apply(merged(a, b)));
+        assert_eq!(replay.state.entity_tokens(b).unwrap().names.len(), 3, "an absorbed id gives its survivor's names");
+        let state = replay.apply(split(a, b, &["d:2"]));
+        assert_tokens_current(state);
         assert_eq!(state.entity_tokens(a).unwrap().names.len(), 2);
         assert_eq!(state.entity_tokens(b).unwrap().names.len(), 1);
         // A name of as many words seen more often becomes the canonical one, which was
         // remembered before the count changed.
         assert_eq!(state.entity_name(a), "Jane Roe");
         for n in [3, 4] {
-            let mention_id = format!("d:{n}");
-            apply(&mut state, Event::MentionLinked { mention_id, entity: a, decision: decision() });
+            assert_tokens_current(replay.apply(linked(&format!("d:{n}"), a)));
         }
-        assert_eq!(state.entity_name(a), "Jane Rowe");
+        assert_eq!(replay.state.entity_name(a), "Jane Rowe");
     }
 
     #[test]
     fn the_entities_of_a_document_follow_its_mentions_as_they_are_linked_merged_and_moved() {
-        let mut state = State::new(Arc::new(Rules::default_rules()));
-        let mut seq = 0;
+        let mut replay = Replay::new();
         // Asked after every event (a stale memo also fails the check in `doc_entities` itself in
         // debug builds), resolved as the resolver reads them.
-        let mut apply = |state: &mut State, event: Event| -> Vec<EntityId> {
-            seq += 1;
-            state.apply(seq, &event);
+        let mut apply = |event: Event| -> Vec<EntityId> {
+            let state = replay.apply(event);
             let ids = state.doc_entities("d").unwrap_or_default();
             let mut resolved: Vec<EntityId> = ids.iter().map(|id| state.resolve(*id)).collect();
             resolved.sort_unstable();
             resolved.dedup();
             resolved
         };
-        let document = Event::DocumentIngested {
-            doc_id: "d".into(),
-            content_hash: crate::event::content_hash(b"d"),
-            source: String::new(),
-            text: String::new(),
-        };
-        assert_eq!(apply(&mut state, document), []);
+        assert_eq!(apply(document("d")), []);
         for n in 0..3 {
-            assert_eq!(apply(&mut state, Event::MentionObserved { mention: m("d", n, "PERSON Jane Roe") }), []);
+            assert_eq!(apply(observed(m("d", n, "PERSON Jane Roe"))), []);
         }
-        let (a, b) = (EntityId(1), EntityId(2));
-        let created = |entity, mention_id: &str| Event::EntityCreated {
-            entity,
-            mention_id: mention_id.into(),
-            kind: Kind::Person,
-            decision: decision(),
-        };
-        assert_eq!(apply(&mut state, created(a, "d:0")), [a]);
-        assert_eq!(apply(&mut state, created(b, "d:1")), [a, b], "a mention linked after the document was asked about");
-        let linked = Event::MentionLinked { mention_id: "d:2".into(), entity: b, decision: decision() };
-        assert_eq!(apply(&mut state, linked), [a, b]);
-        let merged = Event::EntitiesMerged { survivor: a, absorbed: b, decision: decision() };
-        assert_eq!(apply(&mut state, merged), [a], "merges are followed");
-        let c = EntityId(3);
-        let split = Event::EntitySplit {
-            parent: a,
-            child: c,
-            mentions: vec!["d:2".into()],
-            judgement: None,
-            decision: decision(),
-        };
-        assert_eq!(apply(&mut state, split), [a, c], "a mention moved to another entity");
+        let (a, b, c) = (EntityId(1), EntityId(2), EntityId(3));
+        assert_eq!(apply(created(a, "d:0")), [a]);
+        assert_eq!(apply(created(b, "d:1")), [a, b], "a mention linked after the document was asked about");
+        assert_eq!(apply(linked("d:2", b)), [a, b]);
+        assert_eq!(apply(merged(a, b)), [a], "merges are followed");
+        assert_eq!(apply(split(a, c, &["d:2"])), [a, c], "a mention moved to another entity");
     }
 
     #[test]
     fn the_latest_documents_of_an_entity_follow_its_mentions_as_they_are_linked_merged_and_moved() {
-        let mut state = State::new(Arc::new(Rules::default_rules()));
-        let mut seq = 0;
-        let mut apply = |state: &mut State, event: Event| {
-            seq += 1;
-            state.apply(seq, &event);
-        };
+        let mut replay = Replay::new();
         // Asked after every change (a stale memo also fails the check in `entity_docs` itself in
         // debug builds).
         let docs = |state: &State, id: EntityId| -> Vec<String> { state.entity_docs(id).unwrap_or_default().to_vec() };
         for doc_id in ["d1", "d2"] {
-            let content_hash = crate::event::content_hash(doc_id.as_bytes());
-            let (source, text) = (String::new(), String::new());
-            apply(&mut state, Event::DocumentIngested { doc_id: doc_id.into(), content_hash, source, text });
+            replay.apply(document(doc_id));
         }
         for mention in [m("d1", 0, "PERSON Jane Roe"), m("d2", 0, "PERSON Jane Roe"), m("d2", 1, "PERSON Roe")] {
-            apply(&mut state, Event::MentionObserved { mention });
+            replay.apply(observed(mention));
         }
         let (a, b, c) = (EntityId(1), EntityId(2), EntityId(3));
-        let created = |entity, mention_id: &str| Event::EntityCreated {
-            entity,
-            mention_id: mention_id.into(),
-            kind: Kind::Person,
-            decision: decision(),
-        };
-        apply(&mut state, created(a, "d1:0"));
-        assert_eq!(docs(&state, a), ["d1"]);
-        apply(&mut state, created(b, "d2:0"));
-        assert_eq!(docs(&state, b), ["d2"]);
-        apply(&mut state, Event::MentionLinked { mention_id: "d2:1".into(), entity: a, decision: decision() });
-        assert_eq!(docs(&state, a), ["d2", "d1"], "a new mention's document comes first");
-        apply(&mut state, Event::EntitiesMerged { survivor: a, absorbed: b, decision: decision() });
-        let mut merged = docs(&state, b);
-        merged.sort();
-        assert_eq!(merged, ["d1", "d2"], "an absorbed id gives its survivor's documents");
-        let split = Event::EntitySplit {
-            parent: a,
-            child: c,
-            mentions: vec!["d1:0".into()],
-            judgement: None,
-            decision: decision(),
-        };
-        apply(&mut state, split);
-        assert_eq!(docs(&state, a), ["d2"], "a moved mention's document goes with it");
-        assert_eq!(docs(&state, c), ["d1"]);
+        assert_eq!(docs(replay.apply(created(a, "d1:0")), a), ["d1"]);
+        assert_eq!(docs(replay.apply(created(b, "d2:0")), b), ["d2"]);
+        assert_eq!(docs(replay.apply(linked("d2:1", a)), a), ["d2", "d1"], "a new mention's document comes first");
+        let mut merged_docs = docs(replay.apply(merged(a, b)), b);
+        merged_docs.sort();
+        assert_eq!(merged_docs, ["d1", "d2"], "an absorbed id gives its survivor's documents");
+        let state = replay.apply(split(a, c, &["d1:0"]));
+        assert_eq!(docs(state, a), ["d2"], "a moved mention's document goes with it");
+        assert_eq!(docs(state, c), ["d1"]);
     }
 
     #[test]
     fn a_name_given_again_after_a_split_took_its_mentions_away_lists_the_entity_under_its_keys_again() {
-        let mut state = State::new(Arc::new(Rules::default_rules()));
-        let mut seq = 0;
-        let mut apply = |state: &mut State, event: Event| {
-            seq += 1;
-            state.apply(seq, &event);
-        };
-        let content_hash = crate::event::content_hash(b"d");
-        let (source, text) = (String::new(), String::new());
-        apply(&mut state, Event::DocumentIngested { doc_id: "d".into(), content_hash, source, text });
+        let mut replay = Replay::new();
+        replay.apply(document("d"));
         for mention in [m("d", 0, "PERSON Roe"), m("d", 1, "PERSON Jane Roe"), m("d", 2, "PERSON Jane Roe")] {
-            apply(&mut state, Event::MentionObserved { mention });
+            replay.apply(observed(mention));
         }
         let (a, c) = (EntityId(1), EntityId(3));
         let full_name = format!("{}jane roe", key::NAME);
-        apply(
-            &mut state,
-            Event::EntityCreated { entity: a, mention_id: "d:0".into(), kind: Kind::Person, decision: decision() },
-        );
-        apply(&mut state, Event::MentionLinked { mention_id: "d:1".into(), entity: a, decision: decision() });
-        assert_eq!(state.candidates(&full_name), [a]);
-        let split = Event::EntitySplit {
-            parent: a,
-            child: c,
-            mentions: vec!["d:1".into()],
-            judgement: None,
-            decision: decision(),
-        };
-        apply(&mut state, split);
+        replay.apply(created(a, "d:0"));
+        assert_eq!(replay.apply(linked("d:1", a)).candidates(&full_name), [a]);
+        let state = replay.apply(split(a, c, &["d:1"]));
         assert_eq!(state.candidates(&full_name), [c], "the split took the full name to the child");
-        apply(&mut state, Event::MentionLinked { mention_id: "d:2".into(), entity: a, decision: decision() });
+        let state = replay.apply(linked("d:2", a));
         assert_eq!(state.candidates(&full_name), [c, a], "the name given again lists the parent again");
     }
 }

@@ -44,9 +44,10 @@ enum Layout {
     Batched,
 }
 
-/// sled's page cache for the log, in bytes. The log is appended to and read in order, never
-/// looked up at random, so a cache only holds pages just written: sled's default (1 GiB) held
-/// about 400 MiB of them at a million mentions (docs/BENCHMARKS.md), for no speed measured.
+/// sled's page cache for the log, in bytes. The log is appended to and mostly read in order
+/// (a lookup by sequence number is an auditor's, one at a time), so a cache mostly holds pages
+/// just written: sled's default (1 GiB) held about 400 MiB of them at a million mentions, and
+/// the scale bench measured no ingest slower with 64 MiB (docs/BENCHMARKS.md).
 pub const SLED_CACHE_BYTES: u64 = 64 << 20;
 
 const LOCK_FILE: &str = "LOCK";
