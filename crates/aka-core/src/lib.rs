@@ -13,6 +13,7 @@ pub use mention::{CharOffsets, Form, Kind, Mention, Role, Tense};
 pub use rules::Rules;
 pub mod entity;
 mod hash;
+mod idbits;
 pub mod image;
 pub mod judge;
 mod memo;

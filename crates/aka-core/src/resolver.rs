@@ -12,6 +12,7 @@ use strsim::{jaro_winkler, normalized_levenshtein};
 use crate::attrs::{Profile, Weighed, is_record, weigh};
 use crate::entity::Entity;
 use crate::event::{Decision, EntityId, Event, RuleName};
+use crate::idbits::IdBits;
 use crate::mention::{Form, Kind, Mention, Role, Tense};
 use crate::normalize::{acronym_form, given_names_match, initials, is_acronym, mention_acronym, name_key};
 use crate::rules::AttrKind;
@@ -583,8 +584,11 @@ fn choose_among(
     tokens: &[String],
     fits: &[(EntityId, Arc<[String]>)],
 ) -> Containment {
-    let with_role: Vec<&(EntityId, Arc<[String]>)> =
-        fits.iter().filter(|(id, _)| state.entity(*id).is_some_and(|e| shares_role(&m.roles, &e))).collect();
+    // A mention without roles shares none: no entity need be looked up.
+    let with_role: Vec<&(EntityId, Arc<[String]>)> = fits
+        .iter()
+        .filter(|(id, _)| !m.roles.is_empty() && state.entity(*id).is_some_and(|e| shares_role(&m.roles, &e)))
+        .collect();
     if let [(entity, full)] = with_role.as_slice() {
         let evidence = vec![
             format!("{:?} fits {} known names; a shared role decides", tokens.join(" "), fits.len()),
@@ -599,7 +603,7 @@ fn choose_among(
         });
     }
     let shared: Vec<Vec<EntityId>> = if fits.len() <= CO_MENTION_FITS_MAX {
-        let here: BTreeSet<EntityId> = context.names.iter().map(|(_, _, e)| state.resolve(*e)).collect();
+        let here = Here::of(state, context);
         fits.iter().map(|(id, _)| co_mentioned(state, &here, *id)).collect()
     } else {
         vec![Vec::new(); fits.len()]
@@ -643,18 +647,41 @@ fn listed(fits: &[(EntityId, Arc<[String]>)]) -> String {
 /// Fits weighed by the company they keep at most; more fits than this stay apart.
 const CO_MENTION_FITS_MAX: usize = 8;
 
+/// The entities of the current document so far (merges followed), asked of every entity of
+/// up to [`ENTITY_DOCS_MAX`](crate::state::ENTITY_DOCS_MAX) documents per fit: as bits, one
+/// instruction a question.
+struct Here {
+    ids: BTreeSet<EntityId>,
+    bits: IdBits,
+    /// An id of `ids` is past what `bits` holds.
+    beyond: bool,
+}
+
+impl Here {
+    fn of(state: &State, context: &DocContext) -> Here {
+        let ids: BTreeSet<EntityId> = context.names.iter().map(|(_, _, e)| state.resolve(*e)).collect();
+        let mut bits = IdBits::default();
+        let beyond = ids.iter().fold(false, |beyond, id| beyond | !bits.insert(*id));
+        Here { ids, bits, beyond }
+    }
+
+    fn contains(&self, id: EntityId) -> bool {
+        self.bits.contains(id) || (self.beyond && self.ids.contains(&id))
+    }
+}
+
 /// The entities `here` (the current document's, so far) other than `id` that also appear in
 /// the latest documents of `id` ([`State::entity_docs`], [`State::doc_entities`]: bounded, so
 /// that a popular entity costs no more than a rare one).
-fn co_mentioned(state: &State, here: &BTreeSet<EntityId>, id: EntityId) -> Vec<EntityId> {
-    if here.iter().all(|e| *e == id) {
+fn co_mentioned(state: &State, here: &Here, id: EntityId) -> Vec<EntityId> {
+    if here.ids.iter().all(|e| *e == id) {
         return Vec::new();
     }
     let Some(docs) = state.entity_docs(id) else { return Vec::new() };
     let mut shared: BTreeSet<EntityId> = BTreeSet::new();
     for doc in docs.iter() {
         for other in state.doc_entities(doc).iter().flat_map(|ids| ids.iter()).map(|e| state.resolve(*e)) {
-            if other != id && here.contains(&other) {
+            if other != id && here.contains(other) {
                 shared.insert(other);
             }
         }
