@@ -648,25 +648,22 @@ fn listed(fits: &[(EntityId, Arc<[String]>)]) -> String {
 const CO_MENTION_FITS_MAX: usize = 8;
 
 /// The entities of the current document so far (merges followed), asked of every entity of
-/// up to [`ENTITY_DOCS_MAX`](crate::state::ENTITY_DOCS_MAX) documents per fit: as bits, one
-/// instruction a question.
+/// up to [`ENTITY_DOCS_MAX`](crate::state::ENTITY_DOCS_MAX) documents per fit: the bits
+/// answer nearly every question, the set the few they cannot.
 struct Here {
     ids: BTreeSet<EntityId>,
     bits: IdBits,
-    /// An id of `ids` is past what `bits` holds.
-    beyond: bool,
 }
 
 impl Here {
     fn of(state: &State, context: &DocContext) -> Here {
         let ids: BTreeSet<EntityId> = context.names.iter().map(|(_, _, e)| state.resolve(*e)).collect();
-        let mut bits = IdBits::default();
-        let beyond = ids.iter().fold(false, |beyond, id| beyond | !bits.insert(*id));
-        Here { ids, bits, beyond }
+        let bits = ids.iter().copied().collect();
+        Here { ids, bits }
     }
 
     fn contains(&self, id: EntityId) -> bool {
-        self.bits.contains(id) || (self.beyond && self.ids.contains(&id))
+        self.bits.may_contain(id) && self.ids.contains(&id)
     }
 }
 
