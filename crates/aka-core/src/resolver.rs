@@ -349,7 +349,9 @@ fn tokens_spell(tokens: &[String], key: &str) -> bool {
 fn known_as_word(state: &State, key: &str) -> bool {
     state.candidates(&format!("{}{key}", key::NAME)).into_iter().any(|id| {
         let (Some(entity), Some(names)) = (state.entity(id), state.entity_tokens(id)) else { return false };
-        entity.names.keys().zip(&names.names).any(|(n, tokens)| !is_acronym(n) && tokens_spell(tokens, key))
+        // Spelling first: it fails at the first token for nearly every name of a popular
+        // entity, where the capitals would be counted in each.
+        entity.names.keys().zip(&names.names).any(|(n, tokens)| tokens_spell(tokens, key) && !is_acronym(n))
     })
 }
 

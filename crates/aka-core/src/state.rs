@@ -8,7 +8,7 @@
 //! a row copies it into the overlay.
 
 use std::borrow::Cow;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 use std::ops::Bound;
 use std::sync::Arc;
 
@@ -16,7 +16,7 @@ use crate::entity::Entity;
 use crate::event::{EntityId, Event, Verdict};
 use crate::idbits::IdBits;
 use crate::image::{Base, Image, find, id as archived_id, owned};
-use crate::memo::Memo;
+use crate::memo::{IdMemo, Memo};
 use crate::mention::{Form, Kind, Mention, Tense};
 use crate::normalize::{initials, mention_acronym, name_key};
 use crate::overlay::Overlay;
@@ -63,7 +63,10 @@ pub struct State {
     rules: Arc<Rules>,
     base: Option<Arc<Base>>,
     docs: Overlay<String, DocRecord>,
-    mentions: Overlay<String, Mention>,
+    /// Boxed: a bucket of this table (the largest, a row per mention) holds a pointer, not a
+    /// whole mention, so adding one writes a cache line, not four, and growing it moves an
+    /// eighth of the bytes.
+    mentions: Overlay<String, Box<Mention>>,
     mention_entity: Overlay<String, EntityId>,
     entities: Overlay<EntityId, Entity>,
     redirects: Overlay<EntityId, EntityId>,
@@ -84,9 +87,9 @@ pub struct State {
     /// The normalised known attributes of every mention weighed.
     attrs: Memo<[(usize, Arc<str>)]>,
     /// The names of every live entity compared, as tokens; forgotten when the entity changes.
-    entity_tokens: Memo<EntityTokens, EntityId>,
+    entity_tokens: IdMemo<EntityTokens>,
     /// The canonical name of every live entity asked for, kept up to date as names are counted.
-    canonical: Memo<str, EntityId>,
+    canonical: IdMemo<str>,
     /// The blocking keys of each record weighed and not yet linked: made to find its
     /// candidates, taken when it is linked to index it.
     record_keys: Memo<[String]>,
@@ -95,10 +98,15 @@ pub struct State {
     /// and all of them when mentions move to another entity.
     doc_entities: Memo<[EntityId]>,
     /// The latest documents of every entity asked about: forgotten whenever its mentions change.
-    entity_docs: Memo<[String], EntityId>,
+    entity_docs: IdMemo<[String]>,
+    /// The documents of the latest mentions of every entity whose documents were asked for:
+    /// one more mention pushes its document, so the list above is made again from this, not
+    /// from the mentions (a lookup each in the largest table); forgotten when the entity's
+    /// mentions change any other way.
+    latest_docs: IdMemo<LatestDocs>,
     /// The blocking keys of each entity's latest mention, under which it is listed (or the list
     /// was full): forgotten when the entity merges, splits or is made again.
-    linked_keys: Memo<[String], EntityId>,
+    linked_keys: IdMemo<[String]>,
 }
 
 /// Mentions of a document whose entities [`State::doc_entities`] gives.
@@ -192,6 +200,27 @@ fn last_hash(last: Option<&str>) -> u64 {
     std::hash::BuildHasher::hash_one(&crate::hash::FoldState::default(), last)
 }
 
+/// The documents of an entity's latest [`ENTITY_DOCS_MENTIONS_MAX`] mentions, the oldest first:
+/// for each, the hash of its document's id beside the id (compared by number first), or none
+/// for a mention without a record. Consecutive mentions of one document share its id.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub(crate) struct LatestDocs(VecDeque<Option<(u64, Arc<str>)>>);
+
+impl LatestDocs {
+    /// One more mention, in `doc`.
+    fn push(&mut self, doc: &str) {
+        let hash = std::hash::BuildHasher::hash_one(&crate::hash::FoldState::default(), doc);
+        let shared = match self.0.back() {
+            Some(Some((h, d))) if *h == hash && **d == *doc => Arc::clone(d),
+            _ => Arc::from(doc),
+        };
+        self.0.push_back(Some((hash, shared)));
+        if self.0.len() > ENTITY_DOCS_MENTIONS_MAX {
+            self.0.pop_front();
+        }
+    }
+}
+
 /// Known attributes as (attribute position, normalised value).
 pub type Attrs = Arc<[(usize, Arc<str>)]>;
 
@@ -232,12 +261,13 @@ impl State {
             names: Memo::default(),
             person_names: Memo::default(),
             attrs: Memo::default(),
-            entity_tokens: Memo::default(),
-            canonical: Memo::default(),
+            entity_tokens: IdMemo::default(),
+            canonical: IdMemo::default(),
             record_keys: Memo::default(),
             doc_entities: Memo::default(),
-            entity_docs: Memo::default(),
-            linked_keys: Memo::default(),
+            entity_docs: IdMemo::default(),
+            latest_docs: IdMemo::default(),
+            linked_keys: IdMemo::default(),
         }
     }
 
@@ -310,6 +340,7 @@ impl State {
         self.entity_tokens.forget(&id);
         self.linked_keys.forget(&id);
         self.entity_docs.forget(&id);
+        self.latest_docs.forget(&id);
         self.canonical.forget(&id);
     }
 
@@ -415,33 +446,59 @@ impl State {
     pub fn entity_docs(&self, id: EntityId) -> Option<Arc<[String]>> {
         let id = self.resolve(id);
         let make = || {
-            let entity = self.entity(id)?;
-            let mut docs: Vec<String> = Vec::new();
-            for mention_id in entity.mentions.iter().rev().take(ENTITY_DOCS_MENTIONS_MAX) {
-                let Some(mention) = self.mention(mention_id) else { continue };
-                if !docs.contains(&mention.doc_id) {
-                    docs.push(mention.doc_id.clone());
+            let latest = self.latest_docs.get_or(&id, || self.latest_docs_of(id).map(Arc::new))?;
+            let mut docs: Vec<(u64, &str)> = Vec::new();
+            for (hash, doc) in latest.0.iter().rev().flatten() {
+                if !docs.iter().any(|(h, d)| h == hash && *d == &**doc) {
+                    docs.push((*hash, doc));
                     if docs.len() == ENTITY_DOCS_MAX {
                         break;
                     }
                 }
             }
-            Some(Arc::from(docs))
+            Some(docs.into_iter().map(|(_, doc)| doc.to_string()).collect())
         };
-        let docs = self.entity_docs.get_or(&id, &make);
-        debug_assert_eq!(docs, make(), "the remembered documents of {id}");
+        let docs = self.entity_docs.get_or(&id, make);
+        #[cfg(debug_assertions)]
+        {
+            let latest = self.latest_docs_of(id);
+            assert_eq!(self.latest_docs.get_or(&id, || None).as_deref(), latest.as_ref(), "latest documents of {id}");
+            let mut made: Vec<String> = Vec::new();
+            for doc in latest.iter().flat_map(|l| l.0.iter().rev().flatten()).map(|(_, doc)| doc.to_string()) {
+                if made.len() < ENTITY_DOCS_MAX && !made.contains(&doc) {
+                    made.push(doc);
+                }
+            }
+            assert_eq!(docs.as_deref(), latest.map(|_| made.as_slice()), "the remembered documents of {id}");
+        }
         docs
+    }
+
+    /// The documents of a live entity's latest mentions, read from the mentions.
+    fn latest_docs_of(&self, id: EntityId) -> Option<LatestDocs> {
+        let entity = self.entity(id)?;
+        let mut latest = LatestDocs::default();
+        let from = entity.mentions.len().saturating_sub(ENTITY_DOCS_MENTIONS_MAX);
+        for mention_id in &entity.mentions[from..] {
+            match self.mention(mention_id) {
+                Some(mention) => latest.push(&mention.doc_id),
+                None => latest.0.push_back(None),
+            }
+        }
+        Some(latest)
     }
 
     /// A mention by id.
     pub fn mention(&self, mention_id: &str) -> Option<Cow<'_, Mention>> {
-        self.mentions.get(mention_id, || base_mention(&self.base, mention_id))
+        self.mentions.get(mention_id, || base_mention(&self.base, mention_id).map(Box::new)).map(unboxed)
     }
 
     /// All mentions in id order.
     pub fn mentions(&self) -> impl Iterator<Item = Cow<'_, Mention>> {
         let rows = self.base.as_deref().map(|b| b.image().mentions.as_slice()).unwrap_or_default();
-        self.mentions.merged(rows.iter().map(|m| (m.mention_id.to_string(), m)), owned).map(|(_, m)| m)
+        self.mentions
+            .merged(rows.iter().map(|m| (m.mention_id.to_string(), m)), |m| Box::new(owned(m)))
+            .map(|(_, m)| unboxed(m))
     }
 
     fn mention_entity_rows(&self) -> impl Iterator<Item = (String, Cow<'_, EntityId>)> {
@@ -536,7 +593,7 @@ impl State {
                 if let Some(doc) = self.docs.get_mut(&mention.doc_id, || base_doc(base, &mention.doc_id)) {
                     doc.mentions.push(mention.mention_id.clone());
                 }
-                self.mentions.insert(mention.mention_id.clone(), mention.clone());
+                self.mentions.insert(mention.mention_id.clone(), Box::new(mention.clone()));
             }
             Event::EntityCreated { entity, mention_id, kind, .. } => {
                 self.next_entity = self.next_entity.max(entity.0 + 1);
@@ -634,7 +691,9 @@ impl State {
         // The mention and the entity borrowed through their fields, so that the memos beside
         // them can change; the keys first, which need the whole state.
         let base = &self.base;
-        let Some(mention) = self.mentions.get(mention_id, || base_mention(base, mention_id)) else { return };
+        let Some(mention) = self.mentions.get(mention_id, || base_mention(base, mention_id).map(Box::new)) else {
+            return;
+        };
         let keys = match self.record_keys.take(mention_id) {
             Some(keys) => keys,
             None => Arc::from(self.keys_of(&mention)),
@@ -684,6 +743,9 @@ impl State {
         }
         self.doc_entities.forget(mention.doc_id.as_str());
         self.entity_docs.forget(&id);
+        if let Some(latest) = self.latest_docs.get_mut(&id) {
+            Arc::make_mut(latest).push(&mention.doc_id);
+        }
         self.mention_entity.insert(mention_id.to_string(), named);
         // The keys of the entity's mention before, again (a popular entity is named the same way
         // over and over): it is listed under each already, or the list was full and still is.
@@ -907,6 +969,14 @@ pub(crate) fn role_key(title: &str, of: &str) -> String {
 fn base_doc(base: &Option<Arc<Base>>, doc_id: &str) -> Option<DocRecord> {
     let rows = &base.as_deref()?.image().docs;
     find(rows, |r| r.0.as_str().cmp(doc_id)).map(|r| owned(&r.1))
+}
+
+/// A boxed row as the mention it holds.
+fn unboxed(row: Cow<'_, Box<Mention>>) -> Cow<'_, Mention> {
+    match row {
+        Cow::Borrowed(mention) => Cow::Borrowed(mention),
+        Cow::Owned(mention) => Cow::Owned(*mention),
+    }
 }
 
 fn base_mention(base: &Option<Arc<Base>>, mention_id: &str) -> Option<Mention> {
@@ -1140,6 +1210,34 @@ mod tests {
         let state = replay.apply(split(a, c, &["d1:0"]));
         assert_eq!(docs(state, a), ["d2"], "a moved mention's document goes with it");
         assert_eq!(docs(state, c), ["d1"]);
+    }
+
+    #[test]
+    fn an_entitys_latest_documents_are_those_of_its_latest_mentions_as_its_mentions_pass_the_bound() {
+        // A hundred mentions in documents of their own, then a hundred in one document: the
+        // latest ENTITY_DOCS_MENTIONS_MAX mentions reach back to the 28 last of the first
+        // hundred's documents, not further, and fewer than ENTITY_DOCS_MAX documents are given.
+        let mut replay = Replay::new();
+        let a = EntityId(1);
+        let doc_of = |i: u32| if i < 100 { format!("a{i}") } else { "z".to_string() };
+        let mut asked = Vec::new();
+        for i in 0..200u32 {
+            let doc = doc_of(i);
+            if i <= 100 {
+                replay.apply(document(&doc));
+            }
+            replay.apply(observed(m(&doc, i, "PERSON Jane Roe")));
+            let mention_id = format!("{doc}:{i}");
+            let state = replay.apply(if i == 0 { created(a, &mention_id) } else { linked(&mention_id, a) });
+            // Asked as the mentions come, so that the remembered list is carried along.
+            asked = state.entity_docs(a).unwrap().to_vec();
+        }
+        assert_eq!(ENTITY_DOCS_MENTIONS_MAX, 128, "the expectation below counts on this bound");
+        let expected: Vec<String> =
+            std::iter::once("z".to_string()).chain((72..100).rev().map(|i| format!("a{i}"))).collect();
+        assert_eq!(asked, expected, "carried along mention by mention");
+        let fresh = replay.state.clone();
+        assert_eq!(fresh.entity_docs(a).unwrap().to_vec(), expected, "made from the mentions");
     }
 
     #[test]
