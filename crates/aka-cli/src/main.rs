@@ -256,7 +256,8 @@ fn snapshot_policy(cli: &Cli) -> aka::SnapshotPolicy {
     }
 }
 
-/// Ends a command that wrote: a snapshot if events came since the last, and a durable log.
+/// Ends a command that wrote: a snapshot if events came since the last, and a durable log. The
+/// process exits after it, so the state is not freed piece by piece.
 fn close(engine: Engine) -> Result<()> {
-    engine.close().context("closing the store (the events are in the log; only the snapshot failed)")
+    engine.close_at_exit().context("closing the store (the events are in the log; only the snapshot failed)")
 }

@@ -37,6 +37,30 @@ impl<K: Ord + Hash + Clone, V: Clone> Overlay<K, V> {
     }
 
     /// Whether a row is under `key`, asking `base` only when the overlay does not know.
+    /// The row changed since the archive, if it is one and was not removed; the archive is
+    /// not asked.
+    pub(crate) fn live<Q>(&self, key: &Q) -> Option<&V>
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        self.0.get(key).and_then(Option::as_ref)
+    }
+
+    /// [`Overlay::live`], to change in place.
+    pub(crate) fn live_mut<Q>(&mut self, key: &Q) -> Option<&mut V>
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        self.0.get_mut(key).and_then(Option::as_mut)
+    }
+
+    /// The rows changed since the archive and not removed, in no order.
+    pub(crate) fn live_rows(&self) -> impl Iterator<Item = (&K, &V)> {
+        self.0.iter().filter_map(|(key, row)| Some((key, row.as_ref()?)))
+    }
+
     pub(crate) fn contains<Q>(&self, key: &Q, base: impl FnOnce() -> bool) -> bool
     where
         K: Borrow<Q>,

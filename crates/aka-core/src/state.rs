@@ -66,7 +66,9 @@ pub struct State {
     /// Boxed: a bucket of this table (the largest, a row per mention) holds a pointer, not a
     /// whole mention, so adding one writes a cache line, not four, and growing it moves an
     /// eighth of the bytes.
-    mentions: Overlay<String, Box<Mention>>,
+    mentions: Overlay<String, Box<MentionRow>>,
+    /// The entity each mention without a row in `mentions` was linked to: those of the
+    /// archive, linked again since (a mention with a row keeps its link in it).
     mention_entity: Overlay<String, EntityId>,
     entities: Overlay<EntityId, Entity>,
     redirects: Overlay<EntityId, EntityId>,
@@ -386,7 +388,7 @@ impl State {
             entity_count: self.entity_count,
             docs: self.docs_with_ids().map(|(id, d)| (id, d.into_owned())).collect(),
             mentions: self.mentions().map(Cow::into_owned).collect(),
-            mention_entity: self.mention_entity_rows().map(|(m, e)| (m, e.into_owned())).collect(),
+            mention_entity: self.mention_entity_rows(),
             entities: self.entities().map(Cow::into_owned).collect(),
             redirects: self.redirect_rows().map(|(a, b)| (a, b.into_owned())).collect(),
             index: self.index_rows().map(|(k, ids)| (k, ids.into_owned())).collect(),
@@ -490,20 +492,44 @@ impl State {
 
     /// A mention by id.
     pub fn mention(&self, mention_id: &str) -> Option<Cow<'_, Mention>> {
-        self.mentions.get(mention_id, || base_mention(&self.base, mention_id).map(Box::new)).map(unboxed)
+        self.mentions.get(mention_id, || base_mention(&self.base, mention_id).map(MentionRow::unlinked)).map(unboxed)
     }
 
     /// All mentions in id order.
     pub fn mentions(&self) -> impl Iterator<Item = Cow<'_, Mention>> {
         let rows = self.base.as_deref().map(|b| b.image().mentions.as_slice()).unwrap_or_default();
         self.mentions
-            .merged(rows.iter().map(|m| (m.mention_id.to_string(), m)), |m| Box::new(owned(m)))
+            .merged(rows.iter().map(|m| (m.mention_id.to_string(), m)), |m| MentionRow::unlinked(owned(m)))
             .map(|(_, m)| unboxed(m))
     }
 
-    fn mention_entity_rows(&self) -> impl Iterator<Item = (String, Cow<'_, EntityId>)> {
+    /// Every mention's link, in mention id order: those kept in mention rows, and the others
+    /// (no mention id is in both).
+    fn mention_entity_rows(&self) -> Vec<(String, EntityId)> {
         let rows = self.base.as_deref().map(|b| b.image().mention_entity.as_slice()).unwrap_or_default();
-        self.mention_entity.merged(rows.iter().map(|r| (r.0.to_string(), &r.1)), archived_id)
+        let mut others =
+            self.mention_entity.merged(rows.iter().map(|r| (r.0.to_string(), &r.1)), archived_id).peekable();
+        let mut in_rows: Vec<(&String, EntityId)> =
+            self.mentions.live_rows().filter_map(|(id, row)| Some((id, row.linked?))).collect();
+        in_rows.sort_unstable();
+        let mut in_rows = in_rows.into_iter().peekable();
+        let mut out = Vec::new();
+        loop {
+            let from_rows = match (in_rows.peek(), others.peek()) {
+                (None, None) => return out,
+                (Some(_), None) => true,
+                (None, Some(_)) => false,
+                (Some((row_id, _)), Some((other_id, _))) => {
+                    debug_assert_ne!(*row_id, other_id, "a link both in a mention row and beside it");
+                    *row_id <= other_id
+                }
+            };
+            match (from_rows, in_rows.next_if(|_| from_rows), others.next_if(|_| !from_rows)) {
+                (true, Some((id, entity)), _) => out.push((id.clone(), entity)),
+                (false, _, Some((id, entity))) => out.push((id, *entity)),
+                _ => unreachable!("the side peeked has a row"),
+            }
+        }
     }
 
     fn redirect_rows(&self) -> impl Iterator<Item = (EntityId, Cow<'_, EntityId>)> {
@@ -567,8 +593,17 @@ impl State {
     /// Live entities listed under a blocking key, resolved, deduplicated, in the order they
     /// were first listed.
     pub fn candidates(&self, key: &str) -> Vec<EntityId> {
+        let Some(listed) = self.listed(key) else { return Vec::new() };
+        // A list holds each id once (`add_key`): only ids that follow merges can meet again.
+        if !listed.iter().any(|id| self.redirected.may_contain(*id)) {
+            debug_assert!(
+                listed.iter().enumerate().all(|(i, id)| !listed[..i].contains(id)),
+                "{key:?} lists an id twice"
+            );
+            return listed.into_owned();
+        }
         let mut out: Vec<EntityId> = Vec::new();
-        for id in self.listed(key).iter().flat_map(|ids| ids.iter()) {
+        for id in listed.iter() {
             let id = self.resolve(*id);
             if !out.contains(&id) {
                 out.push(id);
@@ -593,7 +628,16 @@ impl State {
                 if let Some(doc) = self.docs.get_mut(&mention.doc_id, || base_doc(base, &mention.doc_id)) {
                     doc.mentions.push(mention.mention_id.clone());
                 }
-                self.mentions.insert(mention.mention_id.clone(), Box::new(mention.clone()));
+                // A link made before the mention was (only a hand-made log has one) moves into
+                // its row.
+                let id = mention.mention_id.as_str();
+                let linked = self.linked_id(id);
+                if linked.is_some() {
+                    let in_base = base_linked(&self.base, id).is_some();
+                    self.mention_entity.remove(&id.to_string(), in_base, || None);
+                }
+                let row = MentionRow { mention: mention.clone(), linked };
+                self.mentions.insert(mention.mention_id.clone(), Box::new(row));
             }
             Event::EntityCreated { entity, mention_id, kind, .. } => {
                 self.next_entity = self.next_entity.max(entity.0 + 1);
@@ -658,7 +702,18 @@ impl State {
 
     /// The id a mention was linked to (before any merge), if it was.
     pub fn linked_id(&self, mention_id: &str) -> Option<EntityId> {
-        self.mention_entity.get(mention_id, || base_linked(&self.base, mention_id)).map(|c| *c)
+        match self.mentions.live(mention_id) {
+            Some(row) => row.linked,
+            None => self.mention_entity.get(mention_id, || base_linked(&self.base, mention_id)).map(|c| *c),
+        }
+    }
+
+    /// Records that `mention_id` is linked to `entity`: in its row, if it has one.
+    fn set_link(&mut self, mention_id: &str, entity: EntityId) {
+        match self.mentions.live_mut(mention_id) {
+            Some(row) => row.linked = Some(entity),
+            None => self.mention_entity.insert(mention_id.to_string(), entity),
+        }
     }
 
     /// Whether following merges from `id` passes through `through` (or starts there).
@@ -691,7 +746,9 @@ impl State {
         // The mention and the entity borrowed through their fields, so that the memos beside
         // them can change; the keys first, which need the whole state.
         let base = &self.base;
-        let Some(mention) = self.mentions.get(mention_id, || base_mention(base, mention_id).map(Box::new)) else {
+        let Some(mention) =
+            self.mentions.get(mention_id, || base_mention(base, mention_id).map(MentionRow::unlinked)).map(unboxed)
+        else {
             return;
         };
         let keys = match self.record_keys.take(mention_id) {
@@ -746,7 +803,7 @@ impl State {
         if let Some(latest) = self.latest_docs.get_mut(&id) {
             Arc::make_mut(latest).push(&mention.doc_id);
         }
-        self.mention_entity.insert(mention_id.to_string(), named);
+        self.set_link(mention_id, named);
         // The keys of the entity's mention before, again (a popular entity is named the same way
         // over and over): it is listed under each already, or the list was full and still is.
         let again = self.linked_keys.take(&id).is_some_and(|before| before == keys);
@@ -823,7 +880,7 @@ impl State {
         self.entities.insert(child, child_entity);
         self.entity_count += 1;
         for m in mentions {
-            self.mention_entity.insert(m.clone(), child);
+            self.set_link(m, child);
         }
         self.doc_entities.clear();
         for id in [parent, child] {
@@ -971,11 +1028,30 @@ fn base_doc(base: &Option<Arc<Base>>, doc_id: &str) -> Option<DocRecord> {
     find(rows, |r| r.0.as_str().cmp(doc_id)).map(|r| owned(&r.1))
 }
 
-/// A boxed row as the mention it holds.
-fn unboxed(row: Cow<'_, Box<Mention>>) -> Cow<'_, Mention> {
+/// A mention as the state holds it since the archive, and the entity it was linked to (before
+/// any merge): a new mention is linked as soon as it is observed, and its link written in the
+/// row just written is a cache line already at hand, where a table of its own as large as
+/// this one costs a miss per mention at a million of them.
+#[derive(Clone, Debug)]
+struct MentionRow {
+    mention: Mention,
+    linked: Option<EntityId>,
+}
+
+impl MentionRow {
+    /// A row of the archive's (whose link the archive keeps apart).
+    // Boxed as the table holds it.
+    #[allow(clippy::unnecessary_box_returns)]
+    fn unlinked(mention: Mention) -> Box<MentionRow> {
+        Box::new(MentionRow { mention, linked: None })
+    }
+}
+
+/// A row as the mention it holds.
+fn unboxed(row: Cow<'_, Box<MentionRow>>) -> Cow<'_, Mention> {
     match row {
-        Cow::Borrowed(mention) => Cow::Borrowed(mention),
-        Cow::Owned(mention) => Cow::Owned(*mention),
+        Cow::Borrowed(row) => Cow::Borrowed(&row.mention),
+        Cow::Owned(row) => Cow::Owned(row.mention),
     }
 }
 
@@ -1238,6 +1314,46 @@ mod tests {
         assert_eq!(asked, expected, "carried along mention by mention");
         let fresh = replay.state.clone();
         assert_eq!(fresh.entity_docs(a).unwrap().to_vec(), expected, "made from the mentions");
+    }
+
+    #[test]
+    fn a_mentions_link_is_the_same_live_in_an_image_and_on_a_base_wherever_it_is_kept() {
+        let rebased = |state: &State| {
+            let base = crate::image::Base::new(Box::new(state.image().encode())).expect("an image's archive validates");
+            State::on_base(Arc::new(Rules::default_rules()), Arc::new(base))
+        };
+        let (a, c) = (EntityId(1), EntityId(3));
+        let mut replay = Replay::new();
+        replay.apply(document("d"));
+        replay.apply(observed(m("d", 0, "PERSON Jane Roe")));
+        replay.apply(created(a, "d:0"));
+        replay.apply(observed(m("d", 1, "PERSON Jane Roe")));
+        replay.apply(linked("d:1", a));
+        // A hand-made log: a split names a mention not yet observed, which is observed after.
+        replay.apply(split(a, c, &["d:1", "x:9"]));
+        replay.apply(document("x"));
+        let state = replay.apply(observed(m("x", 9, "PERSON Jane Roe")));
+        let expected = [("d:0", a), ("d:1", c), ("x:9", c)];
+        let links = |state: &State| -> Vec<(String, Option<EntityId>)> {
+            ["d:0", "d:1", "x:9", "y:0"].iter().map(|m| (m.to_string(), state.linked_id(m))).collect()
+        };
+        let mut want: Vec<(String, Option<EntityId>)> =
+            expected.iter().map(|(m, e)| (m.to_string(), Some(*e))).collect();
+        want.push(("y:0".to_string(), None));
+        assert_eq!(links(state), want, "live");
+        let image_links = |state: &State| state.image().mention_entity;
+        let want_image: Vec<(String, EntityId)> = expected.iter().map(|(m, e)| (m.to_string(), *e)).collect();
+        assert_eq!(image_links(state), want_image, "in the image, once each, in id order");
+        let mut on_base = Replay { state: rebased(state), seq: replay.seq };
+        assert_eq!(links(&on_base.state), want, "on a base");
+        // On the base: a mention of the archive linked again, and one observed again.
+        on_base.apply(split(c, EntityId(4), &["d:1"]));
+        let state = on_base.apply(observed(m("d", 0, "PERSON Jane Roe")));
+        want[1].1 = Some(EntityId(4));
+        assert_eq!(links(state), want, "linked again and observed again on a base");
+        let want_image: Vec<(String, EntityId)> = want.iter().filter_map(|(m, e)| Some((m.clone(), (*e)?))).collect();
+        assert_eq!(image_links(state), want_image, "the image of a base and its changes, once each");
+        assert_eq!(links(&rebased(state)), want, "on the base of a base");
     }
 
     #[test]

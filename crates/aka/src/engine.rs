@@ -322,6 +322,20 @@ impl Engine {
         self.finish()
     }
 
+    /// [`Engine::close`] for a process that exits right after: the snapshot and the durable
+    /// log are those of `close`, and the log is closed (its threads joined, the directory let
+    /// go), but the state's memory is left for the operating system to take back with the
+    /// process, at once, where freeing a large state piece by piece takes a while (about a
+    /// twentieth of a Febrl ingest, docs/BENCHMARKS.md). A process that goes on must use
+    /// `close`: the state's memory would stay taken.
+    pub fn close_at_exit(mut self) -> Result<(), SnapshotError> {
+        self.finish()?;
+        let Engine { log, state, .. } = self;
+        drop(log);
+        std::mem::forget(state);
+        Ok(())
+    }
+
     /// What [`Engine::close`] does, for an engine shared behind a lock: a snapshot if the policy
     /// asks for one on close and enough events came since the last, and a durable log. The engine
     /// stays usable.
