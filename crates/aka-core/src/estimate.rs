@@ -31,6 +31,7 @@ use std::fmt::Write as _;
 use std::sync::Arc;
 
 use crate::attrs::{Level, compare};
+use crate::hash::FoldState;
 use crate::mention::Mention;
 use crate::rules::{AttrKind, Rules, RulesError};
 use crate::state::State;
@@ -303,7 +304,7 @@ pub fn estimate(rules: &Rules, records: &[Mention], threads: usize) -> Estimate 
     // Candidate pairs: records sharing at least `shared_keys_min` blocking keys.
     let key_records_max = rules.limits.candidates_per_key_max;
     let record_keys = keys_of_records(&state, records, threads);
-    let mut by_key: HashMap<String, Vec<u32>> = HashMap::new();
+    let mut by_key: HashMap<String, Vec<u32>, FoldState> = HashMap::default();
     for (r, keys) in record_keys.into_iter().enumerate() {
         let r = u32::try_from(r).unwrap_or(u32::MAX);
         for key in keys {
@@ -482,7 +483,7 @@ fn in_chunks<T: Sync, R: Send>(items: &[T], threads: usize, work: impl Fn(&[T]) 
 /// in the order they come in `values` (`u32::MAX` for none); `values` are by record, `width`
 /// attributes each.
 fn value_numbers(values: &[Option<Arc<str>>], width: usize, a: usize) -> Vec<u32> {
-    let mut numbers: HashMap<&str, u32> = HashMap::new();
+    let mut numbers: HashMap<&str, u32, FoldState> = HashMap::default();
     let column = values.iter().skip(a).step_by(width);
     column
         .map(|v| match v.as_deref() {
@@ -612,7 +613,7 @@ fn level_counts(table: &Table, pairs: &[(usize, usize)], threads: usize) -> Vec<
 /// Of the pairs of the `n` records that both have attribute `a`: how many agree exactly, and
 /// how many there are.
 fn agreeing_pairs(table: &Table, n: usize, a: usize) -> (u64, u64) {
-    let mut counts: HashMap<&str, u64> = HashMap::new();
+    let mut counts: HashMap<&str, u64, FoldState> = HashMap::default();
     for r in 0..n {
         if let Some(v) = table.value(r, a) {
             *counts.entry(v).or_default() += 1;
