@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
 
-use aka::{BareMention, Engine, IngestError, IngestOutcome, Rules};
+use aka::{BareMention, Engine, IngestError, IngestOutcome, Prepared, Rules, prepare_mentions};
 use anyhow::{Context, Result, anyhow, bail};
 use tracing::warn;
 
@@ -139,7 +139,7 @@ pub fn ingest(engine: &mut Engine, file: &Path, columns: &Columns, tally: &mut T
         let reader = scope.spawn(move || read(file, columns, &rules, &batches));
         for mut batch in received {
             tally.skipped += batch.skipped;
-            append(engine, file, &mut batch.records, tally)?;
+            append(engine, file, &mut batch.records, std::mem::take(&mut batch.prepared), tally)?;
             if let Some(error) = batch.error {
                 return Err(error);
             }
@@ -155,6 +155,9 @@ const BATCHES_AHEAD: usize = 4;
 /// the error that stopped the reading after them.
 struct Read {
     records: Vec<(usize, BareMention)>,
+    /// What resolving the records computes of each alone, made here rather than on the
+    /// resolving thread.
+    prepared: Vec<Prepared>,
     skipped: usize,
     error: Option<anyhow::Error>,
 }
@@ -162,13 +165,13 @@ struct Read {
 impl Read {
     /// No records yet, with room for a batch.
     fn empty() -> Read {
-        Read { records: Vec::with_capacity(RECORDS_PER_APPEND), skipped: 0, error: None }
+        Read { records: Vec::with_capacity(RECORDS_PER_APPEND), prepared: Vec::new(), skipped: 0, error: None }
     }
 }
 
 /// Reads `file` into batches sent to `batches`, until the end, an error (sent after the
 /// records before it), or the receiver hanging up. An error opening the file is returned.
-fn read(file: &Path, columns: &Columns, rules: &Rules, batches: &std::sync::mpsc::SyncSender<Read>) -> Result<()> {
+fn read(file: &Path, columns: &Columns, rules: &Arc<Rules>, batches: &std::sync::mpsc::SyncSender<Read>) -> Result<()> {
     let mut reader = RecordReader::open(file, columns)?;
     let mut batch = Read::empty();
     while let Some(row) = reader.next_record(rules) {
@@ -181,14 +184,16 @@ fn read(file: &Path, columns: &Columns, rules: &Rules, batches: &std::sync::mpsc
             Ok(Row::Record(line, mention)) => {
                 batch.records.push((line, mention));
                 // A full batch goes; the appending side hung up if it stopped on an error of its own.
-                if batch.records.len() == RECORDS_PER_APPEND
-                    && batches.send(std::mem::replace(&mut batch, Read::empty())).is_err()
-                {
-                    return Ok(());
+                if batch.records.len() == RECORDS_PER_APPEND {
+                    batch.prepared = prepare_mentions(rules, batch.records.iter().map(|(_, m)| m));
+                    if batches.send(std::mem::replace(&mut batch, Read::empty())).is_err() {
+                        return Ok(());
+                    }
                 }
             }
         }
     }
+    batch.prepared = prepare_mentions(rules, batch.records.iter().map(|(_, m)| m));
     // The receiver may have hung up: it has its own error to report then.
     let _ = batches.send(batch);
     Ok(())
@@ -196,14 +201,20 @@ fn read(file: &Path, columns: &Columns, rules: &Rules, batches: &std::sync::mpsc
 
 /// Resolves and appends the pending records in one atomic append. An error names the record's
 /// line where the engine names the record.
-fn append(engine: &mut Engine, file: &Path, pending: &mut Vec<(usize, BareMention)>, tally: &mut Tally) -> Result<()> {
+fn append(
+    engine: &mut Engine,
+    file: &Path,
+    pending: &mut Vec<(usize, BareMention)>,
+    prepared: Vec<Prepared>,
+    tally: &mut Tally,
+) -> Result<()> {
     if pending.is_empty() {
         return Ok(());
     }
     let lines: Vec<usize> = pending.iter().map(|(line, _)| *line).collect();
     let batch: Vec<BareMention> = pending.drain(..).map(|(_, mention)| mention).collect();
     let count = batch.len();
-    match engine.ingest_mentions(batch) {
+    match engine.ingest_prepared_mentions(batch, prepared) {
         Ok(IngestOutcome::Appended { seqs, mentions, .. }) => {
             tally.documents += mentions;
             tally.mentions += mentions;

@@ -223,6 +223,28 @@ impl LatestDocs {
     }
 }
 
+/// What resolving a mention computes of the mention alone (its normalised attributes, its
+/// blocking keys, its name's tokens), made by [`State::prepare`] off the thread that resolves,
+/// where a record is read, and handed to [`State::remember`]. Each is a function of the mention
+/// and the rules alone, so remembering them changes no decision.
+#[derive(Debug)]
+pub struct Prepared {
+    rules_hash: String,
+    mention_id: String,
+    name: String,
+    attrs: Option<Attrs>,
+    keys: Arc<[String]>,
+    tokens: Arc<[String]>,
+    person_tokens: Option<Arc<[String]>>,
+}
+
+impl Prepared {
+    /// The id of the mention it was made of.
+    pub fn mention_id(&self) -> &str {
+        &self.mention_id
+    }
+}
+
 /// Known attributes as (attribute position, normalised value).
 pub type Attrs = Arc<[(usize, Arc<str>)]>;
 
@@ -283,6 +305,39 @@ impl State {
     /// What the attribute memo remembers of a mention: its known attributes' positions and values.
     fn attr_values(&self, mention: &Mention) -> Attrs {
         crate::attrs::known_attrs(&self.rules, mention).into_iter().map(|a| (a.index, a.value)).collect()
+    }
+
+    /// What resolving `mention` computes of it alone ([`Prepared`]), made by this state (one of
+    /// its own, where the record is read) for another to [`State::remember`].
+    pub fn prepare(&self, mention: &Mention) -> Prepared {
+        let name = mention.name_text();
+        Prepared {
+            rules_hash: self.rules.hash.clone(),
+            mention_id: mention.mention_id.clone(),
+            name: name.to_string(),
+            attrs: (!mention.attrs.is_empty()).then(|| self.attr_values(mention)),
+            keys: Arc::from(self.keys_of(mention)),
+            tokens: self.name_tokens(name),
+            person_tokens: (mention.kind == Kind::Person).then(|| self.mention_tokens(mention)),
+        }
+    }
+
+    /// Remembers what another state [`State::prepare`]d of a mention about to be resolved here,
+    /// as this state would have made it (nothing, if it was prepared under other rules). The
+    /// blocking keys are taken when the mention is linked, as those made here are.
+    pub fn remember(&self, prepared: Prepared) {
+        if prepared.rules_hash != self.rules.hash {
+            return;
+        }
+        let id = prepared.mention_id.as_str();
+        if let Some(attrs) = prepared.attrs {
+            self.attrs.get_or(id, || Some(attrs));
+        }
+        self.record_keys.get_or(id, || Some(prepared.keys));
+        self.names.get_or(prepared.name.as_str(), || Some(prepared.tokens));
+        if let Some(tokens) = prepared.person_tokens {
+            self.person_names.get_or(prepared.name.as_str(), || Some(tokens));
+        }
     }
 
     /// [`crate::attrs::known_attrs`] of a mention of this state, its normalised values

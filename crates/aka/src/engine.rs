@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use aka_core::event::content_hash;
 use aka_core::judge::Judge;
-use aka_core::{CharOffsets, DocRecord, EntityId, Envelope, Event, Mention, Rules, State, Verdict};
+use aka_core::{CharOffsets, DocRecord, EntityId, Envelope, Event, Mention, Prepared, Rules, State, Verdict};
 
 use aka_extract::ExtractConfig;
 /// A snapshot file: where, which event it covers, its size.
@@ -204,6 +204,21 @@ pub struct Engine {
     opened: OpenReport,
     /// The sequence number the newest snapshot covers (0: none).
     snapshot_seq: u64,
+}
+
+/// What resolving `batch` computes of each of its mentions alone (normalised attributes,
+/// blocking keys, name tokens), made under `rules` on the caller's thread, for
+/// [`Engine::ingest_prepared_mentions`]: a reader of records makes it for one batch while the
+/// engine resolves the one before. Mentions without an id of their own (theirs depends on the
+/// log) are left out.
+pub fn prepare_mentions<'a>(rules: &Arc<Rules>, batch: impl IntoIterator<Item = &'a BareMention>) -> Vec<Prepared> {
+    let scratch = State::new(Arc::clone(rules));
+    batch
+        .into_iter()
+        .filter(|bare| bare.mention_id.is_some())
+        .filter_map(|bare| bare.to_mention(String::new, rules).ok())
+        .map(|mention| scratch.prepare(&mention))
+        .collect()
 }
 
 impl Engine {
@@ -462,6 +477,25 @@ impl Engine {
 
     /// Ingests mentions that come without document text, as one atomic batch.
     pub fn ingest_mentions(&mut self, batch: Vec<BareMention>) -> Result<IngestOutcome, IngestError> {
+        self.ingest_mentions_with(batch, Vec::new())
+    }
+
+    /// [`Engine::ingest_mentions`], given what [`prepare_mentions`] made of them where they were
+    /// read (on another thread): the engine's thread does not make it again. The outcome, the
+    /// events and the state are those of `ingest_mentions`.
+    pub fn ingest_prepared_mentions(
+        &mut self,
+        batch: Vec<BareMention>,
+        prepared: Vec<Prepared>,
+    ) -> Result<IngestOutcome, IngestError> {
+        self.ingest_mentions_with(batch, prepared)
+    }
+
+    fn ingest_mentions_with(
+        &mut self,
+        batch: Vec<BareMention>,
+        prepared: Vec<Prepared>,
+    ) -> Result<IngestOutcome, IngestError> {
         let first = self.log.next_seq();
         let mut mentions = Vec::with_capacity(batch.len());
         for (index, bare) in batch.into_iter().enumerate() {
@@ -499,6 +533,15 @@ impl Engine {
         }
         if fresh.is_empty() {
             return Ok(IngestOutcome::Unchanged);
+        }
+        if !prepared.is_empty() {
+            // Only what is resolved now: the keys remembered are taken when a mention is linked.
+            let fresh_ids: BTreeSet<&str> = fresh.iter().map(|m| m.mention_id.as_str()).collect();
+            for made in prepared {
+                if fresh_ids.contains(made.mention_id()) {
+                    self.state.remember(made);
+                }
+            }
         }
         self.commit(None, fresh)
     }

@@ -30,14 +30,14 @@ pub mod query;
 pub use aka_core::judge::{Judge, JudgeError as Refusal};
 pub use aka_core::rules::DEFAULT_RULES_TOML;
 pub use aka_core::{
-    Decision, DocRecord, Entity, EntityId, Event, Form, Image, Kind, Mention, Role, RuleName, Rules, State, Tense,
-    Verdict,
+    Decision, DocRecord, Entity, EntityId, Event, Form, Image, Kind, Mention, Prepared, Role, RuleName, Rules, State,
+    Tense, Verdict,
 };
 pub use aka_extract::ExtractConfig;
 pub use aka_store::Durability;
 pub use engine::{
     Engine, EngineConfig, Extracted, IngestOutcome, OpenReport, PendingSnapshot, Rebased, SnapshotInfo, SnapshotPolicy,
-    SnapshotStatus, WrittenSnapshot,
+    SnapshotStatus, WrittenSnapshot, prepare_mentions,
 };
 pub use error::{IngestError, JudgeError, OpenError, SnapshotError};
 pub use input::{BareMention, DocumentInput, MentionInput, RoleInput};
