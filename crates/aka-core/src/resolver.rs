@@ -66,26 +66,39 @@ pub fn ingest(state: &mut State, first_seq: u64, document: Option<Event>, mentio
         push(state, &mut events, document);
     }
     let order = resolution_order(&mentions);
-    for mention in &mentions {
-        push(state, &mut events, Event::MentionObserved { mention: mention.clone() });
+    // The mentions move into their events (a record's attributes are copied once, into the
+    // state, not twice) and are read back from there.
+    let observed_at = events.len();
+    for mention in mentions {
+        push(state, &mut events, Event::MentionObserved { mention });
     }
     let mut context = DocContext::default();
-    let mut doc: Option<&str> = None;
+    let mut previous: Option<usize> = None;
     for index in order {
+        let at = observed_at + index;
         // What one document resolved says nothing about the names of another.
-        if doc != Some(mentions[index].doc_id.as_str()) {
-            doc = Some(mentions[index].doc_id.as_str());
+        if previous.is_none_or(|p| observed(&events, p).doc_id != observed(&events, at).doc_id) {
             context = DocContext::default();
         }
-        let decided = decide_in(state, &context, &mentions[index]);
+        previous = Some(at);
+        let decided = decide_in(state, &context, observed(&events, at));
         for event in decided {
             push(state, &mut events, event);
         }
-        if let Some(entity) = state.linked_id(&mentions[index].mention_id) {
-            context.add(state, &mentions[index], entity);
+        let mention = observed(&events, at);
+        if let Some(entity) = state.linked_id(&mention.mention_id) {
+            context.add(state, mention, entity);
         }
     }
     events
+}
+
+/// The mention of event `at`, a [`Event::MentionObserved`] of [`ingest`]'s own making.
+fn observed(events: &[Event], at: usize) -> &Mention {
+    match &events[at] {
+        Event::MentionObserved { mention } => mention,
+        other => unreachable!("event {at} of the batch is {other:?}, not the mention observed there"),
+    }
 }
 
 /// The names a document has resolved so far, for the mentions that follow in it: within one
