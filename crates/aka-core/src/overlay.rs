@@ -56,6 +56,17 @@ impl<K: Ord + Hash + Clone, V: Clone> Overlay<K, V> {
         self.0.get_mut(key).and_then(Option::as_mut)
     }
 
+    /// Takes the row changed since the archive, if it is one and was not removed; a removal
+    /// stays, and the archive is not asked.
+    pub(crate) fn take_live<Q>(&mut self, key: &Q) -> Option<V>
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        self.live(key)?;
+        self.0.remove(key).flatten()
+    }
+
     /// The rows changed since the archive and not removed, in no order.
     pub(crate) fn live_rows(&self) -> impl Iterator<Item = (&K, &V)> {
         self.0.iter().filter_map(|(key, row)| Some((key, row.as_ref()?)))

@@ -67,8 +67,9 @@ pub struct State {
     /// whole mention, so adding one writes a cache line, not four, and growing it moves an
     /// eighth of the bytes.
     mentions: Overlay<String, Box<MentionRow>>,
-    /// The entity each mention without a row in `mentions` was linked to: those of the
-    /// archive, linked again since (a mention with a row keeps its link in it).
+    /// Links not kept in a mention's row: of the archive's mentions, linked again since, and
+    /// of mentions not yet observed (a hand-made log). A row's link, once it has one, stands
+    /// over the archive's.
     mention_entity: Overlay<String, EntityId>,
     entities: Overlay<EntityId, Entity>,
     redirects: Overlay<EntityId, EntityId>,
@@ -559,7 +560,7 @@ impl State {
     }
 
     /// Every mention's link, in mention id order: those kept in mention rows, and the others
-    /// (no mention id is in both).
+    /// (where a row and the archive both have one, the row's).
     fn mention_entity_rows(&self) -> Vec<(String, EntityId)> {
         let rows = self.base.as_deref().map(|b| b.image().mention_entity.as_slice()).unwrap_or_default();
         let mut others =
@@ -570,15 +571,17 @@ impl State {
         let mut in_rows = in_rows.into_iter().peekable();
         let mut out = Vec::new();
         loop {
-            let from_rows = match (in_rows.peek(), others.peek()) {
+            let order = match (in_rows.peek(), others.peek()) {
                 (None, None) => return out,
-                (Some(_), None) => true,
-                (None, Some(_)) => false,
-                (Some((row_id, _)), Some((other_id, _))) => {
-                    debug_assert_ne!(*row_id, other_id, "a link both in a mention row and beside it");
-                    *row_id <= other_id
-                }
+                (Some(_), None) => std::cmp::Ordering::Less,
+                (None, Some(_)) => std::cmp::Ordering::Greater,
+                (Some((row_id, _)), Some((other_id, _))) => (**row_id).cmp(other_id),
             };
+            if order == std::cmp::Ordering::Equal {
+                // The row's link stands over the archive's.
+                others.next();
+            }
+            let from_rows = order != std::cmp::Ordering::Greater;
             match (from_rows, in_rows.next_if(|_| from_rows), others.next_if(|_| !from_rows)) {
                 (true, Some((id, entity)), _) => out.push((id.clone(), entity)),
                 (false, _, Some((id, entity))) => out.push((id, *entity)),
@@ -683,14 +686,10 @@ impl State {
                 if let Some(doc) = self.docs.get_mut(&mention.doc_id, || base_doc(base, &mention.doc_id)) {
                     doc.mentions.push(mention.mention_id.clone());
                 }
-                // A link made before the mention was (only a hand-made log has one) moves into
-                // its row.
-                let id = mention.mention_id.as_str();
-                let linked = self.linked_id(id);
-                if linked.is_some() {
-                    let in_base = base_linked(&self.base, id).is_some();
-                    self.mention_entity.remove(&id.to_string(), in_base, || None);
-                }
+                // A link made since the archive, before the mention was observed (only a
+                // hand-made log has one), moves into its row; one in the archive stays there,
+                // under the row's (`linked_id`), and the archive is not searched for it here.
+                let linked = self.mention_entity.take_live(mention.mention_id.as_str());
                 let row = MentionRow { mention: mention.clone(), linked };
                 self.mentions.insert(mention.mention_id.clone(), Box::new(row));
             }
@@ -757,8 +756,8 @@ impl State {
 
     /// The id a mention was linked to (before any merge), if it was.
     pub fn linked_id(&self, mention_id: &str) -> Option<EntityId> {
-        match self.mentions.live(mention_id) {
-            Some(row) => row.linked,
+        match self.mentions.live(mention_id).and_then(|row| row.linked) {
+            Some(linked) => Some(linked),
             None => self.mention_entity.get(mention_id, || base_linked(&self.base, mention_id)).map(|c| *c),
         }
     }
@@ -1377,37 +1376,40 @@ mod tests {
             let base = crate::image::Base::new(Box::new(state.image().encode())).expect("an image's archive validates");
             State::on_base(Arc::new(Rules::default_rules()), Arc::new(base))
         };
-        let (a, c) = (EntityId(1), EntityId(3));
+        let (a, c, d) = (EntityId(1), EntityId(3), EntityId(4));
         let mut replay = Replay::new();
         replay.apply(document("d"));
         replay.apply(observed(m("d", 0, "PERSON Jane Roe")));
         replay.apply(created(a, "d:0"));
         replay.apply(observed(m("d", 1, "PERSON Jane Roe")));
         replay.apply(linked("d:1", a));
-        // A hand-made log: a split names a mention not yet observed, which is observed after.
-        replay.apply(split(a, c, &["d:1", "x:9"]));
+        // A hand-made log: a split names mentions not yet observed; x:9 is observed after it,
+        // y:5 only once the state stands on an archive.
+        replay.apply(split(a, c, &["d:1", "x:9", "y:5"]));
         replay.apply(document("x"));
         let state = replay.apply(observed(m("x", 9, "PERSON Jane Roe")));
-        let expected = [("d:0", a), ("d:1", c), ("x:9", c)];
-        let links = |state: &State| -> Vec<(String, Option<EntityId>)> {
-            ["d:0", "d:1", "x:9", "y:0"].iter().map(|m| (m.to_string(), state.linked_id(m))).collect()
-        };
-        let mut want: Vec<(String, Option<EntityId>)> =
-            expected.iter().map(|(m, e)| (m.to_string(), Some(*e))).collect();
-        want.push(("y:0".to_string(), None));
-        assert_eq!(links(state), want, "live");
+        let ids = ["d:0", "d:1", "x:9", "y:5", "z:0"];
+        let links = |state: &State| -> Vec<Option<EntityId>> { ids.iter().map(|m| state.linked_id(m)).collect() };
         let image_links = |state: &State| state.image().mention_entity;
-        let want_image: Vec<(String, EntityId)> = expected.iter().map(|(m, e)| (m.to_string(), *e)).collect();
-        assert_eq!(image_links(state), want_image, "in the image, once each, in id order");
+        let as_image = |links: &[Option<EntityId>]| -> Vec<(String, EntityId)> {
+            ids.iter().zip(links).filter_map(|(m, e)| Some((m.to_string(), (*e)?))).collect()
+        };
+        let mut want = vec![Some(a), Some(c), Some(c), Some(c), None];
+        assert_eq!(links(state), want, "live");
+        assert_eq!(image_links(state), as_image(&want), "in the image, once each, in id order");
         let mut on_base = Replay { state: rebased(state), seq: replay.seq };
         assert_eq!(links(&on_base.state), want, "on a base");
-        // On the base: a mention of the archive linked again, and one observed again.
-        on_base.apply(split(c, EntityId(4), &["d:1"]));
+        // On the base: y:5 observed at last (its link is the archive's), a mention of the
+        // archive observed again, then both of them and one more linked again.
+        on_base.apply(document("y"));
+        on_base.apply(observed(m("y", 5, "PERSON Jane Roe")));
         let state = on_base.apply(observed(m("d", 0, "PERSON Jane Roe")));
-        want[1].1 = Some(EntityId(4));
-        assert_eq!(links(state), want, "linked again and observed again on a base");
-        let want_image: Vec<(String, EntityId)> = want.iter().filter_map(|(m, e)| Some((m.clone(), (*e)?))).collect();
-        assert_eq!(image_links(state), want_image, "the image of a base and its changes, once each");
+        assert_eq!(links(state), want, "observed on a base, linked as in the archive");
+        let state = on_base.apply(split(c, d, &["d:1", "y:5"]));
+        want[1] = Some(d);
+        want[3] = Some(d);
+        assert_eq!(links(state), want, "linked again on a base");
+        assert_eq!(image_links(state), as_image(&want), "the image of a base and its changes, once each");
         assert_eq!(links(&rebased(state)), want, "on the base of a base");
     }
 
