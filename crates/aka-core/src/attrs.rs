@@ -51,10 +51,11 @@ pub fn compare(kind: AttrKind, a: &str, b: &str, rules: &RecordRules) -> Level {
     if a == b {
         return Level::Agree;
     }
+    let within = |max: usize| !surely_more_edits(a, b, max) && osa_distance(a, b) <= max;
     let close = match kind {
-        AttrKind::Identifier => a.len().min(b.len()) >= 4 && osa_distance(a, b) <= rules.close_edits_max,
-        AttrKind::Date => osa_distance(a, b) <= rules.close_edits_max || day_month_swapped(a, b),
-        AttrKind::Code => osa_distance(a, b) <= 1,
+        AttrKind::Identifier => a.len().min(b.len()) >= 4 && within(rules.close_edits_max),
+        AttrKind::Date => within(rules.close_edits_max) || day_month_swapped(a, b),
+        AttrKind::Code => within(1),
         AttrKind::Name | AttrKind::Text => {
             !surely_apart(a, b, rules.close_min) && jaro_winkler(a, b) >= rules.close_min
         }
@@ -96,6 +97,30 @@ pub(crate) fn jaro_winkler_surely_under(common: u32, a_len: u32, b_len: u32, min
     let c = f64::from(common);
     let jaro = (c / f64::from(a_len) + c / f64::from(b_len) + 1.0) / 3.0;
     jaro + 0.4 * (1.0 - jaro) < min - 1e-9
+}
+
+/// Whether two ASCII strings surely need more than `max` edits (optimal string alignment) to
+/// turn one into the other: each edit changes by at most one how many characters the longer
+/// has beyond those the two share as multisets, and a transposition changes nothing, so that
+/// number bounds the distance from below. Two different identifiers or dates usually share too
+/// few digits, known without the distance's table. `false` when unsure, or for other text.
+fn surely_more_edits(a: &str, b: &str, max: usize) -> bool {
+    if !a.is_ascii() || !b.is_ascii() {
+        return false;
+    }
+    let mut counts = [0i32; 128];
+    for byte in a.bytes() {
+        counts[usize::from(byte)] += 1;
+    }
+    let mut common = 0usize;
+    for byte in b.bytes() {
+        let count = &mut counts[usize::from(byte)];
+        if *count > 0 {
+            *count -= 1;
+            common += 1;
+        }
+    }
+    a.len().max(b.len()) - common > max
 }
 
 /// Whether two eight-digit dates (year first) differ only by day and month swapped.
@@ -401,6 +426,31 @@ pub fn weigh(rules: &Rules, attrs: &[Attr<'_>], name: &str, profile: &Profile) -
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+
+    #[test]
+    fn values_sharing_few_characters_are_surely_apart_and_a_transposition_is_not() {
+        assert!(super::surely_more_edits("1804975", "2335127", 2), "three digits shared of seven");
+        assert!(!super::surely_more_edits("19831127", "19831172", 2), "the same digits, moved");
+        assert!(!super::surely_more_edits("1804975", "1804976", 2), "one typo");
+        assert!(!super::surely_more_edits("smïth", "smyth", 0), "not ASCII: unsure");
+    }
+
+    proptest! {
+        // The bound may only say "surely" where the distance agrees: a wrong bound would turn
+        // close identifiers and dates into different ones.
+        #[test]
+        fn more_edits_is_said_only_of_values_more_edits_apart(
+            a in "[0-9a-c]{0,9}",
+            b in "[0-9a-c]{0,9}",
+            max in 0usize..4,
+        ) {
+            if super::surely_more_edits(&a, &b, max) {
+                prop_assert!(osa_distance(&a, &b) > max, "{a:?} {b:?} are {} edits apart", osa_distance(&a, &b));
+            }
+        }
+    }
+
     use super::*;
 
     fn rules() -> Rules {
