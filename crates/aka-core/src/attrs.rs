@@ -243,7 +243,7 @@ impl Weighed {
                 continue;
             };
             let (attr, against) = (&attrs[attr], &attrs[against]);
-            let other = &profile.values[against.index][c.other];
+            let other = &profile.values_of(against.index)[c.other].1;
             let conflict = if attr.rule.veto && c.level == Level::Differ {
                 conflicts.push(attr.name);
                 ", a conflict"
@@ -291,8 +291,10 @@ fn push_quoted(out: &mut String, text: &str) {
 /// The values an entity's records hold, by attribute, and its names: what a record is weighed
 /// against.
 pub struct Profile {
-    /// By attribute position.
-    values: Vec<Vec<Arc<str>>>,
+    /// (attribute position, value), ordered by position, each attribute's values distinct and
+    /// in mention order: one allocation, where a list per attribute took one each, for every
+    /// candidate of every record.
+    values: Vec<(usize, Arc<str>)>,
     names: Vec<String>,
 }
 
@@ -301,15 +303,16 @@ impl Profile {
     /// `with_names` (a record without name attributes is compared by its whole name).
     pub fn of(state: &State, entity: &Entity, with_names: bool) -> Profile {
         let rules = state.rules();
-        let mut values: Vec<Vec<Arc<str>>> = vec![Vec::new(); rules.attributes.len()];
+        let mut values: Vec<(usize, Arc<str>)> = Vec::new();
         for mention_id in entity.mentions.iter().take(rules.records.profile_mentions_max) {
             for (index, value) in state.mention_attrs(mention_id).iter() {
-                let list = &mut values[*index];
-                if !list.contains(value) {
-                    list.push(Arc::clone(value));
+                if !values.iter().any(|(i, v)| i == index && v == value) {
+                    values.push((*index, Arc::clone(value)));
                 }
             }
         }
+        // Stable: each attribute's values stay in mention order.
+        values.sort_by_key(|(index, _)| *index);
         let names = if with_names {
             entity.names.keys().map(|n| state.name_tokens(n).join(" ")).filter(|n| !n.is_empty()).collect()
         } else {
@@ -317,18 +320,20 @@ impl Profile {
         };
         Profile { values, names }
     }
+
+    /// The entity's values of the attribute at `index`, in mention order.
+    fn values_of(&self, index: usize) -> &[(usize, Arc<str>)] {
+        let start = self.values.partition_point(|(i, _)| *i < index);
+        let end = self.values.partition_point(|(i, _)| *i <= index);
+        &self.values[start..end]
+    }
 }
 
 /// The entity's value closest to `value` (its position in `theirs`), and how close; the first
 /// of equals, in mention order. `None` when the entity has no value.
-fn closest(
-    kind: AttrKind,
-    value: &str,
-    theirs: Option<&Vec<Arc<str>>>,
-    records: &RecordRules,
-) -> Option<(Level, usize)> {
+fn closest(kind: AttrKind, value: &str, theirs: &[(usize, Arc<str>)], records: &RecordRules) -> Option<(Level, usize)> {
     let mut best: Option<(Level, usize)> = None;
-    for (i, other) in theirs?.iter().enumerate() {
+    for (i, (_, other)) in theirs.iter().enumerate() {
         let level = compare(kind, value, other, records);
         if best.is_none_or(|(b, _)| level > b) {
             best = Some((level, i));
@@ -365,7 +370,7 @@ pub fn weigh(rules: &Rules, attrs: &[Attr<'_>], name: &str, profile: &Profile) -
     let parts: Vec<usize> = (0..attrs.len()).filter(|&i| attrs[i].rule.kind == AttrKind::Name).collect();
     let closest_to = |mine: usize, theirs: usize| {
         let rule = attrs[theirs].rule;
-        closest(rule.kind, &attrs[mine].value, profile.values.get(attrs[theirs].index), records)
+        closest(rule.kind, &attrs[mine].value, profile.values_of(attrs[theirs].index), records)
     };
     // For two name parts: each one's closest value straight and crossed, each made once; and
     // the attribute each is compared against (the other one when crossed fits better).
@@ -509,10 +514,11 @@ mod tests {
 
     /// The profile of an entity whose records held these values.
     fn profile(rules: &Rules, columns: &[(&str, &str)]) -> Profile {
-        let mut values = vec![Vec::new(); rules.attributes.len()];
+        let mut values = Vec::new();
         for attr in record(rules, columns) {
-            values[attr.index].push(attr.value);
+            values.push((attr.index, attr.value));
         }
+        values.sort_by_key(|(index, _)| *index);
         Profile { values, names: Vec::new() }
     }
 

@@ -254,7 +254,7 @@ fn resolve_record(state: &State, m: &Mention) -> Result<Found, Vec<String>> {
     // Each entity listed under the record's keys, once per key: counted by sorting.
     let mut listed: Vec<EntityId> = Vec::new();
     for key in state.record_keys(m).iter() {
-        listed.extend(state.candidates(key));
+        state.candidates_into(key, &mut listed);
     }
     listed.sort_unstable();
     let mut ranked: Vec<(EntityId, usize)> = Vec::new();

@@ -651,23 +651,31 @@ impl State {
     /// Live entities listed under a blocking key, resolved, deduplicated, in the order they
     /// were first listed.
     pub fn candidates(&self, key: &str) -> Vec<EntityId> {
-        let Some(listed) = self.listed(key) else { return Vec::new() };
+        let mut out = Vec::new();
+        self.candidates_into(key, &mut out);
+        out
+    }
+
+    /// [`State::candidates`] of `key`, appended to `out` (deduplicated among themselves, not
+    /// against what `out` held): a record asks for those of each of its keys.
+    pub fn candidates_into(&self, key: &str, out: &mut Vec<EntityId>) {
+        let Some(listed) = self.listed(key) else { return };
         // A list holds each id once (`add_key`): only ids that follow merges can meet again.
         if !listed.iter().any(|id| self.redirected.may_contain(*id)) {
             debug_assert!(
                 listed.iter().enumerate().all(|(i, id)| !listed[..i].contains(id)),
                 "{key:?} lists an id twice"
             );
-            return listed.into_owned();
+            out.extend_from_slice(&listed);
+            return;
         }
-        let mut out: Vec<EntityId> = Vec::new();
+        let start = out.len();
         for id in listed.iter() {
             let id = self.resolve(*id);
-            if !out.contains(&id) {
+            if !out[start..].contains(&id) {
                 out.push(id);
             }
         }
-        out
     }
 
     /// Applies one event at sequence number `seq`. Holds no rule and cannot fail on an event
