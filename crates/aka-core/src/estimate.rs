@@ -276,14 +276,14 @@ impl Table<'_> {
 pub fn estimate(rules: &Rules, records: &[Mention], threads: usize) -> Estimate {
     let width = rules.attributes.len();
     let n = records.len();
-    // A state for the blocking keys resolution uses; it remembers each record's normalised
-    // attributes, which the keys are made from too.
-    let state = State::new(Arc::new(rules.clone()));
-    let mut values: Vec<Option<Arc<str>>> = vec![None; n * width];
-    for (r, mention) in records.iter().enumerate() {
-        for attr in state.known_attrs(mention) {
-            values[r * width + attr.index] = Some(attr.value);
+    // Each record's normalised attributes and the blocking keys resolution would make of it.
+    let (mut values, mut record_keys): (Vec<Option<Arc<str>>>, Vec<Vec<String>>) =
+        (vec![None; n * width], Vec::with_capacity(n));
+    for (r, (attrs, keys)) in attrs_and_keys(rules, records, threads).into_iter().enumerate() {
+        for (index, value) in attrs {
+            values[r * width + index] = Some(value);
         }
+        record_keys.push(keys);
     }
     let names: Vec<usize> = (0..width).filter(|&a| rules.attributes[a].1.kind == AttrKind::Name).collect();
     let name_parts = if let [a, b] = names[..] { Some((a, b)) } else { None };
@@ -303,7 +303,6 @@ pub fn estimate(rules: &Rules, records: &[Mention], threads: usize) -> Estimate 
 
     // Candidate pairs: records sharing at least `shared_keys_min` blocking keys.
     let key_records_max = rules.limits.candidates_per_key_max;
-    let record_keys = keys_of_records(&state, records, threads);
     let mut by_key: HashMap<String, Vec<u32>, FoldState> = HashMap::default();
     for (r, keys) in record_keys.into_iter().enumerate() {
         let r = u32::try_from(r).unwrap_or(u32::MAX);
@@ -515,18 +514,25 @@ fn pairs_agreeing(table: &Table, n: usize, on: &[usize], key_records_max: usize)
     pairs
 }
 
-/// Each record's blocking keys ([`State::keys_of`]), sorted and without repeats, made on
-/// `threads` threads. The state's memos only remember what a mention gives, whichever thread
-/// asks first, so the keys are the same in any split.
-fn keys_of_records(state: &State, records: &[Mention], threads: usize) -> Vec<Vec<String>> {
+/// A record's normalised attributes (position, value) and its blocking keys.
+type AttrsAndKeys = (Vec<(usize, Arc<str>)>, Vec<String>);
+
+/// Each record's normalised attributes (position, value) and blocking keys (sorted, each once),
+/// in record order, made on `threads` threads. Each thread has a state of its own for the
+/// state's functions of a record (they depend on the rules alone): one state shared by all
+/// would have them wait for each other at its memos.
+fn attrs_and_keys(rules: &Rules, records: &[Mention], threads: usize) -> Vec<AttrsAndKeys> {
+    let rules = Arc::new(rules.clone());
     let parts = in_chunks(records, threads, |chunk| {
-        let keys = chunk.iter().map(|mention| {
+        let state = State::new(Arc::clone(&rules));
+        let made = chunk.iter().map(|mention| {
+            let attrs = state.known_attrs(mention).into_iter().map(|a| (a.index, a.value)).collect();
             let mut keys = state.keys_of(mention);
             keys.sort_unstable();
             keys.dedup();
-            keys
+            (attrs, keys)
         });
-        keys.collect::<Vec<_>>()
+        made.collect::<Vec<_>>()
     });
     parts.into_iter().flatten().collect()
 }
