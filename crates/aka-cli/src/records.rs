@@ -167,6 +167,12 @@ impl Read {
     fn empty() -> Read {
         Read { records: Vec::with_capacity(RECORDS_PER_APPEND), prepared: Vec::new(), skipped: 0, error: None }
     }
+
+    /// The batch with its records prepared, ready to send.
+    fn prepared(mut self, rules: &Arc<Rules>) -> Read {
+        self.prepared = prepare_mentions(rules, self.records.iter().map(|(_, mention)| mention));
+        self
+    }
 }
 
 /// Reads `file` into batches sent to `batches`, until the end, an error (sent after the
@@ -184,18 +190,16 @@ fn read(file: &Path, columns: &Columns, rules: &Arc<Rules>, batches: &std::sync:
             Ok(Row::Record(line, mention)) => {
                 batch.records.push((line, mention));
                 // A full batch goes; the appending side hung up if it stopped on an error of its own.
-                if batch.records.len() == RECORDS_PER_APPEND {
-                    batch.prepared = prepare_mentions(rules, batch.records.iter().map(|(_, m)| m));
-                    if batches.send(std::mem::replace(&mut batch, Read::empty())).is_err() {
-                        return Ok(());
-                    }
+                if batch.records.len() == RECORDS_PER_APPEND
+                    && batches.send(std::mem::replace(&mut batch, Read::empty()).prepared(rules)).is_err()
+                {
+                    return Ok(());
                 }
             }
         }
     }
-    batch.prepared = prepare_mentions(rules, batch.records.iter().map(|(_, m)| m));
     // The receiver may have hung up: it has its own error to report then.
-    let _ = batches.send(batch);
+    let _ = batches.send(batch.prepared(rules));
     Ok(())
 }
 

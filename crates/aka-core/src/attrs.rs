@@ -68,14 +68,26 @@ pub fn compare(kind: AttrKind, a: &str, b: &str, rules: &RecordRules) -> Level {
 /// different records (a given name in the surname's column) are told apart so, without the
 /// costlier comparison. `false` when unsure, or for other text.
 fn surely_apart(a: &str, b: &str, min: f64) -> bool {
-    if !a.is_ascii() || !b.is_ascii() || a.is_empty() || b.is_empty() {
+    if a.is_empty() || b.is_empty() {
         return false;
     }
-    let mut counts = [0i32; 128];
+    let Some(common) = shared_ascii(a, b) else { return false };
+    let (Ok(common), Ok(la), Ok(lb)) = (u32::try_from(common), u32::try_from(a.len()), u32::try_from(b.len())) else {
+        return false;
+    };
+    jaro_winkler_surely_under(common, la, lb, min)
+}
+
+/// How many characters two ASCII strings share, as multisets; `None` for other text.
+fn shared_ascii(a: &str, b: &str) -> Option<usize> {
+    if !a.is_ascii() || !b.is_ascii() {
+        return None;
+    }
+    let mut counts = [0u32; 128];
     for byte in a.bytes() {
         counts[usize::from(byte)] += 1;
     }
-    let mut common = 0u32;
+    let mut common = 0;
     for byte in b.bytes() {
         let count = &mut counts[usize::from(byte)];
         if *count > 0 {
@@ -83,8 +95,7 @@ fn surely_apart(a: &str, b: &str, min: f64) -> bool {
             common += 1;
         }
     }
-    let (Ok(la), Ok(lb)) = (u32::try_from(a.len()), u32::try_from(b.len())) else { return false };
-    jaro_winkler_surely_under(common, la, lb, min)
+    Some(common)
 }
 
 /// Whether two strings of `a_len` and `b_len` characters, `common` of which they share as
@@ -105,22 +116,7 @@ pub(crate) fn jaro_winkler_surely_under(common: u32, a_len: u32, b_len: u32, min
 /// number bounds the distance from below. Two different identifiers or dates usually share too
 /// few digits, known without the distance's table. `false` when unsure, or for other text.
 fn surely_more_edits(a: &str, b: &str, max: usize) -> bool {
-    if !a.is_ascii() || !b.is_ascii() {
-        return false;
-    }
-    let mut counts = [0i32; 128];
-    for byte in a.bytes() {
-        counts[usize::from(byte)] += 1;
-    }
-    let mut common = 0usize;
-    for byte in b.bytes() {
-        let count = &mut counts[usize::from(byte)];
-        if *count > 0 {
-            *count -= 1;
-            common += 1;
-        }
-    }
-    a.len().max(b.len()) - common > max
+    shared_ascii(a, b).is_some_and(|common| a.len().max(b.len()) - common > max)
 }
 
 /// Whether two eight-digit dates (year first) differ only by day and month swapped.
@@ -433,12 +429,14 @@ pub fn weigh(rules: &Rules, attrs: &[Attr<'_>], name: &str, profile: &Profile) -
 mod tests {
     use proptest::prelude::*;
 
+    use super::*;
+
     #[test]
     fn values_sharing_few_characters_are_surely_apart_and_a_transposition_is_not() {
-        assert!(super::surely_more_edits("1804975", "2335127", 2), "three digits shared of seven");
-        assert!(!super::surely_more_edits("19831127", "19831172", 2), "the same digits, moved");
-        assert!(!super::surely_more_edits("1804975", "1804976", 2), "one typo");
-        assert!(!super::surely_more_edits("smïth", "smyth", 0), "not ASCII: unsure");
+        assert!(surely_more_edits("1804975", "2335127", 2), "three digits shared of seven");
+        assert!(!surely_more_edits("19831127", "19831172", 2), "the same digits, moved");
+        assert!(!surely_more_edits("1804975", "1804976", 2), "one typo");
+        assert!(!surely_more_edits("smïth", "smyth", 0), "not ASCII: unsure");
     }
 
     proptest! {
@@ -450,13 +448,11 @@ mod tests {
             b in "[0-9a-c]{0,9}",
             max in 0usize..4,
         ) {
-            if super::surely_more_edits(&a, &b, max) {
+            if surely_more_edits(&a, &b, max) {
                 prop_assert!(osa_distance(&a, &b) > max, "{a:?} {b:?} are {} edits apart", osa_distance(&a, &b));
             }
         }
     }
-
-    use super::*;
 
     fn rules() -> Rules {
         Rules::default_rules()

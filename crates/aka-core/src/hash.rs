@@ -30,6 +30,12 @@ fn process_key() -> u64 {
     *KEY.get_or_init(|| std::collections::hash_map::RandomState::new().hash_one(0x0061_6b61_u64))
 }
 
+/// The hash of `value` under the process's key: for grouping equal values, never for an order
+/// between different ones that could reach a result.
+pub(crate) fn fold_hash<T: std::hash::Hash + ?Sized>(value: &T) -> u64 {
+    FoldState::default().hash_one(value)
+}
+
 /// Builds [`FoldHasher`]s with the process's key.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct FoldState(u64);

@@ -131,10 +131,7 @@ impl<V: ?Sized> IdMemo<V> {
             return Some(Arc::clone(value));
         }
         let value = make()?;
-        if at >= dense.len() {
-            dense.resize(at + 1, None);
-        }
-        dense[at] = Some(Arc::clone(&value));
+        put(&mut dense, at, Arc::clone(&value));
         Some(value)
     }
 
@@ -147,11 +144,7 @@ impl<V: ?Sized> IdMemo<V> {
 
     pub(crate) fn insert(&mut self, id: EntityId, value: Arc<V>) {
         let Some(at) = IdMemo::<V>::slot(id) else { return self.sparse.insert(id, value) };
-        let dense = self.dense();
-        if at >= dense.len() {
-            dense.resize(at + 1, None);
-        }
-        dense[at] = Some(value);
+        put(self.dense(), at, value);
     }
 
     pub(crate) fn take(&mut self, id: &EntityId) -> Option<Arc<V>> {
@@ -164,6 +157,14 @@ impl<V: ?Sized> IdMemo<V> {
     pub(crate) fn forget(&mut self, id: &EntityId) {
         self.take(id);
     }
+}
+
+/// Puts `value` in slot `at`, the vector grown to hold it.
+fn put<V: ?Sized>(dense: &mut Vec<Option<Arc<V>>>, at: usize, value: Arc<V>) {
+    if at >= dense.len() {
+        dense.resize(at + 1, None);
+    }
+    dense[at] = Some(value);
 }
 
 impl<V: ?Sized> Default for IdMemo<V> {

@@ -36,7 +36,6 @@ impl<K: Ord + Hash + Clone, V: Clone> Overlay<K, V> {
         }
     }
 
-    /// Whether a row is under `key`, asking `base` only when the overlay does not know.
     /// The row changed since the archive, if it is one and was not removed; the archive is
     /// not asked.
     pub(crate) fn live<Q>(&self, key: &Q) -> Option<&V>
@@ -72,6 +71,7 @@ impl<K: Ord + Hash + Clone, V: Clone> Overlay<K, V> {
         self.0.iter().filter_map(|(key, row)| Some((key, row.as_ref()?)))
     }
 
+    /// Whether a row is under `key`, asking `base` only when the overlay does not know.
     pub(crate) fn contains<Q>(&self, key: &Q, base: impl FnOnce() -> bool) -> bool
     where
         K: Borrow<Q>,

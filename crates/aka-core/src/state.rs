@@ -200,7 +200,7 @@ impl EntityTokens {
 /// The hash `EntityTokens::by_last` orders names by (the process's key: only the grouping of
 /// equal tokens, never an order between different ones, reaches a result).
 fn last_hash(last: Option<&str>) -> u64 {
-    std::hash::BuildHasher::hash_one(&crate::hash::FoldState::default(), last)
+    crate::hash::fold_hash(&last)
 }
 
 /// The documents of an entity's latest [`ENTITY_DOCS_MENTIONS_MAX`] mentions, the oldest first:
@@ -212,7 +212,7 @@ pub(crate) struct LatestDocs(VecDeque<Option<(u64, Arc<str>)>>);
 impl LatestDocs {
     /// One more mention, in `doc`.
     fn push(&mut self, doc: &str) {
-        let hash = std::hash::BuildHasher::hash_one(&crate::hash::FoldState::default(), doc);
+        let hash = crate::hash::fold_hash(doc);
         let shared = match self.0.back() {
             Some(Some((h, d))) if *h == hash && **d == *doc => Arc::clone(d),
             _ => Arc::from(doc),
@@ -222,6 +222,20 @@ impl LatestDocs {
             self.0.pop_front();
         }
     }
+
+    /// The documents, the latest first, each once, at most [`ENTITY_DOCS_MAX`].
+    fn documents(&self) -> Arc<[String]> {
+        let mut docs: Vec<(u64, &str)> = Vec::new();
+        for (hash, doc) in self.0.iter().rev().flatten() {
+            if !docs.iter().any(|(h, d)| h == hash && *d == &**doc) {
+                docs.push((*hash, doc));
+                if docs.len() == ENTITY_DOCS_MAX {
+                    break;
+                }
+            }
+        }
+        docs.into_iter().map(|(_, doc)| doc.to_string()).collect()
+    }
 }
 
 /// What resolving a mention computes of the mention alone (its normalised attributes, its
@@ -230,7 +244,8 @@ impl LatestDocs {
 /// and the rules alone, so remembering them changes no decision.
 #[derive(Debug)]
 pub struct Prepared {
-    rules_hash: String,
+    /// The rules it was made under.
+    rules: Arc<Rules>,
     mention_id: String,
     name: String,
     attrs: Option<Attrs>,
@@ -313,7 +328,7 @@ impl State {
     pub fn prepare(&self, mention: &Mention) -> Prepared {
         let name = mention.name_text();
         Prepared {
-            rules_hash: self.rules.hash.clone(),
+            rules: Arc::clone(&self.rules),
             mention_id: mention.mention_id.clone(),
             name: name.to_string(),
             attrs: (!mention.attrs.is_empty()).then(|| self.attr_values(mention)),
@@ -327,7 +342,7 @@ impl State {
     /// as this state would have made it (nothing, if it was prepared under other rules). The
     /// blocking keys are taken when the mention is linked, as those made here are.
     pub fn remember(&self, prepared: Prepared) {
-        if prepared.rules_hash != self.rules.hash {
+        if !Arc::ptr_eq(&prepared.rules, &self.rules) && prepared.rules.hash != self.rules.hash {
             return;
         }
         let id = prepared.mention_id.as_str();
@@ -505,29 +520,14 @@ impl State {
         let id = self.resolve(id);
         let make = || {
             let latest = self.latest_docs.get_or(&id, || self.latest_docs_of(id).map(Arc::new))?;
-            let mut docs: Vec<(u64, &str)> = Vec::new();
-            for (hash, doc) in latest.0.iter().rev().flatten() {
-                if !docs.iter().any(|(h, d)| h == hash && *d == &**doc) {
-                    docs.push((*hash, doc));
-                    if docs.len() == ENTITY_DOCS_MAX {
-                        break;
-                    }
-                }
-            }
-            Some(docs.into_iter().map(|(_, doc)| doc.to_string()).collect())
+            Some(latest.documents())
         };
         let docs = self.entity_docs.get_or(&id, make);
         #[cfg(debug_assertions)]
         {
             let latest = self.latest_docs_of(id);
             assert_eq!(self.latest_docs.get_or(&id, || None).as_deref(), latest.as_ref(), "latest documents of {id}");
-            let mut made: Vec<String> = Vec::new();
-            for doc in latest.iter().flat_map(|l| l.0.iter().rev().flatten()).map(|(_, doc)| doc.to_string()) {
-                if made.len() < ENTITY_DOCS_MAX && !made.contains(&doc) {
-                    made.push(doc);
-                }
-            }
-            assert_eq!(docs.as_deref(), latest.map(|_| made.as_slice()), "the remembered documents of {id}");
+            assert_eq!(docs, latest.map(|l| l.documents()), "the remembered documents of {id}");
         }
         docs
     }
@@ -581,11 +581,12 @@ impl State {
                 // The row's link stands over the archive's.
                 others.next();
             }
-            let from_rows = order != std::cmp::Ordering::Greater;
-            match (from_rows, in_rows.next_if(|_| from_rows), others.next_if(|_| !from_rows)) {
-                (true, Some((id, entity)), _) => out.push((id.clone(), entity)),
-                (false, _, Some((id, entity))) => out.push((id, *entity)),
-                _ => unreachable!("the side peeked has a row"),
+            if order == std::cmp::Ordering::Greater {
+                let (id, entity) = others.next().expect("peeked");
+                out.push((id, *entity));
+            } else {
+                let (id, entity) = in_rows.next().expect("peeked");
+                out.push((id.clone(), entity));
             }
         }
     }

@@ -209,8 +209,9 @@ pub struct Engine {
 /// What resolving `batch` computes of each of its mentions alone (normalised attributes,
 /// blocking keys, name tokens), made under `rules` on the caller's thread, for
 /// [`Engine::ingest_prepared_mentions`]: a reader of records makes it for one batch while the
-/// engine resolves the one before. Mentions without an id of their own (theirs depends on the
-/// log) are left out.
+/// engine resolves the one before (each bare mention is turned into a mention here to prepare
+/// it, and again by the engine: cheap beside what it spares the engine's thread). Mentions
+/// without an id of their own (theirs depends on the log) are left out.
 pub fn prepare_mentions<'a>(rules: &Arc<Rules>, batch: impl IntoIterator<Item = &'a BareMention>) -> Vec<Prepared> {
     let scratch = State::new(Arc::clone(rules));
     batch
@@ -340,8 +341,8 @@ impl Engine {
     /// [`Engine::close`] for a process that exits right after: the snapshot and the durable
     /// log are those of `close`, and the log is closed (its threads joined, the directory let
     /// go), but the state's memory is left for the operating system to take back with the
-    /// process, at once, where freeing a large state piece by piece takes a while (about a
-    /// twentieth of a Febrl ingest, docs/BENCHMARKS.md). A process that goes on must use
+    /// process, at once, where freeing a large state piece by piece takes a while (about 5%
+    /// of the samples of a Febrl ingest in perf, docs/BENCHMARKS.md). A process that goes on must use
     /// `close`: the state's memory would stay taken.
     pub fn close_at_exit(mut self) -> Result<(), SnapshotError> {
         self.finish()?;
@@ -477,21 +478,13 @@ impl Engine {
 
     /// Ingests mentions that come without document text, as one atomic batch.
     pub fn ingest_mentions(&mut self, batch: Vec<BareMention>) -> Result<IngestOutcome, IngestError> {
-        self.ingest_mentions_with(batch, Vec::new())
+        self.ingest_prepared_mentions(batch, Vec::new())
     }
 
     /// [`Engine::ingest_mentions`], given what [`prepare_mentions`] made of them where they were
     /// read (on another thread): the engine's thread does not make it again. The outcome, the
     /// events and the state are those of `ingest_mentions`.
     pub fn ingest_prepared_mentions(
-        &mut self,
-        batch: Vec<BareMention>,
-        prepared: Vec<Prepared>,
-    ) -> Result<IngestOutcome, IngestError> {
-        self.ingest_mentions_with(batch, prepared)
-    }
-
-    fn ingest_mentions_with(
         &mut self,
         batch: Vec<BareMention>,
         prepared: Vec<Prepared>,
