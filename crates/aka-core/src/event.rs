@@ -4,6 +4,7 @@
 //! refuse (rather than misread) an event written by a newer `aka`.
 
 use std::fmt;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
@@ -125,8 +126,8 @@ pub enum Event {
     },
     /// A mention was observed in a document.
     MentionObserved {
-        /// The mention, with its roles and aliases.
-        mention: Mention,
+        /// The mention, with its roles and aliases (shared with the state's row of it).
+        mention: Arc<Mention>,
     },
     /// The resolver started a new entity for a mention.
     EntityCreated {

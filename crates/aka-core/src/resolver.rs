@@ -70,7 +70,7 @@ pub fn ingest(state: &mut State, first_seq: u64, document: Option<Event>, mentio
     // state, not twice) and are read back from there.
     let observed_at = events.len();
     for mention in mentions {
-        push(state, &mut events, Event::MentionObserved { mention });
+        push(state, &mut events, Event::MentionObserved { mention: Arc::new(mention) });
     }
     let mut context = DocContext::default();
     let mut previous: Option<usize> = None;

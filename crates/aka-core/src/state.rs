@@ -252,12 +252,20 @@ pub struct Prepared {
     keys: Arc<[String]>,
     tokens: Arc<[String]>,
     person_tokens: Option<Arc<[String]>>,
+    /// The mention itself, when it was handed over ([`State::prepare_owned`]).
+    mention: Option<Mention>,
 }
 
 impl Prepared {
     /// The id of the mention it was made of.
     pub fn mention_id(&self) -> &str {
         &self.mention_id
+    }
+
+    /// The mention it was made of, if it was handed over and made under `rules` (a mention is
+    /// made of its input by the rules, so one made under others is not the mention these make).
+    pub fn take_mention(&mut self, rules: &Arc<Rules>) -> Option<Mention> {
+        if Arc::ptr_eq(&self.rules, rules) || self.rules.hash == rules.hash { self.mention.take() } else { None }
     }
 }
 
@@ -335,7 +343,16 @@ impl State {
             keys: Arc::from(self.keys_of(mention)),
             tokens: self.name_tokens(name),
             person_tokens: (mention.kind == Kind::Person).then(|| self.mention_tokens(mention)),
+            mention: None,
         }
+    }
+
+    /// [`State::prepare`], keeping the mention too ([`Prepared::take_mention`]): the thread that
+    /// made it from its input need not be the one that resolves it.
+    pub fn prepare_owned(&self, mention: Mention) -> Prepared {
+        let mut prepared = self.prepare(&mention);
+        prepared.mention = Some(mention);
+        prepared
     }
 
     /// Remembers what another state [`State::prepare`]d of a mention about to be resolved here,
@@ -699,7 +716,7 @@ impl State {
                 // hand-made log has one), moves into its row; one in the archive stays there,
                 // under the row's (`linked_id`), and the archive is not searched for it here.
                 let linked = self.mention_entity.take_live(mention.mention_id.as_str());
-                let row = MentionRow { mention: mention.clone(), linked };
+                let row = MentionRow { mention: Arc::clone(mention), linked };
                 self.mentions.insert(mention.mention_id.clone(), Box::new(row));
             }
             Event::EntityCreated { entity, mention_id, kind, .. } => {
@@ -1097,7 +1114,8 @@ fn base_doc(base: &Option<Arc<Base>>, doc_id: &str) -> Option<DocRecord> {
 /// this one costs a miss per mention at a million of them.
 #[derive(Clone, Debug)]
 struct MentionRow {
-    mention: Mention,
+    /// Shared with the event that observed it: the state holds the event's mention, not a copy.
+    mention: Arc<Mention>,
     linked: Option<EntityId>,
 }
 
@@ -1106,7 +1124,7 @@ impl MentionRow {
     // Boxed as the table holds it.
     #[allow(clippy::unnecessary_box_returns)]
     fn unlinked(mention: Mention) -> Box<MentionRow> {
-        Box::new(MentionRow { mention, linked: None })
+        Box::new(MentionRow { mention: Arc::new(mention), linked: None })
     }
 }
 
@@ -1114,7 +1132,7 @@ impl MentionRow {
 fn unboxed(row: Cow<'_, Box<MentionRow>>) -> Cow<'_, Mention> {
     match row {
         Cow::Borrowed(row) => Cow::Borrowed(&row.mention),
-        Cow::Owned(row) => Cow::Owned(row.mention),
+        Cow::Owned(row) => Cow::Owned(Arc::unwrap_or_clone(row.mention)),
     }
 }
 
@@ -1248,7 +1266,7 @@ mod tests {
     }
 
     fn observed(mention: Mention) -> Event {
-        Event::MentionObserved { mention }
+        Event::MentionObserved { mention: Arc::new(mention) }
     }
 
     fn created(entity: EntityId, mention_id: &str) -> Event {

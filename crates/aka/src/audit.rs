@@ -194,7 +194,7 @@ fn rerun(engine: &Engine, rules: Arc<Rules>) -> Result<Rerun, AuditError> {
                 if batch.as_ref().is_none_or(|b| b.decided) {
                     out.flush(batch.take(), &mut next_seq);
                 }
-                batch.get_or_insert_with(Batch::default).mentions.push(mention);
+                batch.get_or_insert_with(Batch::default).mentions.push(Arc::unwrap_or_clone(mention));
             }
             decision => {
                 if let Some(hash) = decision_of(&decision).map(|d| d.rules.clone()) {

@@ -209,16 +209,16 @@ pub struct Engine {
 /// What resolving `batch` computes of each of its mentions alone (normalised attributes,
 /// blocking keys, name tokens), made under `rules` on the caller's thread, for
 /// [`Engine::ingest_prepared_mentions`]: a reader of records makes it for one batch while the
-/// engine resolves the one before (each bare mention is turned into a mention here to prepare
-/// it, and again by the engine: cheap beside what it spares the engine's thread). Mentions
-/// without an id of their own (theirs depends on the log) are left out.
+/// engine resolves the one before. Each bare mention is turned into its mention here, and the
+/// engine takes that mention rather than making it again. Mentions without an id of their own
+/// (theirs depends on the log) are left out.
 pub fn prepare_mentions<'a>(rules: &Arc<Rules>, batch: impl IntoIterator<Item = &'a BareMention>) -> Vec<Prepared> {
     let scratch = State::new(Arc::clone(rules));
     batch
         .into_iter()
         .filter(|bare| bare.mention_id.is_some())
         .filter_map(|bare| bare.to_mention(String::new, rules).ok())
-        .map(|mention| scratch.prepare(&mention))
+        .map(|mention| scratch.prepare_owned(mention))
         .collect()
 }
 
@@ -483,7 +483,10 @@ impl Engine {
 
     /// [`Engine::ingest_mentions`], given what [`prepare_mentions`] made of them where they were
     /// read (on another thread): the engine's thread does not make it again. The outcome, the
-    /// events and the state are those of `ingest_mentions`.
+    /// events and the state are those of `ingest_mentions`. `prepared` is made of this very
+    /// batch: a prepared mention is taken in place of its bare one when it comes in the batch's
+    /// order under the engine's rules with the same id, document and text, and is made again
+    /// from the bare one otherwise.
     pub fn ingest_prepared_mentions(
         &mut self,
         batch: Vec<BareMention>,
@@ -491,6 +494,10 @@ impl Engine {
     ) -> Result<IngestOutcome, IngestError> {
         let first = self.log.next_seq();
         let mut mentions = Vec::with_capacity(batch.len());
+        // A mention prepared of its input is taken as it is, not made again here (they come in
+        // the batch's order, without those that could not be prepared).
+        let mut prepared = prepared;
+        let mut ready = prepared.iter_mut().peekable();
         for (index, bare) in batch.into_iter().enumerate() {
             self.check_doc_id(&bare.doc_id)?;
             let invalid = |detail: String| IngestError::InvalidMention { at: index, detail };
@@ -503,8 +510,18 @@ impl Engine {
                 return Err(invalid("field \"text\" is empty and no attribute the rules know is given".into()));
             }
             let offset = u64::try_from(index).unwrap_or(u64::MAX);
-            let default_id = || format!("{}:m{}", bare.doc_id, first + offset);
-            mentions.push(bare.to_mention(default_id, &self.config.rules).map_err(invalid)?);
+            let rules = &self.config.rules;
+            let taken = ready
+                .next_if(|p| bare.mention_id.as_deref() == Some(p.mention_id()))
+                .and_then(|p| p.take_mention(rules))
+                .filter(|m| m.doc_id == bare.doc_id && m.text == text);
+            match taken {
+                Some(mention) => mentions.push(mention),
+                None => {
+                    let default_id = || format!("{}:m{}", bare.doc_id, first + offset);
+                    mentions.push(bare.to_mention(default_id, rules).map_err(invalid)?);
+                }
+            }
         }
         self.check_mention_count("(batch)", mentions.len())?;
         let mut fresh = Vec::with_capacity(mentions.len());
