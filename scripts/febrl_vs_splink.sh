@@ -26,6 +26,9 @@
 #   AKA_ESTIMATE      1 (default): weights estimated by `aka estimate`; 0: the rules of AKA_FLAGS as
 #                     they are (the compiled-in defaults without --rules)
 #   SPLINK_THRESHOLD  cluster threshold (match probability) for Splink
+#   ROUNDS            times each system is run on each dataset, aka and Splink in turn (default 3): a
+#                     row's wall time is the median of its rounds (each round's is in the JSON too,
+#                     with the ratio of aka's to Splink's per round), its peak RSS the largest
 #   FEBRL             directory of the Febrl CSV files
 set -euo pipefail
 
@@ -34,6 +37,8 @@ AKA_FLAGS=${AKA_FLAGS:-}
 AKA_ESTIMATE=${AKA_ESTIMATE:-1}
 SPLINK_VERSION=5.0.0
 SPLINK_THRESHOLD=${SPLINK_THRESHOLD:-0.9}
+ROUNDS=${ROUNDS:-3}
+[[ "$ROUNDS" =~ ^[1-9][0-9]*$ ]] || { echo "[febrl_vs_splink] error: ROUNDS must be a positive integer, not '$ROUNDS'" >&2; exit 1; }
 FEBRL=${FEBRL:-../shared/eval/febrl}
 PYTHON=${PYTHON:-python3}
 VENV=${VENV:-target/venv-splink}
@@ -163,60 +168,94 @@ run_dataset() {
     local files=("$@")
     local link=()
     [ "$mode" = link ] && link=(--link "${files[@]}")
+    local sp_args
+    if [ "$mode" = link ]; then sp_args=(--link "${files[@]}"); else sp_args=(--dedupe "${files[0]}"); fi
 
-    say "$name: aka"
     local dir="$WORK/aka-data-$name"
-    rm -rf "$dir"
-    local flags=$AKA_FLAGS estimate=(0 0) rules=default
-    if [ "$AKA_ESTIMATE" = 1 ]; then
-        local estimated="$WORK/rules-$name.toml"
-        # shellcheck disable=SC2086 # the flag variables are word-split on purpose
-        measure "aka-$name-estimate" "$AKA" $AKA_FLAGS estimate --records "${files[@]}" $AKA_RECORD_FLAGS \
-            --output "$estimated"
-        read -r -a estimate <"$WORK/aka-$name-estimate.time"
-        say "$name: $(tail -n 1 "$WORK/aka-$name-estimate.err")"
-        # The estimated rules replace any --rules of AKA_FLAGS.
-        flags="$(without_rules $AKA_FLAGS) --rules $estimated"
-        rules="estimated by aka estimate on the same files ($WORK/rules-DATASET.toml)"
-    fi
-    # shellcheck disable=SC2086
-    measure "aka-$name-ingest" "$AKA" --data "$dir" $flags ingest --records "${files[@]}" $AKA_RECORD_FLAGS
+    local flags=$AKA_FLAGS rules=default
+    local aka_walls=() est_walls=() ing_walls=() sp_walls=() sp_inner=() est_rss=0 ing_rss=0 sp_rss=0
+    local round
+    for round in $(seq 1 "$ROUNDS"); do
+        say "$name: aka (round $round of $ROUNDS)"
+        rm -rf "$dir"
+        flags=$AKA_FLAGS
+        local estimate=(0 0)
+        if [ "$AKA_ESTIMATE" = 1 ]; then
+            local estimated="$WORK/rules-$name.toml"
+            # shellcheck disable=SC2086 # the flag variables are word-split on purpose
+            measure "aka-$name-estimate" "$AKA" $AKA_FLAGS estimate --records "${files[@]}" $AKA_RECORD_FLAGS \
+                --output "$estimated"
+            read -r -a estimate <"$WORK/aka-$name-estimate.time"
+            say "$name: $(tail -n 1 "$WORK/aka-$name-estimate.err")"
+            # The estimated rules replace any --rules of AKA_FLAGS.
+            flags="$(without_rules $AKA_FLAGS) --rules $estimated"
+            rules="estimated by aka estimate on the same files ($WORK/rules-DATASET.toml)"
+        fi
+        # shellcheck disable=SC2086
+        measure "aka-$name-ingest" "$AKA" --data "$dir" $flags ingest --records "${files[@]}" $AKA_RECORD_FLAGS
+        local ingest
+        read -r -a ingest <"$WORK/aka-$name-ingest.time"
+        est_walls+=("${estimate[0]}")
+        ing_walls+=("${ingest[0]}")
+        aka_walls+=("$("$PYTHON" -c 'import sys; print(f"{float(sys.argv[1]) + float(sys.argv[2]):.2f}")' "${estimate[0]}" "${ingest[0]}")")
+        (( estimate[1] > est_rss )) && est_rss=${estimate[1]}
+        (( ingest[1] > ing_rss )) && ing_rss=${ingest[1]}
+
+        say "$name: splink (round $round of $ROUNDS)"
+        measure "splink-$name" "$VENV/bin/python" scripts/splink_febrl.py "${sp_args[@]}" --threshold "$SPLINK_THRESHOLD"
+        local sp
+        read -r -a sp <"$WORK/splink-$name.time"
+        sp_walls+=("${sp[0]}")
+        sp_inner+=("$("$PYTHON" -c 'import json, sys; print(json.loads(sys.argv[1])["splink_s"])' "$(tail -n 1 "$WORK/splink-$name.out")")")
+        (( sp[1] > sp_rss )) && sp_rss=${sp[1]}
+    done
+
+    # The last round's store and Splink output are scored (aka's are the same every round).
     # shellcheck disable=SC2086
     measure "aka-$name-export" "$AKA" --data "$dir" $flags export mentions
-    local scores ingest export
+    local scores export
     # --truth: the true pairs are over every record of the files, as for Splink; a record aka left
     # out (a row without a name) counts as unresolved.
     scores=$("$PYTHON" scripts/febrl_pairs.py "${link[@]}" --truth "${files[@]}" --json <"$WORK/aka-$name-export.out")
-    read -r -a ingest <"$WORK/aka-$name-ingest.time"
     read -r -a export <"$WORK/aka-$name-export.time"
-    local wall rss
-    wall=$("$PYTHON" -c 'import sys; print(f"{float(sys.argv[1]) + float(sys.argv[2]):.2f}")' "${estimate[0]}" "${ingest[0]}")
-    rss=$(( estimate[1] > ingest[1] ? estimate[1] : ingest[1] ))
-    row "$name" aka "$scores" "$wall" "$rss" "$("$PYTHON" -c '
+    local rss=$(( est_rss > ing_rss ? est_rss : ing_rss ))
+    local rounds_json
+    rounds_json=$("$PYTHON" -c '
+import json, statistics, sys
+aka, est, ing, sp, inner = (list(map(float, a.split())) for a in sys.argv[1:6])
+print(json.dumps({"rounds": len(aka), "aka_wall_s_rounds": aka, "estimate_wall_s_rounds": est,
+                  "ingest_wall_s_rounds": ing, "splink_wall_s_rounds": sp, "splink_s_rounds": inner,
+                  "aka_over_splink_rounds": [round(a / s, 3) for a, s in zip(aka, sp)],
+                  "aka_over_splink": round(statistics.median(aka) / statistics.median(sp), 3),
+                  "median": {"aka": statistics.median(aka), "estimate": statistics.median(est),
+                             "ingest": statistics.median(ing), "splink": statistics.median(sp),
+                             "splink_s": statistics.median(inner)}}))' \
+        "${aka_walls[*]}" "${est_walls[*]}" "${ing_walls[*]}" "${sp_walls[*]}" "${sp_inner[*]}")
+    med() { "$PYTHON" -c 'import json, sys; print(json.loads(sys.argv[1])["median"][sys.argv[2]])' "$rounds_json" "$1"; }
+    row "$name" aka "$scores" "$(med aka)" "$rss" "$("$PYTHON" -c '
 import json, sys
 est = sys.argv[7] == "1"
-print(json.dumps({"time_covers": ("aka estimate + aka ingest (whole processes; RSS the larger)" if est
-                                  else "aka ingest (whole process)"),
+r = json.loads(sys.argv[11])
+print(json.dumps({"time_covers": ("aka estimate + aka ingest (whole processes; RSS the larger; wall the median of the rounds)" if est
+                                  else "aka ingest (whole process; wall the median of the rounds)"),
                   "estimate_wall_s": float(sys.argv[5]) if est else None,
                   "estimate_peak_rss_mib": round(int(sys.argv[6]) / 1024, 1) if est else None,
                   "ingest_wall_s": float(sys.argv[8]), "ingest_peak_rss_mib": round(int(sys.argv[9]) / 1024, 1),
                   "export_wall_s": float(sys.argv[1]), "export_peak_rss_mib": round(int(sys.argv[2]) / 1024, 1),
-                  "aka_flags": sys.argv[3], "aka_record_flags": sys.argv[4], "aka_rules": sys.argv[10]}))' \
-        "${export[0]}" "${export[1]}" "$AKA_FLAGS" "$AKA_RECORD_FLAGS" "${estimate[0]}" "${estimate[1]}" \
-        "$AKA_ESTIMATE" "${ingest[0]}" "${ingest[1]}" "$rules")"
+                  "aka_flags": sys.argv[3], "aka_record_flags": sys.argv[4], "aka_rules": sys.argv[10],
+                  **{k: v for k, v in r.items() if k != "median"}}))' \
+        "${export[0]}" "${export[1]}" "$AKA_FLAGS" "$AKA_RECORD_FLAGS" "$(med estimate)" "$est_rss" \
+        "$AKA_ESTIMATE" "$(med ingest)" "$ing_rss" "$rules" "$rounds_json")"
 
-    say "$name: splink"
-    local sp_args
-    if [ "$mode" = link ]; then sp_args=(--link "${files[@]}"); else sp_args=(--dedupe "${files[0]}"); fi
-    measure "splink-$name" "$VENV/bin/python" scripts/splink_febrl.py "${sp_args[@]}" --threshold "$SPLINK_THRESHOLD"
-    local sp
-    read -r -a sp <"$WORK/splink-$name.time"
     scores=$(tail -n 1 "$WORK/splink-$name.out")
-    row "$name" splink "$scores" "${sp[0]}" "${sp[1]}" "$("$PYTHON" -c '
+    row "$name" splink "$scores" "$(med splink)" "$sp_rss" "$("$PYTHON" -c '
 import json, sys
 s = json.loads(sys.argv[1])
-print(json.dumps({"time_covers": "whole python process (start-up, imports, load, train, predict, cluster, score)",
-                  **{k: s[k] for k in ("splink_s", "threshold_match_probability", "predicted_candidate_pairs")}}))' "$scores")"
+r = json.loads(sys.argv[2])
+print(json.dumps({"time_covers": "whole python process (start-up, imports, load, train, predict, cluster, score); wall the median of the rounds",
+                  **{k: s[k] for k in ("threshold_match_probability", "predicted_candidate_pairs")},
+                  "splink_s": r["median"]["splink_s"], "rounds": r["rounds"],
+                  "wall_s_rounds": r["splink_wall_s_rounds"], "splink_s_rounds": r["splink_s_rounds"]}))' "$scores" "$rounds_json")"
 }
 
 # without_rules FLAGS...: the flags without --rules FILE (or --rules=FILE).
@@ -249,11 +288,18 @@ with open(out, "w") as f:
     for r in rows:
         f.write(json.dumps({**r, **meta}) + "\n")
 names = {"dataset3": "dataset3 (dedupe)", "dataset4": "dataset4a+4b (link)"}
-print("| dataset | system | precision | recall | F1 | wall s | peak RSS MiB |")
-print("|---|---|---:|---:|---:|---:|---:|")
+rounds = rows[0]["rounds"]
+print(f"| dataset | system | precision | recall | F1 | wall s (median of {rounds}) | wall s, each round | peak RSS MiB |")
+print("|---|---|---:|---:|---:|---:|---|---:|")
 for r in rows:
+    each = r.get("aka_wall_s_rounds") or r.get("wall_s_rounds")
     print(f"| {names.get(r['dataset'], r['dataset'])} | {r['system']} | {r['precision']:.2f} | {r['recall']:.2f} "
-          f"| {r['f1']:.2f} | {r['wall_s']:.2f} | {r['peak_rss_mib']:.0f} |")
+          f"| {r['f1']:.2f} | {r['wall_s']:.2f} | {', '.join(f'{w:.2f}' for w in each)} | {r['peak_rss_mib']:.0f} |")
+print()
+for r in rows:
+    if r["system"] == "aka":
+        print(f"aka ÷ Splink wall time, {r['dataset']}: {r['aka_over_splink']:.3f} (medians); each round, aka and "
+              f"Splink run in turn: {', '.join(f'{x:.3f}' for x in r['aka_over_splink_rounds'])}.")
 print()
 print(f"aka: commit {commit}" + (" (with uncommitted changes under crates/)" if dirty == "yes" else "")
       + f", {aka_v}, {cargo_v}; flags: {rows[0].get('aka_flags') or '(none)'} ingest --records "
