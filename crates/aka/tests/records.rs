@@ -250,3 +250,33 @@ fn records_prepared_where_they_are_read_give_the_events_and_state_of_records_res
     // engine uses: the check above is not passing because nothing prepared is ever used.
     assert_ne!(events(&d), events(&a), "prepared keys are the ones resolution uses");
 }
+
+#[test]
+fn a_prepared_mention_is_taken_only_for_the_record_of_its_id_document_and_text() {
+    let rules = std::sync::Arc::new(aka::Rules::default_rules());
+    let read = vec![
+        record("r1", "Jane", "Roe", &with(&[("date_of_birth", "19700102")])),
+        record("r2", "John", "Doe", &with(&[("date_of_birth", "19610203")])),
+    ];
+    // The same ids, another document for one and another name for the other.
+    let mut given = read.clone();
+    given[0].doc_id = "elsewhere".into();
+    given[1].text = "Johnny Doe".into();
+    let dir = tempfile::tempdir().unwrap();
+    let mut engine =
+        Engine::open(dir.path(), EngineConfig { rules: std::sync::Arc::clone(&rules), ..Default::default() }).unwrap();
+    engine.ingest_prepared_mentions(given, aka::prepare_mentions(&rules, &read)).unwrap();
+    let r1 = engine.state().mention("r1").unwrap().into_owned();
+    let r2 = engine.state().mention("r2").unwrap().into_owned();
+    assert_eq!(r1.doc_id, "elsewhere", "the record given, not the one prepared, is ingested");
+    assert_eq!(r2.text, "Johnny Doe", "the record given, not the one prepared, is ingested");
+
+    // Of the very batch read, the prepared mentions are those the engine would make.
+    let plain = tempfile::tempdir().unwrap();
+    let mut alone = Engine::open(plain.path(), EngineConfig::default()).unwrap();
+    alone.ingest_mentions(read.clone()).unwrap();
+    let taken = tempfile::tempdir().unwrap();
+    let mut prepared = Engine::open(taken.path(), EngineConfig::default()).unwrap();
+    prepared.ingest_prepared_mentions(read.clone(), aka::prepare_mentions(&rules, &read)).unwrap();
+    assert_eq!(events(&prepared), events(&alone));
+}
