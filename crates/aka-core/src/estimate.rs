@@ -277,7 +277,7 @@ pub fn estimate(rules: &Rules, records: &[Mention], threads: usize) -> Estimate 
     let width = rules.attributes.len();
     let n = records.len();
     // Each record's normalised attributes and the blocking keys resolution would make of it.
-    let (mut values, mut record_keys): (Vec<Option<Arc<str>>>, Vec<Vec<String>>) =
+    let (mut values, mut record_keys): (Vec<Option<Arc<str>>>, Vec<HashedKeys>) =
         (vec![None; n * width], Vec::with_capacity(n));
     for (r, (attrs, keys)) in attrs_and_keys(rules, records, threads).into_iter().enumerate() {
         for (index, value) in attrs {
@@ -303,16 +303,10 @@ pub fn estimate(rules: &Rules, records: &[Mention], threads: usize) -> Estimate 
 
     // Candidate pairs: records sharing at least `shared_keys_min` blocking keys.
     let key_records_max = rules.limits.candidates_per_key_max;
-    let mut by_key: HashMap<String, Vec<u32>, FoldState> = HashMap::default();
-    for (r, keys) in record_keys.into_iter().enumerate() {
-        let r = u32::try_from(r).unwrap_or(u32::MAX);
-        for key in keys {
-            by_key.entry(key).or_default().push(r);
-        }
-    }
-    // Each record's groups (keys held by two to `key_records_max` records); the records sharing
-    // enough of them with a record after it are counted in a dense array.
-    let groups: Vec<Vec<u32>> = by_key.into_values().filter(|h| h.len() >= 2 && h.len() <= key_records_max).collect();
+    let groups = key_groups(&record_keys, key_records_max);
+    drop(record_keys);
+    // Each record's groups; the records sharing enough of them with a record after it are
+    // counted in a dense array.
     let mut of_record: Vec<Vec<u32>> = vec![Vec::new(); n];
     for (g, holders) in groups.iter().enumerate() {
         let g = u32::try_from(g).unwrap_or(u32::MAX);
@@ -514,10 +508,49 @@ fn pairs_agreeing(table: &Table, n: usize, on: &[usize], key_records_max: usize)
     pairs
 }
 
-/// A record's normalised attributes (position, value) and its blocking keys.
-type AttrsAndKeys = (Vec<(usize, Arc<str>)>, Vec<String>);
+/// A record's distinct blocking keys, each beside its hash.
+type HashedKeys = Vec<(u64, String)>;
 
-/// Each record's normalised attributes (position, value) and blocking keys (sorted, each once),
+/// A record's normalised attributes (position, value) and its blocking keys.
+type AttrsAndKeys = (Vec<(usize, Arc<str>)>, HashedKeys);
+
+/// The records holding each blocking key, for the keys held by two to `key_records_max` records
+/// (each list in record order; the lists in no order a result depends on). `record_keys` are each
+/// record's distinct keys beside their hashes: records are grouped by sorting (hash, record)
+/// numbers, and the keys of one hash are compared as strings, so that two keys of one hash are
+/// still told apart.
+fn key_groups(record_keys: &[HashedKeys], key_records_max: usize) -> Vec<Vec<u32>> {
+    let mut held: Vec<(u64, u32, u32)> = Vec::with_capacity(record_keys.iter().map(Vec::len).sum());
+    for (r, keys) in record_keys.iter().enumerate() {
+        let r = u32::try_from(r).unwrap_or(u32::MAX);
+        for (k, (hash, _)) in keys.iter().enumerate() {
+            held.push((*hash, r, u32::try_from(k).unwrap_or(u32::MAX)));
+        }
+    }
+    held.sort_unstable();
+    let key = |&(_, r, k): &(u64, u32, u32)| {
+        record_keys[usize::try_from(r).unwrap_or(0)][usize::try_from(k).unwrap_or(0)].1.as_str()
+    };
+    let mut groups = Vec::new();
+    for run in held.chunk_by(|a, b| a.0 == b.0) {
+        let first = key(&run[0]);
+        if run.iter().all(|h| key(h) == first) {
+            if (2..=key_records_max).contains(&run.len()) {
+                groups.push(run.iter().map(|h| h.1).collect());
+            }
+            continue;
+        }
+        // Different keys of one hash: each apart, its records in order.
+        let mut by_key: BTreeMap<&str, Vec<u32>> = BTreeMap::new();
+        for h in run {
+            by_key.entry(key(h)).or_default().push(h.1);
+        }
+        groups.extend(by_key.into_values().filter(|holders| (2..=key_records_max).contains(&holders.len())));
+    }
+    groups
+}
+
+/// Each record's normalised attributes (position, value) and blocking keys (sorted, each once, with their hashes),
 /// in record order, made on `threads` threads. Each thread has a state of its own for the
 /// state's functions of a record (they depend on the rules alone): one state shared by all
 /// would have them wait for each other at its memos.
@@ -530,7 +563,7 @@ fn attrs_and_keys(rules: &Rules, records: &[Mention], threads: usize) -> Vec<Att
             let mut keys = state.keys_of(mention);
             keys.sort_unstable();
             keys.dedup();
-            (attrs, keys)
+            (attrs, keys.into_iter().map(|key| (crate::hash::fold_hash(key.as_str()), key)).collect())
         });
         made.collect::<Vec<_>>()
     });
@@ -797,6 +830,27 @@ impl Estimate {
 mod tests {
     use super::*;
     use crate::mention::{Form, Kind};
+
+    #[test]
+    fn records_are_grouped_by_key_even_where_two_keys_share_a_hash() {
+        let keyed = |keys: &[(u64, &str)]| keys.iter().map(|(h, k)| (*h, (*k).to_string())).collect::<Vec<_>>();
+        // "x" and "y" are given one hash, as a collision would; "z" is held by one record only,
+        // "w" by more than the limit of three.
+        let records = vec![
+            keyed(&[(7, "x"), (9, "z"), (5, "w")]),
+            keyed(&[(7, "y"), (5, "w")]),
+            keyed(&[(7, "x"), (5, "w")]),
+            keyed(&[(7, "y"), (5, "w")]),
+            keyed(&[(7, "y")]),
+        ];
+        let mut groups = key_groups(&records, 3);
+        groups.sort();
+        assert_eq!(groups, vec![vec![0, 2], vec![1, 3, 4]]);
+        // Without the limit, "w" is a group too.
+        let mut groups = key_groups(&records, 4);
+        groups.sort();
+        assert_eq!(groups, vec![vec![0, 1, 2, 3], vec![0, 2], vec![1, 3, 4]]);
+    }
 
     /// A made-up word of `syllables` syllables.
     fn word(rng: &mut SplitMix64, syllables: usize) -> String {
