@@ -559,8 +559,10 @@ fn attrs_and_keys(rules: &Rules, records: &[Mention], threads: usize) -> Vec<Att
     let parts = in_chunks(records, threads, |chunk| {
         let state = State::new(Arc::clone(&rules));
         let made = chunk.iter().map(|mention| {
-            let attrs = state.known_attrs(mention).into_iter().map(|a| (a.index, a.value)).collect();
-            let mut keys = state.keys_of(mention);
+            // Each record once: its attributes are made here, not remembered in the state.
+            let known = crate::attrs::known_attrs(&rules, mention);
+            let mut keys = state.keys_with(mention, &known);
+            let attrs = known.into_iter().map(|a| (a.index, a.value)).collect();
             keys.sort_unstable();
             keys.dedup();
             (attrs, keys.into_iter().map(|key| (crate::hash::fold_hash(key.as_str()), key)).collect())

@@ -1023,6 +1023,12 @@ impl State {
 
     /// The blocking keys a mention contributes to the entity it belongs to.
     pub fn keys_of(&self, mention: &Mention) -> Vec<String> {
+        self.keys_with(mention, &self.known_attrs(mention))
+    }
+
+    /// [`State::keys_of`] a mention whose known attributes are `attrs` (as
+    /// [`crate::attrs::known_attrs`] makes them), for a caller that has them already.
+    pub fn keys_with(&self, mention: &Mention, attrs: &[crate::attrs::Attr<'_>]) -> Vec<String> {
         let rules = &*self.rules;
         let mut keys = Vec::new();
         if mention.form == Form::Name {
@@ -1059,7 +1065,7 @@ impl State {
                 keys.push(joined_key(key::DESCRIPTION, &tokens));
             }
         }
-        for attr in self.known_attrs(mention) {
+        for attr in attrs {
             if attr.rule.block {
                 keys.extend(crate::attrs::block_keys(attr.name, attr.rule, &attr.value));
             }
