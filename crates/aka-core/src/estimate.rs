@@ -550,10 +550,10 @@ fn key_groups(record_keys: &[HashedKeys], key_records_max: usize) -> Vec<Vec<u32
     groups
 }
 
-/// Each record's normalised attributes (position, value) and blocking keys (sorted, each once, with their hashes),
-/// in record order, made on `threads` threads. Each thread has a state of its own for the
-/// state's functions of a record (they depend on the rules alone): one state shared by all
-/// would have them wait for each other at its memos.
+/// Each record's normalised attributes (position, value) and blocking keys (sorted, each once,
+/// with their hashes), in record order, made on `threads` threads. Each thread has a state of
+/// its own for the state's functions of a record (they depend on the rules alone): one state
+/// shared by all would have them wait for each other at its memos.
 fn attrs_and_keys(rules: &Rules, records: &[Mention], threads: usize) -> Vec<AttrsAndKeys> {
     let rules = Arc::new(rules.clone());
     let parts = in_chunks(records, threads, |chunk| {
