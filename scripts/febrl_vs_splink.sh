@@ -303,7 +303,7 @@ for r in rows:
 print()
 print(f"aka: commit {commit}" + (" (with uncommitted changes under crates/)" if dirty == "yes" else "")
       + f", {aka_v}, {cargo_v}; flags: {rows[0].get('aka_flags') or '(none)'} ingest --records "
-      f"{rows[0].get('aka_record_flags')}; rules: {rows[0].get('aka_rules')}. Time (median of {rounds} round{"s" if rounds != 1 else ""}) and "
+      f"{rows[0].get('aka_record_flags')}; rules: {rows[0].get('aka_rules')}. Time (median of {rounds} round{'s' if rounds != 1 else ''}) and "
       "peak RSS (largest): "
       + ("`aka estimate` + `aka ingest` (" + ", ".join(f"{r['estimate_wall_s']:.2f} s + {r['ingest_wall_s']:.2f} s, "
          f"{r['estimate_peak_rss_mib']:.0f} / {r['ingest_peak_rss_mib']:.0f} MiB ({r['dataset']})"
@@ -312,7 +312,7 @@ print(f"aka: commit {commit}" + (" (with uncommitted changes under crates/)" if 
       + ", ".join(f"{r['export_wall_s']:.2f} s / {r['export_peak_rss_mib']:.0f} MiB ({r['dataset']})"
                   for r in rows if r["system"] == "aka") + ".")
 print(f"Splink {splink_v} (DuckDB {duckdb_v}, Python {py_v}); clusters at match probability >= {thr}. "
-      f"Time (median of {rounds} round{"s" if rounds != 1 else ""}) and peak RSS (largest): the whole Python process; from CSV load to "
+      f"Time (median of {rounds} round{'s' if rounds != 1 else ''}) and peak RSS (largest): the whole Python process; from CSV load to "
       "clusters alone: "
       + ", ".join(f"{r['splink_s']:.2f} s ({r['dataset']})" for r in rows if r["system"] == "splink") + ".")
 left_out = ", ".join(f"{r['records'] - r['records_in_input']} of {r['records']} ({r['dataset']})"
