@@ -221,10 +221,14 @@ fn run(cli: Cli) -> Result<()> {
     };
     let mut engine =
         Engine::open(&cli.data, config).with_context(|| format!("opening data directory {}", cli.data.display()))?;
-    match cli.command {
+    let read = match cli.command {
         Command::Ingest(args) => {
             ingest::run(&mut engine, &args)?;
-            close(engine)
+            return close(engine);
+        }
+        Command::Judge { what } => {
+            judge::run(&mut engine, what)?;
+            return close(engine);
         }
         Command::Entities { json, as_of } => history::entities(&engine, json, as_of),
         Command::Show { entity, as_of } => history::show(&engine, &entity, as_of),
@@ -234,14 +238,13 @@ fn run(cli: Cli) -> Result<()> {
         Command::Explain { entity } => output::explain(&engine, history::pick_in(engine.state(), &entity)?),
         Command::Log { from, limit, json } => output::log(&engine, from, limit, json),
         Command::Export { what: ExportWhat::Mentions } => output::export_mentions(&engine),
-        Command::Judge { what } => {
-            judge::run(&mut engine, what)?;
-            close(engine)
-        }
         Command::Snapshot { list: false } => snapshot::take(&mut engine),
         Command::Snapshot { list: true } => snapshot::list(&engine),
         Command::Rules | Command::Serve(_) | Command::Estimate(_) => Ok(()),
-    }
+    };
+    // Nothing was appended to the log: it closes, and the state goes with the process.
+    engine.leave_at_exit();
+    read
 }
 
 fn snapshot_policy(cli: &Cli) -> aka::SnapshotPolicy {

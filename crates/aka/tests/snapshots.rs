@@ -275,3 +275,21 @@ fn closing_at_exit_leaves_the_log_durable_the_directory_free_and_the_snapshot_ta
     drop(engine);
     assert_eq!(replayed(dir.path()), live, "a full replay gives the same state");
 }
+
+#[test]
+fn leaving_at_exit_lets_the_directory_go_and_writes_no_snapshot() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut engine = Engine::open(dir.path(), config(manual())).unwrap();
+    (0..3).for_each(|n| ingest(&mut engine, n));
+    let (live, last) = (engine.state().image(), engine.log().last_seq());
+    engine.close().expect("close");
+    // A reader whose policy would snapshot on close: leaving is not closing, it writes nothing.
+    let on_close = SnapshotPolicy { every: 0, keep: 2, on_close: true, on_close_min: 0, load: true };
+    let reader = Engine::open(dir.path(), config(on_close)).unwrap();
+    assert_eq!(reader.state().image(), live);
+    reader.leave_at_exit();
+    assert!(snapshot_files(dir.path()).is_empty(), "a reader leaves no snapshot");
+    let engine = Engine::open(dir.path(), config(manual())).expect("the directory is free again");
+    assert_eq!(engine.log().last_seq(), last);
+    assert_eq!(engine.state().image(), live);
+}
