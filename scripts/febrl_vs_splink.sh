@@ -173,7 +173,7 @@ run_dataset() {
 
     local dir="$WORK/aka-data-$name"
     local flags=$AKA_FLAGS rules=default
-    local aka_walls=() est_walls=() ing_walls=() sp_walls=() sp_inner=() est_rss=0 ing_rss=0 sp_rss=0
+    local est_walls=() ing_walls=() sp_walls=() sp_inner=() est_rss=0 ing_rss=0 sp_rss=0
     local round
     for round in $(seq 1 "$ROUNDS"); do
         say "$name: aka (round $round of $ROUNDS)"
@@ -197,7 +197,6 @@ run_dataset() {
         read -r -a ingest <"$WORK/aka-$name-ingest.time"
         est_walls+=("${estimate[0]}")
         ing_walls+=("${ingest[0]}")
-        aka_walls+=("$("$PYTHON" -c 'import sys; print(f"{float(sys.argv[1]) + float(sys.argv[2]):.2f}")' "${estimate[0]}" "${ingest[0]}")")
         (( estimate[1] > est_rss )) && est_rss=${estimate[1]}
         (( ingest[1] > ing_rss )) && ing_rss=${ingest[1]}
 
@@ -222,7 +221,8 @@ run_dataset() {
     local rounds_json
     rounds_json=$("$PYTHON" -c '
 import json, statistics, sys
-aka, est, ing, sp, inner = (list(map(float, a.split())) for a in sys.argv[1:6])
+est, ing, sp, inner = (list(map(float, a.split())) for a in sys.argv[1:5])
+aka = [round(e + i, 2) for e, i in zip(est, ing)]
 print(json.dumps({"rounds": len(aka), "aka_wall_s_rounds": aka, "estimate_wall_s_rounds": est,
                   "ingest_wall_s_rounds": ing, "splink_wall_s_rounds": sp, "splink_s_rounds": inner,
                   "aka_over_splink_rounds": [round(a / s, 3) for a, s in zip(aka, sp)],
@@ -230,7 +230,7 @@ print(json.dumps({"rounds": len(aka), "aka_wall_s_rounds": aka, "estimate_wall_s
                   "median": {"aka": statistics.median(aka), "estimate": statistics.median(est),
                              "ingest": statistics.median(ing), "splink": statistics.median(sp),
                              "splink_s": statistics.median(inner)}}))' \
-        "${aka_walls[*]}" "${est_walls[*]}" "${ing_walls[*]}" "${sp_walls[*]}" "${sp_inner[*]}")
+        "${est_walls[*]}" "${ing_walls[*]}" "${sp_walls[*]}" "${sp_inner[*]}")
     med() { "$PYTHON" -c 'import json, sys; print(json.loads(sys.argv[1])["median"][sys.argv[2]])' "$rounds_json" "$1"; }
     row "$name" aka "$scores" "$(med aka)" "$rss" "$("$PYTHON" -c '
 import json, sys

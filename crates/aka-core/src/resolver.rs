@@ -66,8 +66,8 @@ pub fn ingest(state: &mut State, first_seq: u64, document: Option<Event>, mentio
         push(state, &mut events, document);
     }
     let order = resolution_order(&mentions);
-    // The mentions move into their events (a record's attributes are copied once, into the
-    // state, not twice) and are read back from there.
+    // The mentions move into their events, whose mentions the state's rows share (a record's
+    // attributes are not copied), and are read back from there.
     let observed_at = events.len();
     for mention in mentions {
         push(state, &mut events, Event::MentionObserved { mention: Arc::new(mention) });

@@ -265,7 +265,12 @@ impl Prepared {
     /// The mention it was made of, if it was handed over and made under `rules` (a mention is
     /// made of its input by the rules, so one made under others is not the mention these make).
     pub fn take_mention(&mut self, rules: &Arc<Rules>) -> Option<Mention> {
-        if Arc::ptr_eq(&self.rules, rules) || self.rules.hash == rules.hash { self.mention.take() } else { None }
+        if self.made_under(rules) { self.mention.take() } else { None }
+    }
+
+    /// Whether it was made under `rules` (the same rules, or rules of the same hash).
+    fn made_under(&self, rules: &Arc<Rules>) -> bool {
+        Arc::ptr_eq(&self.rules, rules) || self.rules.hash == rules.hash
     }
 }
 
@@ -359,7 +364,7 @@ impl State {
     /// as this state would have made it (nothing, if it was prepared under other rules). The
     /// blocking keys are taken when the mention is linked, as those made here are.
     pub fn remember(&self, prepared: Prepared) {
-        if !Arc::ptr_eq(&prepared.rules, &self.rules) && prepared.rules.hash != self.rules.hash {
+        if !prepared.made_under(&self.rules) {
             return;
         }
         let id = prepared.mention_id.as_str();

@@ -346,9 +346,7 @@ impl Engine {
     /// `close`: the state's memory would stay taken.
     pub fn close_at_exit(mut self) -> Result<(), SnapshotError> {
         self.finish()?;
-        let Engine { log, state, .. } = self;
-        drop(log);
-        std::mem::forget(state);
+        self.leave_at_exit();
         Ok(())
     }
 
@@ -500,13 +498,12 @@ impl Engine {
     pub fn ingest_prepared_mentions(
         &mut self,
         batch: Vec<BareMention>,
-        prepared: Vec<Prepared>,
+        mut prepared: Vec<Prepared>,
     ) -> Result<IngestOutcome, IngestError> {
         let first = self.log.next_seq();
         let mut mentions = Vec::with_capacity(batch.len());
         // A mention prepared of its input is taken as it is, not made again here (they come in
         // the batch's order, without those that could not be prepared).
-        let mut prepared = prepared;
         let mut ready = prepared.iter_mut().peekable();
         for (index, bare) in batch.into_iter().enumerate() {
             self.check_doc_id(&bare.doc_id)?;

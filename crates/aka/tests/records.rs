@@ -271,6 +271,25 @@ fn a_prepared_mention_is_taken_only_for_the_record_of_its_id_document_and_text()
     assert_eq!(r1.doc_id, "elsewhere", "the record given, not the one prepared, is ingested");
     assert_eq!(r2.text, "Johnny Doe", "the record given, not the one prepared, is ingested");
 
+    // The engine does take a prepared mention: one made under rules that claim the engine's
+    // hash but name their titles otherwise keeps that name for "FM", where the engine's rules
+    // make "foreign minister" of it.
+    let mut minister = record("r3", "Hina", "Roe", &with(&[]));
+    minister.roles = vec![aka::RoleInput::Text("FM".into())];
+    let mut renamed = aka::Rules::default_rules();
+    for title in &mut renamed.titles {
+        title.name = format!("{} (as read)", title.name);
+    }
+    renamed.hash.clone_from(&rules.hash);
+    let made = aka::prepare_mentions(&std::sync::Arc::new(renamed), std::slice::from_ref(&minister));
+    engine.ingest_prepared_mentions(vec![minister.clone()], made).unwrap();
+    let taken = &engine.state().mention("r3").unwrap().roles[0].title;
+    assert_eq!(taken, "foreign minister (as read)", "the prepared mention is the one taken");
+    let own = tempfile::tempdir().unwrap();
+    let mut made_here = Engine::open(own.path(), EngineConfig::default()).unwrap();
+    made_here.ingest_mentions(vec![minister]).unwrap();
+    assert_eq!(made_here.state().mention("r3").unwrap().roles[0].title, "foreign minister");
+
     // Of the very batch read, the prepared mentions are those the engine would make.
     let plain = tempfile::tempdir().unwrap();
     let mut alone = Engine::open(plain.path(), EngineConfig::default()).unwrap();
