@@ -236,10 +236,6 @@ impl Table<'_> {
 }
 
 impl Table<'_> {
-    fn value(&self, record: usize, attribute: usize) -> Option<&str> {
-        self.values[record * self.width + attribute].as_deref()
-    }
-
     fn level(&self, i: usize, j: usize, a: usize, b: usize) -> Option<Level> {
         let kind = self.rules.attributes[b].1.kind;
         let (x, y) = (i * self.width + a, j * self.width + b);
@@ -490,19 +486,18 @@ fn value_numbers(values: &[Option<Arc<str>>], width: usize, a: usize) -> Vec<u32
 }
 
 /// The pairs of the `n` records that agree exactly on every attribute of `on`, by a value (or
-/// values) held by at most `key_records_max` records.
+/// values) held by at most `key_records_max` records. Records are grouped by sorting them on
+/// their values' numbers (equal values, equal numbers), in no order a result depends on.
 fn pairs_agreeing(table: &Table, n: usize, on: &[usize], key_records_max: usize) -> Vec<(usize, usize)> {
-    let mut groups: BTreeMap<Vec<&str>, Vec<usize>> = BTreeMap::new();
-    for r in 0..n {
-        let key: Option<Vec<&str>> = on.iter().map(|&a| table.value(r, a)).collect();
-        if let Some(key) = key {
-            groups.entry(key).or_default().push(r);
-        }
-    }
+    let numbers = |r: usize| on.iter().map(move |&a| table.ids[r * table.width + a]);
+    let mut holding: Vec<usize> = (0..n).filter(|&r| numbers(r).all(|id| id != u32::MAX)).collect();
+    holding.sort_unstable_by(|&x, &y| numbers(x).cmp(numbers(y)).then(x.cmp(&y)));
     let mut pairs = Vec::new();
-    for holders in groups.values().filter(|h| h.len() >= 2 && h.len() <= key_records_max) {
-        for (x, &i) in holders.iter().enumerate() {
-            pairs.extend(holders[x + 1..].iter().map(|&j| (i, j)));
+    for holders in holding.chunk_by(|&x, &y| numbers(x).eq(numbers(y))) {
+        if (2..=key_records_max).contains(&holders.len()) {
+            for (x, &i) in holders.iter().enumerate() {
+                pairs.extend(holders[x + 1..].iter().map(|&j| (i, j)));
+            }
         }
     }
     pairs
@@ -551,17 +546,15 @@ fn key_groups(record_keys: &[HashedKeys], key_records_max: usize) -> Vec<Vec<u32
 }
 
 /// Each record's normalised attributes (position, value) and blocking keys (sorted, each once,
-/// with their hashes), in record order, made on `threads` threads. Each thread has a state of
-/// its own for the state's functions of a record (they depend on the rules alone): one state
-/// shared by all would have them wait for each other at its memos.
+/// with their hashes), in record order, made on `threads` threads. Each record is seen once, so
+/// nothing of it is remembered: its attributes are made here and its keys by
+/// [`State::keys_once`], which leaves the state's memos alone (one state serves every thread).
 fn attrs_and_keys(rules: &Rules, records: &[Mention], threads: usize) -> Vec<AttrsAndKeys> {
-    let rules = Arc::new(rules.clone());
+    let state = State::new(Arc::new(rules.clone()));
     let parts = in_chunks(records, threads, |chunk| {
-        let state = State::new(Arc::clone(&rules));
         let made = chunk.iter().map(|mention| {
-            // Each record once: its attributes are made here, not remembered in the state.
-            let known = crate::attrs::known_attrs(&rules, mention);
-            let mut keys = state.keys_with(mention, &known);
+            let known = crate::attrs::known_attrs(rules, mention);
+            let mut keys = state.keys_once(mention, &known);
             let attrs = known.into_iter().map(|a| (a.index, a.value)).collect();
             keys.sort_unstable();
             keys.dedup();
@@ -652,16 +645,21 @@ fn level_counts(table: &Table, pairs: &[(usize, usize)], threads: usize) -> Vec<
 }
 
 /// Of the pairs of the `n` records that both have attribute `a`: how many agree exactly, and
-/// how many there are.
+/// how many there are (counted by the values' numbers: equal values, equal numbers).
 fn agreeing_pairs(table: &Table, n: usize, a: usize) -> (u64, u64) {
-    let mut counts: HashMap<&str, u64, FoldState> = HashMap::default();
+    let mut counts: Vec<u64> = Vec::new();
     for r in 0..n {
-        if let Some(v) = table.value(r, a) {
-            *counts.entry(v).or_default() += 1;
+        let id = table.ids[r * table.width + a];
+        if id != u32::MAX {
+            let id = usize::try_from(id).unwrap_or(usize::MAX);
+            if id >= counts.len() {
+                counts.resize(id + 1, 0);
+            }
+            counts[id] += 1;
         }
     }
-    let present: u64 = counts.values().sum();
-    let same: u64 = counts.values().map(|c| c * (c - 1) / 2).sum();
+    let present: u64 = counts.iter().sum();
+    let same: u64 = counts.iter().map(|c| c * c.saturating_sub(1) / 2).sum();
     (same, present * present.saturating_sub(1) / 2)
 }
 
@@ -852,6 +850,41 @@ mod tests {
         let mut groups = key_groups(&records, 4);
         groups.sort();
         assert_eq!(groups, vec![vec![0, 1, 2, 3], vec![0, 2], vec![1, 3, 4]]);
+    }
+
+    /// A table of `rows` (two attributes each) for the functions that count agreement: values and
+    /// their numbers, as [`estimate`] makes them.
+    fn table_of<'r>(rules: &'r Rules, rows: &[[Option<&str>; 2]]) -> Table<'r> {
+        let values: Vec<Option<Arc<str>>> = rows.iter().flatten().map(|v| v.map(Arc::from)).collect();
+        let columns = [value_numbers(&values, 2, 0), value_numbers(&values, 2, 1)];
+        let ids = (0..rows.len()).flat_map(|r| [columns[0][r], columns[1][r]]).collect();
+        let (sigs, usable) = (vec![Sig::default(); values.len()], vec![false; values.len()]);
+        Table { rules, values, ids, width: 2, sigs, usable, name_parts: None }
+    }
+
+    #[test]
+    fn pairs_agree_where_every_attribute_holds_one_value_and_few_records_hold_it() {
+        let rules = Rules::default_rules();
+        let rows = [
+            [Some("a"), Some("1")],
+            [Some("a"), Some("1")],
+            [Some("a"), Some("2")],
+            [Some("a"), None],
+            [Some("b"), Some("1")],
+        ];
+        let table = table_of(&rules, &rows);
+        let sorted = |mut pairs: Vec<(usize, usize)>| {
+            pairs.sort_unstable();
+            pairs
+        };
+        assert_eq!(sorted(pairs_agreeing(&table, 5, &[0, 1], 64)), vec![(0, 1)]);
+        assert_eq!(sorted(pairs_agreeing(&table, 5, &[0], 64)), vec![(0, 1), (0, 2), (0, 3), (1, 2), (1, 3), (2, 3)]);
+        assert_eq!(sorted(pairs_agreeing(&table, 5, &[1], 64)), vec![(0, 1), (0, 4), (1, 4)]);
+        // "a" is held by four records, more than the limit: none of its pairs.
+        assert_eq!(pairs_agreeing(&table, 5, &[0], 3), vec![]);
+        // Of the pairs that both have the attribute: how many agree, and how many there are.
+        assert_eq!(agreeing_pairs(&table, 5, 0), (6, 10));
+        assert_eq!(agreeing_pairs(&table, 5, 1), (3, 6));
     }
 
     /// A made-up word of `syllables` syllables.

@@ -1034,10 +1034,26 @@ impl State {
     /// [`State::keys_of`] a mention whose known attributes are `attrs` (as
     /// [`crate::attrs::known_attrs`] makes them), for a caller that has them already.
     pub fn keys_with(&self, mention: &Mention, attrs: &[crate::attrs::Attr<'_>]) -> Vec<String> {
+        self.keys_from(mention, attrs, || self.mention_tokens(mention))
+    }
+
+    /// [`State::keys_with`] for a mention seen once (as `aka estimate` sees each record): its
+    /// name tokens are made and dropped, not remembered in the state's memos.
+    pub fn keys_once(&self, mention: &Mention, attrs: &[crate::attrs::Attr<'_>]) -> Vec<String> {
+        self.keys_from(mention, attrs, || crate::normalize::mention_tokens(mention, &self.rules).into())
+    }
+
+    /// The keys of [`State::keys_with`], the mention's name tokens made by `tokens`.
+    fn keys_from(
+        &self,
+        mention: &Mention,
+        attrs: &[crate::attrs::Attr<'_>],
+        tokens: impl Fn() -> Arc<[String]>,
+    ) -> Vec<String> {
         let rules = &*self.rules;
         let mut keys = Vec::new();
         if mention.form == Form::Name {
-            let tokens = self.mention_tokens(mention);
+            let tokens = tokens();
             if !tokens.is_empty() {
                 keys.push(joined_key(key::NAME, &tokens));
             }
@@ -1065,7 +1081,7 @@ impl State {
             }
         }
         if mention.form == Form::Description {
-            let tokens = self.mention_tokens(mention);
+            let tokens = tokens();
             if !tokens.is_empty() {
                 keys.push(joined_key(key::DESCRIPTION, &tokens));
             }
@@ -1198,6 +1214,29 @@ mod tests {
                 state.entity_tokens(entity.id).unwrap().names.iter().map(|n| n.to_vec()).collect();
             assert_eq!(kept, fresh, "tokens of {}", entity.id);
             assert_eq!(state.entity_name(entity.id), entity.name(), "canonical name of {}", entity.id);
+        }
+    }
+
+    #[test]
+    fn keys_of_a_mention_seen_once_are_the_remembered_keys_and_leave_the_memos_alone() {
+        let rules = Arc::new(Rules::default_rules());
+        let mut state = State::new(Arc::clone(&rules));
+        let mut titled = m("a", 0, "PERSON Foreign Minister Jane Q. Roe-Smith");
+        titled.roles.push(crate::mention::Role::new("foreign minister"));
+        let mut record = m("a", 1, "PERSON Jane Roe");
+        record.attrs.insert("date_of_birth".into(), "1970-01-02".into());
+        record.attrs.insert("postcode".into(), "2600".into());
+        let mut described = m("a", 2, "PERSON the party's chairman");
+        described.form = Form::Description;
+        let mentions =
+            [titled, record, described, m("a", 3, "ORG Foreign Office (FO)"), m("a", 4, "GPE United States")];
+        for mention in &mentions {
+            let attrs = crate::attrs::known_attrs(&rules, mention);
+            let once = state.keys_once(mention, &attrs);
+            assert!(state.names.get_mut(mention.name_text()).is_none(), "{}", mention.text);
+            assert!(state.person_names.get_mut(mention.name_text()).is_none(), "{}", mention.text);
+            assert!(!once.is_empty(), "{}", mention.text);
+            assert_eq!(once, state.keys_with(mention, &attrs), "{}", mention.text);
         }
     }
 
