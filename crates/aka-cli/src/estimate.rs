@@ -42,7 +42,7 @@ pub fn run(rules: &Rules, base: &str, args: &EstimateArgs) -> Result<()> {
         let mut reader = RecordReader::open(file, &args.columns)?;
         while let Some(row) = reader.next_record(rules) {
             let Row::Record(line, bare) = row? else { continue };
-            let mention = bare.to_mention(|| bare.doc_id.clone(), rules);
+            let mention = bare.into_mention(str::to_string, rules);
             mentions.push(mention.map_err(|e| anyhow!("{}:{line}: {e}", file.display()))?);
         }
     }

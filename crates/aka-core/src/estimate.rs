@@ -183,6 +183,7 @@ struct Table<'r> {
 struct Sig {
     /// By character: digits, then letters, then all others together (padded to 48).
     counts: [u8; 48],
+    /// Its length in characters: the sum of `counts`.
     len: u32,
 }
 
@@ -217,12 +218,10 @@ impl Table<'_> {
     /// the two share. Most random pairs are told apart so, without the costlier comparison.
     fn surely_differ(&self, kind: AttrKind, x: usize, y: usize) -> bool {
         let (a, b) = (&self.sigs[x], &self.sigs[y]);
-        let (mut common, mut apart) = (0u32, 0u32);
-        for (p, q) in a.counts.iter().zip(&b.counts) {
-            common += u32::from(*p.min(q));
-            apart += u32::from(p.abs_diff(*q));
-        }
-        // (Both sums fit: at most 48 × 255.)
+        // The counts of a value add up to its length, so the characters not shared are the two
+        // lengths less twice the shared ones. (The sum fits: at most 48 × 255.)
+        let common: u32 = a.counts.iter().zip(&b.counts).map(|(p, q)| u32::from(*p.min(q))).sum();
+        let apart = a.len + b.len - 2 * common;
         let records = &self.rules.records;
         let edits = usize::try_from(apart.div_ceil(2)).unwrap_or(usize::MAX);
         match kind {
@@ -283,9 +282,10 @@ pub fn estimate(rules: &Rules, records: &[Mention], threads: usize) -> Estimate 
     }
     let names: Vec<usize> = (0..width).filter(|&a| rules.attributes[a].1.kind == AttrKind::Name).collect();
     let name_parts = if let [a, b] = names[..] { Some((a, b)) } else { None };
-    let counted: Vec<Option<Sig>> = values.iter().map(|v| v.as_deref().and_then(Sig::of)).collect();
-    let usable = counted.iter().map(Option::is_some).collect();
-    let sigs = counted.into_iter().map(Option::unwrap_or_default).collect();
+    let counted =
+        in_chunks(&values, threads, |chunk| chunk.iter().map(|v| v.as_deref().and_then(Sig::of)).collect::<Vec<_>>());
+    let usable = counted.iter().flatten().map(Option::is_some).collect();
+    let sigs = counted.into_iter().flatten().map(Option::unwrap_or_default).collect();
     let attrs: Vec<usize> = (0..width).collect();
     let numbered =
         in_chunks(&attrs, threads, |chunk| chunk.iter().map(|&a| value_numbers(&values, width, a)).collect::<Vec<_>>());
@@ -299,7 +299,7 @@ pub fn estimate(rules: &Rules, records: &[Mention], threads: usize) -> Estimate 
 
     // Candidate pairs: records sharing at least `shared_keys_min` blocking keys.
     let key_records_max = rules.limits.candidates_per_key_max;
-    let groups = key_groups(&record_keys, key_records_max);
+    let groups = key_groups(&record_keys, key_records_max, threads);
     drop(record_keys);
     // Each record's groups; the records sharing enough of them with a record after it are
     // counted in a dense array.
@@ -513,13 +513,29 @@ type AttrsAndKeys = (Vec<(usize, Arc<str>)>, HashedKeys);
 /// (each list in record order; the lists in no order a result depends on). `record_keys` are each
 /// record's distinct keys beside their hashes: records are grouped by sorting (hash, record)
 /// numbers, and the keys of one hash are compared as strings, so that two keys of one hash are
-/// still told apart.
-fn key_groups(record_keys: &[HashedKeys], key_records_max: usize) -> Vec<Vec<u32>> {
-    let mut held: Vec<(u64, u32, u32)> = Vec::with_capacity(record_keys.iter().map(Vec::len).sum());
+/// still told apart. The hashes are split in `threads` shares (at most [`THREADS_MAX`]), each
+/// sorted and grouped on a thread of its own: a key's records are all in its hash's share.
+fn key_groups(record_keys: &[HashedKeys], key_records_max: usize, threads: usize) -> Vec<Vec<u32>> {
+    let shares: Vec<u64> = (0..u64::try_from(threads.clamp(1, THREADS_MAX)).unwrap_or(1)).collect();
+    let count = u128::from(u64::try_from(shares.len()).unwrap_or(1));
+    // A hash's share, from its high bits.
+    let share_of = |hash: u64| u64::try_from((u128::from(hash) * count) >> 64).unwrap_or(0);
+    let parts = in_chunks(&shares, threads, |chunk| {
+        let in_share = |share: u64| move |hash: u64| share_of(hash) == share;
+        chunk.iter().map(|&share| share_groups(record_keys, key_records_max, in_share(share))).collect::<Vec<_>>()
+    });
+    parts.into_iter().flatten().flatten().collect::<Vec<Vec<u32>>>()
+}
+
+/// [`key_groups`] of the keys whose hash is `in_share`.
+fn share_groups(record_keys: &[HashedKeys], key_records_max: usize, in_share: impl Fn(u64) -> bool) -> Vec<Vec<u32>> {
+    let mut held: Vec<(u64, u32, u32)> = Vec::new();
     for (r, keys) in record_keys.iter().enumerate() {
         let r = u32::try_from(r).unwrap_or(u32::MAX);
         for (k, (hash, _)) in keys.iter().enumerate() {
-            held.push((*hash, r, u32::try_from(k).unwrap_or(u32::MAX)));
+            if in_share(*hash) {
+                held.push((*hash, r, u32::try_from(k).unwrap_or(u32::MAX)));
+            }
         }
     }
     held.sort_unstable();
@@ -528,9 +544,12 @@ fn key_groups(record_keys: &[HashedKeys], key_records_max: usize) -> Vec<Vec<u32
     };
     let mut groups = Vec::new();
     for run in held.chunk_by(|a, b| a.0 == b.0) {
+        if run.len() < 2 {
+            continue;
+        }
         let first = key(&run[0]);
-        if run.iter().all(|h| key(h) == first) {
-            if (2..=key_records_max).contains(&run.len()) {
+        if run[1..].iter().all(|h| key(h) == first) {
+            if run.len() <= key_records_max {
                 groups.push(run.iter().map(|h| h.1).collect());
             }
             continue;
@@ -833,23 +852,26 @@ mod tests {
 
     #[test]
     fn records_are_grouped_by_key_even_where_two_keys_share_a_hash() {
-        let keyed = |keys: &[(u64, &str)]| keys.iter().map(|(h, k)| (*h, (*k).to_string())).collect::<Vec<_>>();
+        // Hashes in the high bits, so that the keys fall in different shares of the threads.
+        let keyed = |keys: &[(u64, &str)]| keys.iter().map(|(h, k)| (*h << 60, (*k).to_string())).collect::<Vec<_>>();
         // "x" and "y" are given one hash, as a collision would; "z" is held by one record only,
         // "w" by more than the limit of three.
         let records = vec![
-            keyed(&[(7, "x"), (9, "z"), (5, "w")]),
-            keyed(&[(7, "y"), (5, "w")]),
-            keyed(&[(7, "x"), (5, "w")]),
-            keyed(&[(7, "y"), (5, "w")]),
+            keyed(&[(7, "x"), (9, "z"), (15, "w")]),
+            keyed(&[(7, "y"), (15, "w")]),
+            keyed(&[(7, "x"), (15, "w")]),
+            keyed(&[(7, "y"), (15, "w")]),
             keyed(&[(7, "y")]),
         ];
-        let mut groups = key_groups(&records, 3);
-        groups.sort();
-        assert_eq!(groups, vec![vec![0, 2], vec![1, 3, 4]]);
-        // Without the limit, "w" is a group too.
-        let mut groups = key_groups(&records, 4);
-        groups.sort();
-        assert_eq!(groups, vec![vec![0, 1, 2, 3], vec![0, 2], vec![1, 3, 4]]);
+        for threads in [1, 2, 3] {
+            let mut groups = key_groups(&records, 3, threads);
+            groups.sort();
+            assert_eq!(groups, vec![vec![0, 2], vec![1, 3, 4]], "{threads} threads");
+            // Without the limit, "w" is a group too.
+            let mut groups = key_groups(&records, 4, threads);
+            groups.sort();
+            assert_eq!(groups, vec![vec![0, 1, 2, 3], vec![0, 2], vec![1, 3, 4]], "{threads} threads");
+        }
     }
 
     /// A table of `rows` (two attributes each) for the functions that count agreement: values and
@@ -885,6 +907,59 @@ mod tests {
         // Of the pairs that both have the attribute: how many agree, and how many there are.
         assert_eq!(agreeing_pairs(&table, 5, 0), (6, 10));
         assert_eq!(agreeing_pairs(&table, 5, 1), (3, 6));
+    }
+
+    #[test]
+    fn a_pair_told_apart_by_its_characters_alone_compares_as_different() {
+        let rules = Rules::default_rules();
+        let mut rng = SplitMix64(11);
+        let kinds = [AttrKind::Identifier, AttrKind::Date, AttrKind::Name, AttrKind::Text, AttrKind::Code];
+        let (mut told_apart, mut close) = (0, 0);
+        let fresh = |rng: &mut SplitMix64, letters: bool| {
+            let len = rng.below(4);
+            if letters { word(rng, 1 + len) } else { digits(rng, 3 + 2 * len) }
+        };
+        for round in 0..20_000 {
+            let a = fresh(&mut rng, round % 2 == 0);
+            // Half the time the other value is the first with an edit or two, else a new one.
+            let b = if rng.below(2) == 0 {
+                let mut b: Vec<char> = a.chars().collect();
+                for _ in 0..1 + rng.below(2) {
+                    let at = rng.below(b.len());
+                    match rng.below(3) {
+                        0 => b[at] = char::from(b'a' + u8::try_from(rng.below(26)).unwrap()),
+                        1 => b.insert(at, char::from(b'0' + u8::try_from(rng.below(10)).unwrap())),
+                        _ if b.len() > 1 => drop(b.remove(at)),
+                        _ => {}
+                    }
+                }
+                b.into_iter().collect()
+            } else {
+                fresh(&mut rng, round % 2 == 0)
+            };
+            let values = vec![Some(Arc::<str>::from(a.as_str())), Some(Arc::<str>::from(b.as_str()))];
+            let sigs = vec![Sig::of(&a).unwrap(), Sig::of(&b).unwrap()];
+            let table = Table {
+                rules: &rules,
+                values,
+                ids: vec![0, 1],
+                width: 1,
+                sigs,
+                usable: vec![true; 2],
+                name_parts: None,
+            };
+            for kind in kinds {
+                let level = compare(kind, &a, &b, &rules.records);
+                if table.surely_differ(kind, 0, 1) {
+                    told_apart += 1;
+                    assert_eq!(level, Level::Differ, "{kind:?} {a:?} {b:?}");
+                } else if level == Level::Close {
+                    close += 1;
+                }
+            }
+        }
+        // The bound tells most pairs apart, and close pairs are among those it leaves.
+        assert!(told_apart > 20_000 && close > 10_000, "{told_apart} told apart, {close} close");
     }
 
     /// A made-up word of `syllables` syllables.

@@ -139,6 +139,32 @@ impl BareMention {
         };
         self.upstream().mention(place, rules)
     }
+
+    /// [`BareMention::to_mention`] of a bare mention no longer needed: its strings are moved into
+    /// the mention, not copied. `default_id` is given the document id.
+    pub fn into_mention(mut self, default_id: impl FnOnce(&str) -> String, rules: &Rules) -> Result<Mention, String> {
+        let attrs = std::mem::take(&mut self.attrs).into_iter().map(|(k, v)| (k, attr_text(v))).collect();
+        let mut text = std::mem::take(&mut self.text);
+        if text.trim().len() != text.len() {
+            text = text.trim().to_string();
+        }
+        let place = Place {
+            mention_id: self.mention_id.take().unwrap_or_else(|| default_id(&self.doc_id)),
+            doc_id: std::mem::take(&mut self.doc_id),
+            start: 0,
+            end: u32::try_from(text.chars().count()).unwrap_or(u32::MAX),
+            text,
+        };
+        self.upstream().mention_with(place, rules, attrs)
+    }
+}
+
+/// An attribute's value as text: a string as it is, any other JSON value written as JSON.
+fn attr_text(value: serde_json::Value) -> String {
+    match value {
+        serde_json::Value::String(s) => s,
+        other => other.to_string(),
+    }
 }
 
 /// Where an upstream mention is: its id, document, character span and text.
@@ -155,18 +181,16 @@ impl Upstream<'_> {
     /// `Other`; roles get the rules' canonical titles; attributes become strings (strings stay as
     /// they are, other JSON values are written as JSON).
     pub(crate) fn mention(&self, place: Place, rules: &Rules) -> Result<Mention, String> {
+        let attrs = self.attrs.iter().map(|(k, v)| (k.clone(), attr_text(v.clone()))).collect();
+        self.mention_with(place, rules, attrs)
+    }
+
+    /// [`Upstream::mention`] with its attributes already made text.
+    fn mention_with(&self, place: Place, rules: &Rules, attrs: BTreeMap<String, String>) -> Result<Mention, String> {
         let kind = match self.kind {
             None => Kind::Other,
             Some(text) => text.parse().map_err(|e: aka_core::mention::UnknownKind| format!("field \"kind\": {e}"))?,
         };
-        let attrs = self
-            .attrs
-            .iter()
-            .map(|(k, v)| match v {
-                serde_json::Value::String(s) => (k.clone(), s.clone()),
-                other => (k.clone(), other.to_string()),
-            })
-            .collect();
         Ok(Mention {
             mention_id: place.mention_id,
             doc_id: place.doc_id,
@@ -195,5 +219,33 @@ mod tests {
         let role = RoleInput::Text("chairman of the Example Party".into()).to_role(&rules);
         assert_eq!(role.of.as_deref(), Some("example party"));
         assert_eq!(role.tense, Tense::Current);
+    }
+
+    #[test]
+    fn a_bare_mention_moved_into_its_mention_gives_the_mention_a_copy_gives() {
+        let rules = Rules::default_rules();
+        let bare = |mention_id: Option<&str>, text: &str| BareMention {
+            doc_id: "d1".into(),
+            text: text.into(),
+            kind: Some("PERSON".into()),
+            roles: vec![RoleInput::Text("former FM".into())],
+            attrs: BTreeMap::from([
+                ("postcode".into(), serde_json::json!("2600")),
+                ("street_number".into(), serde_json::json!(12)),
+                ("flags".into(), serde_json::json!([true, null])),
+            ]),
+            mention_id: mention_id.map(str::to_string),
+        };
+        for (id, text) in [(Some("r7"), "Jane Roe"), (None, "  Jane  Roe \t"), (Some("r8"), "")] {
+            let copied = bare(id, text).to_mention(|| "d1:m3".into(), &rules).unwrap();
+            let moved = bare(id, text).into_mention(|doc| format!("{doc}:m3"), &rules).unwrap();
+            assert_eq!(moved, copied, "{id:?} {text:?}");
+        }
+        let moved = bare(None, " Jane Roe ").into_mention(|doc| format!("{doc}:m3"), &rules).unwrap();
+        assert_eq!((moved.mention_id.as_str(), moved.text.as_str(), moved.end), ("d1:m3", "Jane Roe", 8));
+        assert_eq!(moved.attrs["street_number"], "12");
+        assert_eq!(moved.attrs["flags"], "[true,null]");
+        let unknown = BareMention { kind: Some("PLANET".into()), ..bare(None, "Mars") };
+        assert!(unknown.into_mention(str::to_string, &rules).unwrap_err().contains("field \"kind\""));
     }
 }
