@@ -339,15 +339,23 @@ impl State {
     /// What resolving `mention` computes of it alone ([`Prepared`]), made by this state (one of
     /// its own, where the record is read) for another to [`State::remember`].
     pub fn prepare(&self, mention: &Mention) -> Prepared {
+        // Each is made once, here, and nothing is remembered in this state: a mention is
+        // prepared once, and the state that resolves it remembers what it is handed.
+        let rules = &*self.rules;
         let name = mention.name_text();
+        let known = crate::attrs::known_attrs(rules, mention);
+        let tokens: Arc<[String]> = crate::normalize::name_tokens(name, rules).into();
+        let person_tokens: Option<Arc<[String]>> = (mention.kind == Kind::Person)
+            .then(|| crate::normalize::without_titles(mention, tokens.to_vec(), rules).into());
+        let keys = self.keys_from(mention, &known, || person_tokens.clone().unwrap_or_else(|| Arc::clone(&tokens)));
         Prepared {
             rules: Arc::clone(&self.rules),
             mention_id: mention.mention_id.clone(),
             name: name.to_string(),
-            attrs: (!mention.attrs.is_empty()).then(|| self.attr_values(mention)),
-            keys: Arc::from(self.keys_of(mention)),
-            tokens: self.name_tokens(name),
-            person_tokens: (mention.kind == Kind::Person).then(|| self.mention_tokens(mention)),
+            attrs: (!mention.attrs.is_empty()).then(|| known.into_iter().map(|a| (a.index, a.value)).collect()),
+            keys: Arc::from(keys),
+            tokens,
+            person_tokens,
             mention: None,
         }
     }
@@ -1238,6 +1246,36 @@ mod tests {
             assert!(!once.is_empty(), "{}", mention.text);
             assert_eq!(once, state.keys_with(mention, &attrs), "{}", mention.text);
         }
+    }
+
+    #[test]
+    fn a_prepared_mention_holds_what_the_state_makes_of_it_and_leaves_the_memos_alone() {
+        let rules = Arc::new(Rules::default_rules());
+        let mut scratch = State::new(Arc::clone(&rules));
+        let state = State::new(Arc::clone(&rules));
+        let mut titled = m("a", 0, "PERSON Foreign Minister Jane Q. Roe-Smith");
+        titled.roles.push(crate::mention::Role::new("foreign minister"));
+        let mut record = m("a", 1, "PERSON Jane Roe");
+        record.attrs.insert("date_of_birth".into(), "1970-01-02".into());
+        record.attrs.insert("postcode".into(), "2600".into());
+        let mut described = m("a", 2, "PERSON the party's chairman");
+        described.form = Form::Description;
+        let mentions =
+            [titled, record, described, m("a", 3, "ORG Foreign Office (FO)"), m("a", 4, "GPE United States")];
+        for mention in &mentions {
+            let prepared = scratch.prepare(mention);
+            let name = mention.name_text();
+            assert!(scratch.names.get_mut(name).is_none() && scratch.person_names.get_mut(name).is_none(), "{name}");
+            assert!(scratch.attrs.get_mut(mention.mention_id.as_str()).is_none(), "{name}");
+            assert_eq!(prepared.name, name);
+            assert_eq!(*prepared.keys, *state.keys_of(mention), "{name}");
+            assert_eq!(prepared.tokens, state.name_tokens(name), "{name}");
+            let person = (mention.kind == Kind::Person).then(|| state.mention_tokens(mention));
+            assert_eq!(prepared.person_tokens, person, "{name}");
+            let attrs = (!mention.attrs.is_empty()).then(|| state.attr_values(mention));
+            assert_eq!(prepared.attrs, attrs, "{name}");
+        }
+        assert!(!mentions[0].roles.is_empty() && mentions[1].attrs.len() == 2);
     }
 
     #[test]
