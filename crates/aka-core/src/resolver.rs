@@ -257,26 +257,21 @@ fn resolve_record(state: &State, m: &Mention) -> Result<Found, Vec<String>> {
         state.candidates_into(key, &mut listed);
     }
     listed.sort_unstable();
+    // One key in common (a frequent surname, a postcode) is what unrelated records share; two
+    // or more is a candidate worth weighing. Those are ranked (the most keys in common first,
+    // then by id); most listed entities share one key only and are not ranked at all.
     let mut ranked: Vec<(EntityId, usize)> = Vec::new();
-    for id in listed {
-        match ranked.last_mut() {
-            Some((last, count)) if *last == id => *count += 1,
-            _ => ranked.push((id, 1)),
+    for run in listed.chunk_by(|a, b| a == b) {
+        if run.len() >= rules.records.shared_keys_min {
+            ranked.push((run[0], run.len()));
         }
     }
-    ranked.sort_by_key(|&(id, count)| (std::cmp::Reverse(count), id));
+    ranked.sort_unstable_by_key(|&(id, count)| (std::cmp::Reverse(count), id));
     let link_min = rules.records.link_min;
     let with_names = !attrs.iter().any(|a| a.rule.kind == AttrKind::Name);
     // Each candidate weighed, with the profile it was weighed against (for the evidence).
     let mut weighed: Vec<(EntityId, Weighed, Profile)> = Vec::new();
-    // One key in common (a frequent surname, a postcode) is what unrelated records share; two
-    // or more is a candidate worth weighing.
-    let ids: Vec<EntityId> = ranked
-        .into_iter()
-        .take_while(|&(_, count)| count >= rules.records.shared_keys_min)
-        .take(rules.records.candidates_max)
-        .map(|(id, _)| id)
-        .collect();
+    let ids: Vec<EntityId> = ranked.into_iter().take(rules.records.candidates_max).map(|(id, _)| id).collect();
     for id in ids {
         let Some(entity) = state.entity(id).filter(|e| e.kind.compatible(m.kind)) else { continue };
         let profile = Profile::of(state, &entity, with_names);
@@ -981,6 +976,41 @@ mod tests {
 
     fn same(map: &BTreeMap<String, EntityId>, a: &str, b: &str) -> bool {
         map[a] == map[b]
+    }
+
+    /// A person record `id` (its own document) with `attrs`.
+    fn record(id: &str, name: &str, attrs: &[(&str, &str)]) -> Mention {
+        let mut mention = m(id, 0, &format!("PERSON {name}"));
+        mention.mention_id = id.to_string();
+        mention.attrs = attrs.iter().map(|(k, v)| ((*k).to_string(), (*v).to_string())).collect();
+        mention
+    }
+
+    #[test]
+    fn a_record_weighs_the_candidates_sharing_the_most_keys_and_none_sharing_one() {
+        let mut rules = Rules::default_rules();
+        rules.records.candidates_max = 1;
+        let mut state = State::new(Arc::new(rules));
+        // E1 shares two keys with the record below (postcode, address), E2 eleven (its name's
+        // keys and those of its date of birth and identifier): only E2 is weighed.
+        let blue = record("r1", "Ann Blue", &[("postcode", "2600"), ("address", "1 Main St")]);
+        let green = record("r2", "Ann Green", &[("date_of_birth", "19700102"), ("identifier", "1234567")]);
+        for (seq, mention) in [blue, green].into_iter().enumerate() {
+            ingest(&mut state, u64::try_from(seq * 3 + 1).unwrap(), None, vec![mention]);
+        }
+        let (e1, e2) = (state.entity_of("r1").unwrap(), state.entity_of("r2").unwrap());
+        assert!(e1 < e2);
+        let both = record(
+            "q",
+            "Ann Green",
+            &[("date_of_birth", "19700102"), ("identifier", "1234567"), ("postcode", "2600"), ("address", "1 Main St")],
+        );
+        let found = resolve_record(&state, &both).map_err(|e| e.join("; ")).unwrap();
+        assert_eq!(found.entity, e2, "{:?}", found.evidence);
+        // One key in common (the postcode) is no candidate at all.
+        let one = record("q2", "Cy Black", &[("postcode", "2600")]);
+        let refused = resolve_record(&state, &one).err().expect("no candidate").join("; ");
+        assert!(refused.contains("shares 2 blocking keys"), "{refused}");
     }
 
     #[test]
