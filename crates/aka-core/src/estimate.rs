@@ -177,37 +177,39 @@ struct Table<'r> {
     name_parts: Option<(usize, usize)>,
 }
 
-/// How many of each character a value has (digits, ASCII letters, and all others together),
-/// and its length in characters.
-#[derive(Clone)]
-struct Sig {
-    /// By character: digits, then letters, then all others together (padded to 48).
-    counts: [u8; 48],
-    /// Its length in characters: the sum of `counts`.
-    len: u32,
-}
+/// Which characters a value has (each digit, each ASCII letter, and all others as one class)
+/// and its length in characters, in one word: what bounds how alike two values can be, small
+/// enough that the values of every record stay in the processor's cache.
+#[derive(Clone, Copy, Default)]
+struct Sig(u64);
 
-impl Default for Sig {
-    fn default() -> Sig {
-        Sig { counts: [0; 48], len: 0 }
-    }
-}
+/// The bits of [`Sig`] that mark the classes of characters present (37 classes).
+const SIG_CLASSES: u64 = (1 << 37) - 1;
+/// Where [`Sig`] keeps the length.
+const SIG_LEN_SHIFT: u32 = 40;
 
 impl Sig {
     /// `None` for a value too long to count (no bound is then used).
     fn of(value: &str) -> Option<Sig> {
-        let mut sig = Sig::default();
+        let (mut classes, mut len) = (0u64, 0u64);
         for c in value.chars() {
             let k = match c {
                 '0'..='9' => u32::from(c) - u32::from('0'),
                 'a'..='z' => 10 + u32::from(c) - u32::from('a'),
                 _ => 36,
             };
-            let slot = &mut sig.counts[usize::try_from(k).ok()?];
-            *slot = slot.checked_add(1)?;
-            sig.len = sig.len.checked_add(1)?;
+            classes |= 1 << k;
+            len += 1;
         }
-        Some(sig)
+        (len < 1 << (64 - SIG_LEN_SHIFT)).then_some(Sig(classes | len << SIG_LEN_SHIFT))
+    }
+
+    fn classes(self) -> u64 {
+        self.0 & SIG_CLASSES
+    }
+
+    fn len(self) -> u32 {
+        u32::try_from(self.0 >> SIG_LEN_SHIFT).unwrap_or(u32::MAX)
     }
 }
 
@@ -217,18 +219,22 @@ impl Table<'_> {
     /// characters of the multiset (a transposition none), and Jaro matches at most the characters
     /// the two share. Most random pairs are told apart so, without the costlier comparison.
     fn surely_differ(&self, kind: AttrKind, x: usize, y: usize) -> bool {
-        let (a, b) = (&self.sigs[x], &self.sigs[y]);
-        // The counts of a value add up to its length, so the characters not shared are the two
-        // lengths less twice the shared ones. (The sum fits: at most 48 × 255.)
-        let common: u32 = a.counts.iter().zip(&b.counts).map(|(p, q)| u32::from(*p.min(q))).sum();
-        let apart = a.len + b.len - 2 * common;
+        let (a, b) = (self.sigs[x], self.sigs[y]);
+        // A class of characters one value has and the other has not holds at least one
+        // character the two do not share, so each shares at most its length less the number
+        // of such classes (the class of all other characters counts only when the other value
+        // has none of them). Those not shared are then at least the two lengths less twice that.
+        let only_a = (a.classes() & !b.classes()).count_ones();
+        let only_b = (b.classes() & !a.classes()).count_ones();
+        let common = (a.len() - only_a).min(b.len() - only_b);
+        let apart = a.len() + b.len() - 2 * common;
         let records = &self.rules.records;
         let edits = usize::try_from(apart.div_ceil(2)).unwrap_or(usize::MAX);
         match kind {
             AttrKind::Identifier | AttrKind::Date => edits > records.close_edits_max,
             AttrKind::Code => edits > 1,
             AttrKind::Name | AttrKind::Text => {
-                crate::attrs::jaro_winkler_surely_under(common, a.len, b.len, records.close_min)
+                crate::attrs::jaro_winkler_surely_under(common, a.len(), b.len(), records.close_min)
             }
         }
     }
@@ -920,15 +926,20 @@ mod tests {
             if letters { word(rng, 1 + len) } else { digits(rng, 3 + 2 * len) }
         };
         for round in 0..20_000 {
-            let a = fresh(&mut rng, round % 2 == 0);
+            let mut a = fresh(&mut rng, round % 2 == 0);
+            if round % 5 == 0 {
+                a.push(['é', '-', 'ß'][rng.below(3)]);
+            }
             // Half the time the other value is the first with an edit or two, else a new one.
             let b = if rng.below(2) == 0 {
                 let mut b: Vec<char> = a.chars().collect();
                 for _ in 0..1 + rng.below(2) {
                     let at = rng.below(b.len());
-                    match rng.below(3) {
+                    match rng.below(4) {
                         0 => b[at] = char::from(b'a' + u8::try_from(rng.below(26)).unwrap()),
                         1 => b.insert(at, char::from(b'0' + u8::try_from(rng.below(10)).unwrap())),
+                        // Characters of the class of all others.
+                        2 => b.insert(at, ['é', '-', 'ß'][rng.below(3)]),
                         _ if b.len() > 1 => drop(b.remove(at)),
                         _ => {}
                     }
