@@ -85,14 +85,16 @@ impl<'a> RecordReader<'a> {
         // The header is line 1.
         let line = self.read + 2;
         self.read += 1;
-        let at = format!("{}:{line}", self.file.display());
+        // Where the row is, for a message: written only when there is one to write.
+        let file = self.file;
+        let at = || format!("{}:{line}", file.display());
         let row = match row {
             Ok(row) => row,
-            Err(error) => return Some(Err(anyhow::Error::new(error).context(format!("{at}: not a CSV row")))),
+            Err(error) => return Some(Err(anyhow::Error::new(error).context(format!("{}: not a CSV row", at())))),
         };
         let rec_id = row.get(self.id).unwrap_or_default();
         if rec_id.is_empty() {
-            return Some(Err(anyhow!("{at}: column {:?} is empty", self.columns.id_column)));
+            return Some(Err(anyhow!("{}: column {:?} is empty", at(), self.columns.id_column)));
         }
         let name: Vec<&str> = self.names.iter().filter_map(|&i| row.get(i)).filter(|v| !v.is_empty()).collect();
         let attrs: BTreeMap<String, serde_json::Value> = self
@@ -108,8 +110,9 @@ impl<'a> RecordReader<'a> {
         // A record without a name is kept when an attribute the rules know can identify it.
         if name.is_empty() && !attrs.keys().any(|column| rules.attribute(column).is_some()) {
             warn!(
-                "{at}: record {rec_id:?} left out: the name columns ({}) are empty and no other column is an \
+                "{}: record {rec_id:?} left out: the name columns ({}) are empty and no other column is an \
                  attribute the rules know",
+                at(),
                 self.columns.name.join(", ")
             );
             return Some(Ok(Row::Skipped));

@@ -110,6 +110,62 @@ pub(crate) fn jaro_winkler_surely_under(common: u32, a_len: u32, b_len: u32, min
     jaro + 0.4 * (1.0 - jaro) < min - 1e-9
 }
 
+/// Jaro-Winkler similarity of a query to names, each lower-cased as [`str::to_lowercase`]
+/// lower-cases it: what a search ranks names by. A name whose characters alone show that it
+/// cannot reach the minimum asked for ([`jaro_winkler_surely_under`]) is passed over without
+/// the comparison or a lower-cased copy: the bound is used for ASCII text, other text is always
+/// compared.
+pub struct Similarity {
+    query: String,
+    /// How many of each ASCII character the lower-cased query has (`None` for other text, or
+    /// a query too long to count in `u16`).
+    counts: Option<[u16; 128]>,
+    /// The lower-cased query's length in characters.
+    len: u32,
+}
+
+impl Similarity {
+    /// The similarity to `query`.
+    pub fn new(query: &str) -> Similarity {
+        let query = query.to_lowercase();
+        let len = u32::try_from(query.chars().count()).unwrap_or(u32::MAX);
+        let counts = (query.is_ascii() && query.len() <= usize::from(u16::MAX)).then(|| {
+            let mut counts = [0u16; 128];
+            for byte in query.bytes() {
+                counts[usize::from(byte)] += 1;
+            }
+            counts
+        });
+        Similarity { query, counts, len }
+    }
+
+    /// The Jaro-Winkler similarity of the query and `name` lower-cased, when it is at least `min`.
+    pub fn at_least(&self, name: &str, min: f64) -> Option<f64> {
+        if let Some(counts) = &self.counts
+            && name.is_ascii()
+            && !name.is_empty()
+            && self.len > 0
+            && min > 0.0
+        {
+            let mut left = *counts;
+            let mut common = 0u32;
+            for byte in name.bytes() {
+                let count = &mut left[usize::from(byte.to_ascii_lowercase())];
+                if *count > 0 {
+                    *count -= 1;
+                    common += 1;
+                }
+            }
+            let name_len = u32::try_from(name.len()).unwrap_or(u32::MAX);
+            if jaro_winkler_surely_under(common, self.len, name_len, min) {
+                return None;
+            }
+        }
+        let score = jaro_winkler(&self.query, &name.to_lowercase());
+        (score >= min).then_some(score)
+    }
+}
+
 /// Whether two ASCII strings surely need more than `max` edits (optimal string alignment) to
 /// turn one into the other: each edit changes by at most one how many characters the longer
 /// has beyond those the two share as multisets, and a transposition changes nothing, so that
@@ -452,6 +508,33 @@ mod tests {
                 prop_assert!(osa_distance(&a, &b) > max, "{a:?} {b:?} are {} edits apart", osa_distance(&a, &b));
             }
         }
+    }
+
+    proptest! {
+        // The names a search passes over without comparing are those the comparison would
+        // refuse, and every other name gets the score the comparison gives.
+        #[test]
+        fn a_name_passed_over_by_its_characters_is_one_the_comparison_refuses(
+            query in "[a-cA-C é]{0,8}",
+            name in "[a-dA-D é-]{0,10}",
+            min in 0.0f64..1.0,
+        ) {
+            let exact = jaro_winkler(&query.to_lowercase(), &name.to_lowercase());
+            let similarity = Similarity::new(&query);
+            prop_assert_eq!(similarity.at_least(&name, min), (exact >= min).then_some(exact));
+        }
+    }
+
+    #[test]
+    fn a_far_name_is_told_apart_by_its_characters_and_a_near_one_is_scored() {
+        let similarity = Similarity::new("Jane Roe");
+        assert_eq!(similarity.at_least("JANE ROE", 0.85), Some(1.0));
+        assert!(similarity.at_least("Jane Rowe", 0.85).is_some());
+        // Told apart by the characters alone: no comparison is made.
+        let (la, lb) = (u32::try_from("jane roe".len()).unwrap(), u32::try_from("Mustafa Kemal".len()).unwrap());
+        let common = u32::try_from(shared_ascii("jane roe", "mustafa kemal").unwrap()).unwrap();
+        assert!(jaro_winkler_surely_under(common, la, lb, 0.85));
+        assert_eq!(similarity.at_least("Mustafa Kemal", 0.85), None);
     }
 
     fn rules() -> Rules {

@@ -26,4 +26,4 @@ mod testing;
 pub use entity::Entity;
 pub use image::{Base, Image};
 pub use resolver::{decide, resolution_order};
-pub use state::{DocRecord, EntityTokens, Judgement, Prepared, State};
+pub use state::{DocRecord, EntityNames, EntityTokens, Judgement, Prepared, State};

@@ -126,22 +126,37 @@ impl<K: Ord + Hash + Clone, V: Clone> Overlay<K, V> {
         base: impl Iterator<Item = (K, &'a A)> + 'a,
         load: impl Fn(&A) -> V + 'a,
     ) -> impl Iterator<Item = (K, Cow<'a, V>)> + 'a {
+        self.merged_rows(base).map(move |(key, row)| match row {
+            Row::Archived(archived) => (key, Cow::Owned(load(archived))),
+            Row::Live(value) => (key, Cow::Borrowed(value)),
+        })
+    }
+
+    /// Every row in key order, as [`Overlay::merged`] gives them, but each where it is: an
+    /// archive's row is not turned into a value, for a caller that reads a little of each.
+    pub(crate) fn merged_rows<'a, A: 'a>(
+        &'a self,
+        base: impl Iterator<Item = (K, &'a A)> + 'a,
+    ) -> impl Iterator<Item = (K, Row<'a, A, V>)> + 'a {
         let mut rows: Vec<(&'a K, &'a Option<V>)> = self.0.iter().collect();
         rows.sort_unstable_by(|a, b| a.0.cmp(b.0));
-        Merged { over: rows.into_iter().peekable(), base: base.peekable(), load }
+        Merged { over: rows.into_iter().peekable(), base: base.peekable() }
     }
 }
 
-struct Merged<'a, K, V, A: 'a, B: Iterator<Item = (K, &'a A)>, L> {
-    over: Peekable<std::vec::IntoIter<(&'a K, &'a Option<V>)>>,
-    base: Peekable<B>,
-    load: L,
+/// A row of [`Overlay::merged_rows`]: the archive's, or the overlay's live value.
+pub(crate) enum Row<'a, A, V> {
+    Archived(&'a A),
+    Live(&'a V),
 }
 
-impl<'a, K: Ord + Clone, V: Clone, A: 'a, B: Iterator<Item = (K, &'a A)>, L: Fn(&A) -> V> Iterator
-    for Merged<'a, K, V, A, B, L>
-{
-    type Item = (K, Cow<'a, V>);
+struct Merged<'a, K, V, A: 'a, B: Iterator<Item = (K, &'a A)>> {
+    over: Peekable<std::vec::IntoIter<(&'a K, &'a Option<V>)>>,
+    base: Peekable<B>,
+}
+
+impl<'a, K: Ord + Clone, V, A: 'a, B: Iterator<Item = (K, &'a A)>> Iterator for Merged<'a, K, V, A, B> {
+    type Item = (K, Row<'a, A, V>);
 
     fn next(&mut self) -> Option<Self::Item> {
         loop {
@@ -153,14 +168,14 @@ impl<'a, K: Ord + Clone, V: Clone, A: 'a, B: Iterator<Item = (K, &'a A)>, L: Fn(
             };
             if order == std::cmp::Ordering::Greater {
                 let (key, archived) = self.base.next()?;
-                return Some((key, Cow::Owned((self.load)(archived))));
+                return Some((key, Row::Archived(archived)));
             }
             if order == std::cmp::Ordering::Equal {
                 self.base.next();
             }
             let (key, row) = self.over.next()?;
             if let Some(value) = row {
-                return Some((key.clone(), Cow::Borrowed(value)));
+                return Some((key.clone(), Row::Live(value)));
             }
         }
     }

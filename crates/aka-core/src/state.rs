@@ -116,6 +116,18 @@ pub struct State {
 pub const DOC_ENTITIES_MENTIONS_MAX: usize = 128;
 /// Documents [`State::entity_docs`] gives at most.
 pub const ENTITY_DOCS_MAX: usize = 32;
+/// An entity's id, kind and names ([`State::entity_names`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EntityNames<'a> {
+    /// Its id.
+    pub id: EntityId,
+    /// Its kind.
+    pub kind: Kind,
+    /// Its surface names, then its role phrases, in the order of [`Entity::names`] and
+    /// [`Entity::role_phrases`].
+    pub names: Vec<&'a str>,
+}
+
 /// An entity's latest mentions whose documents [`State::entity_docs`] gives.
 pub const ENTITY_DOCS_MENTIONS_MAX: usize = 128;
 
@@ -670,6 +682,25 @@ impl State {
     pub fn entities(&self) -> impl Iterator<Item = Cow<'_, Entity>> {
         let rows = self.base.as_deref().map(|b| b.image().entities.as_slice()).unwrap_or_default();
         self.entities.merged(rows.iter().map(|e| (archived_id(&e.id), e)), owned).map(|(_, e)| e)
+    }
+
+    /// Each live entity's id, kind and names, in id order: what a search by name reads of
+    /// every entity. The archive's entities are read where they are, not made owned as
+    /// [`State::entities`] makes them (an owned entity copies each of its mentions' ids).
+    pub fn entity_names(&self) -> impl Iterator<Item = EntityNames<'_>> {
+        let rows = self.base.as_deref().map(|b| b.image().entities.as_slice()).unwrap_or_default();
+        self.entities.merged_rows(rows.iter().map(|e| (archived_id(&e.id), e))).map(|(id, row)| match row {
+            crate::overlay::Row::Archived(e) => EntityNames {
+                id,
+                kind: owned(&e.kind),
+                names: e.names.keys().chain(e.role_phrases.keys()).map(|n| n.as_str()).collect(),
+            },
+            crate::overlay::Row::Live(e) => EntityNames {
+                id,
+                kind: e.kind,
+                names: e.names.keys().chain(e.role_phrases.keys()).map(String::as_str).collect(),
+            },
+        })
     }
 
     /// The ids listed under a blocking key, as listed (not resolved).
@@ -1483,6 +1514,52 @@ mod tests {
         assert_eq!(asked, expected, "carried along mention by mention");
         let fresh = replay.state.clone();
         assert_eq!(fresh.entity_docs(a).unwrap().to_vec(), expected, "made from the mentions");
+    }
+
+    #[test]
+    fn entity_names_are_the_entities_names_live_on_a_base_and_on_changes_to_a_base() {
+        let rules = Arc::new(Rules::default_rules());
+        let resolve = |state: &mut State, doc: &str, specs: &[&str]| {
+            let mentions = specs.iter().enumerate().map(|(n, spec)| m(doc, u32::try_from(n).unwrap(), spec)).collect();
+            let content_hash = crate::event::content_hash(doc.as_bytes());
+            let document = Event::DocumentIngested {
+                doc_id: doc.into(),
+                content_hash,
+                source: String::new(),
+                text: String::new(),
+            };
+            crate::resolver::ingest(state, state.last_seq() + 1, Some(document), mentions);
+        };
+        let names_of = |state: &State| -> Vec<(EntityId, Kind, Vec<String>)> {
+            state.entity_names().map(|e| (e.id, e.kind, e.names.iter().map(|n| (*n).to_string()).collect())).collect()
+        };
+        let from_entities = |state: &State| -> Vec<(EntityId, Kind, Vec<String>)> {
+            state
+                .entities()
+                .map(|e| (e.id, e.kind, e.names.keys().chain(e.role_phrases.keys()).cloned().collect()))
+                .collect()
+        };
+        let mut state = State::new(Arc::clone(&rules));
+        resolve(&mut state, "a", &["PERSON Jane Roe", "ORG Foreign Office (FO)", "GPE United States"]);
+        resolve(&mut state, "b", &["PERSON Roe", "PERSON Ann Blue", "ORG FO"]);
+        let live = names_of(&state);
+        assert_eq!(live, from_entities(&state), "live");
+        assert!(live.len() >= 4 && live.iter().any(|(_, _, names)| names.len() > 1), "{live:?}");
+        let base = crate::image::Base::new(Box::new(state.image().encode())).expect("an image's archive validates");
+        let mut on_base = State::on_base(Arc::clone(&rules), Arc::new(base));
+        assert_eq!(names_of(&on_base), live, "on a base");
+        // A new spelling of an archived entity (its row now the overlay's), and new entities.
+        resolve(&mut on_base, "c", &["PERSON Jane A. Roe", "PERSON Cy Black", "GPE Lima"]);
+        let changed = names_of(&on_base);
+        assert_eq!(changed, from_entities(&on_base), "on changes to a base");
+        assert_ne!(changed, live);
+        // An archived entity merged into another: gone from the names too.
+        let persons: Vec<EntityId> = live.iter().filter(|(_, k, _)| *k == Kind::Person).map(|(id, ..)| *id).collect();
+        let seq = on_base.last_seq() + 1;
+        on_base.apply(seq, &merged(persons[0], persons[1]));
+        let after = names_of(&on_base);
+        assert_eq!(after, from_entities(&on_base), "after a merge on a base");
+        assert!(!after.iter().any(|(id, ..)| *id == persons[1]), "{after:?}");
     }
 
     #[test]

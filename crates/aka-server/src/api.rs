@@ -338,27 +338,32 @@ async fn search_entities(
     Ok(json_response(StatusCode::OK, &value))
 }
 
+/// The Jaro-Winkler similarity at which a name is a search result.
+const SEARCH_SCORE_MIN: f64 = 0.85;
+
 fn search(engine: &Engine, q: Option<&str>, kind: Option<aka::Kind>, limit: usize, offset: usize) -> Value {
     let state = engine.state();
     let kind_ok = |k: aka::Kind| kind.is_none_or(|want| want == k);
     let mut ranked: Vec<(f64, EntityId)> = Vec::new();
     match q.map(str::trim).filter(|q| !q.is_empty()) {
-        None => ranked.extend(state.entities().filter(|e| kind_ok(e.kind)).map(|e| (1.0, e.id))),
+        None => ranked.extend(state.entity_names().filter(|e| kind_ok(e.kind)).map(|e| (1.0, e.id))),
         Some(q) => {
+            // `find` gives its ids in order.
             let found = engine.find(q);
-            let folded = q.to_lowercase();
-            for entity in state.entities().filter(|e| kind_ok(e.kind)) {
-                let score = if found.contains(&entity.id) {
+            // Names too far from the query to reach the minimum are passed over by their
+            // characters, without a comparison (the search scans every entity's names).
+            let similarity = aka::query::Similarity::new(q);
+            for entity in state.entity_names().filter(|e| kind_ok(e.kind)) {
+                let score = if found.binary_search(&entity.id).is_ok() {
                     1.0
                 } else {
                     entity
                         .names
-                        .keys()
-                        .chain(entity.role_phrases.keys())
-                        .map(|name| strsim::jaro_winkler(&folded, &name.to_lowercase()))
+                        .iter()
+                        .filter_map(|name| similarity.at_least(name, SEARCH_SCORE_MIN))
                         .fold(0.0, f64::max)
                 };
-                if score >= 0.85 {
+                if score >= SEARCH_SCORE_MIN {
                     ranked.push((score, entity.id));
                 }
             }

@@ -4,6 +4,8 @@ use aka_core::normalize::{name_key, name_tokens};
 use aka_core::{CharOffsets, EntityId, Mention, State};
 use serde::Serialize;
 
+pub use aka_core::attrs::Similarity;
+
 /// Finds entities by id (`E12`, which also finds the survivor of a merged id), by the id of one
 /// of their mentions (a record's id), by exact name or alias, or failing that by names that
 /// contain the query's tokens in order. In id order.
@@ -23,10 +25,8 @@ pub fn find(state: &State, query: &str) -> Vec<EntityId> {
     if ids.is_empty() {
         let tokens = name_tokens(query, rules);
         ids = state
-            .entities()
-            .filter(|e| {
-                e.names.keys().chain(e.role_phrases.keys()).any(|n| contains_in_order(&name_tokens(n, rules), &tokens))
-            })
+            .entity_names()
+            .filter(|e| e.names.iter().any(|n| contains_in_order(&name_tokens(n, rules), &tokens)))
             .map(|e| e.id)
             .collect();
     }
