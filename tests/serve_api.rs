@@ -518,6 +518,18 @@ fn entity_search_filters_by_kind_and_refuses_a_bad_limit_cursor_or_kind() {
     server.get("/v1/entities?limit=abc").error(400, "invalid_query", "limit");
     server.get("/v1/entities?limit=-1").error(400, "invalid_query", "limit");
     server.get("/v1/entities?cursor=zz").error(400, "invalid_query", "cursor \"zz\"");
+    // A query is a name: a text of a whole page is refused before any name is compared.
+    let long = "Quist".repeat(41);
+    server.get(&format!("/v1/entities?q={long}")).error(
+        400,
+        "invalid_query",
+        "q has 205 characters; a name has at most 200",
+    );
+    assert_eq!(
+        server.get(&format!("/v1/entities?q=%20{}%20", &long[..200])).json()["total"],
+        0,
+        "200 characters are a query"
+    );
     let past = server.get("/v1/entities?cursor=99").json();
     assert_eq!(past, json!({"entities": [], "total": 6, "next_cursor": null}), "past the last page: an empty one");
     server.get("/v1/entities?kind=SHIP").error(400, "invalid_query", "kind: unknown kind \"SHIP\"");

@@ -328,6 +328,15 @@ async fn search_entities(
             .parse::<usize>()
             .map_err(|_| ApiError::bad_request("invalid_query", format!("cursor {c:?} is not one this server gave")))?,
     };
+    if let Some(q) = &params.q {
+        let chars = q.trim().chars().count();
+        if chars > SEARCH_QUERY_CHARS_MAX {
+            return Err(ApiError::bad_request(
+                "invalid_query",
+                format!("q has {chars} characters; a name has at most {SEARCH_QUERY_CHARS_MAX}"),
+            ));
+        }
+    }
     let kind = match params.kind.as_deref() {
         None | Some("") => None,
         Some(k) => {
@@ -340,6 +349,10 @@ async fn search_entities(
 
 /// The Jaro-Winkler similarity at which a name is a search result.
 const SEARCH_SCORE_MIN: f64 = 0.85;
+
+/// The longest query a search takes, in characters: a name, not a text. A search compares the
+/// query with every name, at a cost that grows with the query's length.
+const SEARCH_QUERY_CHARS_MAX: usize = 200;
 
 fn search(engine: &Engine, q: Option<&str>, kind: Option<aka::Kind>, limit: usize, offset: usize) -> Value {
     let state = engine.state();
