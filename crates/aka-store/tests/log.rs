@@ -27,16 +27,34 @@ fn contents(log: &Log) -> Vec<(u64, Envelope)> {
     log.iter_from(0).collect::<Result<_, _>>().expect("every event reads")
 }
 
+/// sled's database of a store, opened directly. A log dropped just before lets go of sled's
+/// files only when sled's flusher thread next wakes (as `Log::open` knows): until then sled
+/// reports its lock taken, and the open is tried again, for up to ten seconds.
+fn open_raw(dir: &Path) -> sled::Db {
+    let started = std::time::Instant::now();
+    loop {
+        match sled::open(dir.join("log")) {
+            Err(sled::Error::Io(error))
+                if error.to_string().contains("could not acquire lock")
+                    && started.elapsed() < std::time::Duration::from_secs(10) =>
+            {
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            opened => return opened.expect("sled opens the store's database"),
+        }
+    }
+}
+
 /// Writes raw bytes under `key` in the events tree, as a damaged or foreign store would hold.
 fn write_raw(dir: &Path, key: u64, value: &[u8]) {
-    let db = sled::open(dir.join("log")).unwrap();
+    let db = open_raw(dir);
     db.open_tree("events").unwrap().insert(key.to_be_bytes(), value).unwrap();
     db.flush().unwrap();
 }
 
 /// The stored records of the events tree, as (key, value).
 fn records(dir: &Path) -> Vec<(u64, Vec<u8>)> {
-    let db = sled::open(dir.join("log")).unwrap();
+    let db = open_raw(dir);
     let tree = db.open_tree("events").unwrap();
     tree.iter()
         .map(|item| {
@@ -275,7 +293,7 @@ fn a_store_of_another_format_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     drop(open(dir.path()));
     {
-        let db = sled::open(dir.path().join("log")).unwrap();
+        let db = open_raw(dir.path());
         let meta = db.open_tree("meta").unwrap();
         meta.insert("format", &b"aka-log-99"[..]).unwrap();
         db.flush().unwrap();
@@ -363,7 +381,7 @@ fn a_record_whose_framing_is_damaged_is_one_err_item_and_the_next_records_still_
 fn a_store_of_one_event_per_key_is_still_read_and_appended_to_in_its_layout() {
     let dir = tempfile::tempdir().unwrap();
     {
-        let db = sled::open(dir.path().join("log")).unwrap();
+        let db = open_raw(dir.path());
         db.open_tree("meta").unwrap().insert("format", &b"aka-log-1"[..]).unwrap();
         let tree = db.open_tree("events").unwrap();
         for seq in 1..=3u64 {
