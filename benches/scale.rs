@@ -430,20 +430,10 @@ fn storage_limit(log: &Path, out: &Path, run: &Run) -> Limit {
     limit
 }
 
-/// Opens a sled database that a log of this process may still be letting go of (sled's flusher
-/// thread releases the files when it next wakes).
+/// Opens a sled database that a log of this process may still be letting go of.
 fn open_sled(path: &Path) -> sled::Db {
-    let started = Instant::now();
-    loop {
-        match sled::Config::new().path(path).open() {
-            Ok(db) => return db,
-            Err(error) if started.elapsed() < Duration::from_secs(10) => {
-                eprintln!("scale bench: waiting for {}: {error}", path.display());
-                std::thread::sleep(Duration::from_millis(100));
-            }
-            Err(error) => panic!("cannot open {}: {error}", path.display()),
-        }
-    }
+    aka_store::open_sled_when_free(&sled::Config::new().path(path))
+        .unwrap_or_else(|error| panic!("cannot open {}: {error}", path.display()))
 }
 
 /// CPU time of this process so far, every thread's, those that have exited included (sled's

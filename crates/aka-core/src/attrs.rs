@@ -83,19 +83,29 @@ fn shared_ascii(a: &str, b: &str) -> Option<usize> {
     if !a.is_ascii() || !b.is_ascii() {
         return None;
     }
+    Some(shared_with(ascii_counts(a), b.bytes()))
+}
+
+/// How many of each character an ASCII text has.
+fn ascii_counts(text: &str) -> [u32; 128] {
     let mut counts = [0u32; 128];
-    for byte in a.bytes() {
+    for byte in text.bytes() {
         counts[usize::from(byte)] += 1;
     }
+    counts
+}
+
+/// How many of the ASCII `bytes` the text of `counts` shares with them, as multisets.
+fn shared_with(mut counts: [u32; 128], bytes: impl Iterator<Item = u8>) -> usize {
     let mut common = 0;
-    for byte in b.bytes() {
+    for byte in bytes {
         let count = &mut counts[usize::from(byte)];
         if *count > 0 {
             *count -= 1;
             common += 1;
         }
     }
-    Some(common)
+    common
 }
 
 /// Whether two strings of `a_len` and `b_len` characters, `common` of which they share as
@@ -117,47 +127,32 @@ pub(crate) fn jaro_winkler_surely_under(common: u32, a_len: u32, b_len: u32, min
 /// compared.
 pub struct Similarity {
     query: String,
-    /// How many of each ASCII character the lower-cased query has (`None` for other text, or
-    /// a query too long to count in `u16`).
-    counts: Option<[u16; 128]>,
-    /// The lower-cased query's length in characters.
-    len: u32,
+    /// How many of each ASCII character the lower-cased query has, and its length (`None` for
+    /// other text).
+    ascii: Option<([u32; 128], u32)>,
 }
 
 impl Similarity {
     /// The similarity to `query`.
     pub fn new(query: &str) -> Similarity {
         let query = query.to_lowercase();
-        let len = u32::try_from(query.chars().count()).unwrap_or(u32::MAX);
-        let counts = (query.is_ascii() && query.len() <= usize::from(u16::MAX)).then(|| {
-            let mut counts = [0u16; 128];
-            for byte in query.bytes() {
-                counts[usize::from(byte)] += 1;
-            }
-            counts
-        });
-        Similarity { query, counts, len }
+        let len = u32::try_from(query.len()).ok().filter(|_| query.is_ascii());
+        let ascii = len.map(|len| (ascii_counts(&query), len));
+        Similarity { query, ascii }
     }
 
     /// The Jaro-Winkler similarity of the query and `name` lower-cased, when it is at least `min`.
     pub fn at_least(&self, name: &str, min: f64) -> Option<f64> {
-        if let Some(counts) = &self.counts
+        if let Some((counts, len)) = &self.ascii
             && name.is_ascii()
             && !name.is_empty()
-            && self.len > 0
+            && *len > 0
             && min > 0.0
         {
-            let mut left = *counts;
-            let mut common = 0u32;
-            for byte in name.bytes() {
-                let count = &mut left[usize::from(byte.to_ascii_lowercase())];
-                if *count > 0 {
-                    *count -= 1;
-                    common += 1;
-                }
-            }
-            let name_len = u32::try_from(name.len()).unwrap_or(u32::MAX);
-            if jaro_winkler_surely_under(common, self.len, name_len, min) {
+            let common = shared_with(*counts, name.bytes().map(|byte| byte.to_ascii_lowercase()));
+            if let (Ok(common), Ok(name_len)) = (u32::try_from(common), u32::try_from(name.len()))
+                && jaro_winkler_surely_under(common, *len, name_len, min)
+            {
                 return None;
             }
         }
@@ -530,7 +525,7 @@ mod tests {
         let similarity = Similarity::new("Jane Roe");
         assert_eq!(similarity.at_least("JANE ROE", 0.85), Some(1.0));
         assert!(similarity.at_least("Jane Rowe", 0.85).is_some());
-        // Told apart by the characters alone: no comparison is made.
+        // This far name is one the bound on its characters alone tells apart.
         let (la, lb) = (u32::try_from("jane roe".len()).unwrap(), u32::try_from("Mustafa Kemal".len()).unwrap());
         let common = u32::try_from(shared_ascii("jane roe", "mustafa kemal").unwrap()).unwrap();
         assert!(jaro_winkler_surely_under(common, la, lb, 0.85));

@@ -527,8 +527,8 @@ fn key_groups(record_keys: &[HashedKeys], key_records_max: usize, threads: usize
     // A hash's share, from its high bits.
     let share_of = |hash: u64| u64::try_from((u128::from(hash) * count) >> 64).unwrap_or(0);
     let parts = in_chunks(&shares, threads, |chunk| {
-        let in_share = |share: u64| move |hash: u64| share_of(hash) == share;
-        chunk.iter().map(|&share| share_groups(record_keys, key_records_max, in_share(share))).collect::<Vec<_>>()
+        let groups = |&share: &u64| share_groups(record_keys, key_records_max, |hash| share_of(hash) == share);
+        chunk.iter().map(groups).collect::<Vec<_>>()
     });
     parts.into_iter().flatten().flatten().collect::<Vec<Vec<u32>>>()
 }

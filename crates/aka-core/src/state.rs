@@ -116,6 +116,9 @@ pub struct State {
 pub const DOC_ENTITIES_MENTIONS_MAX: usize = 128;
 /// Documents [`State::entity_docs`] gives at most.
 pub const ENTITY_DOCS_MAX: usize = 32;
+/// An entity's latest mentions whose documents [`State::entity_docs`] gives.
+pub const ENTITY_DOCS_MENTIONS_MAX: usize = 128;
+
 /// An entity's id, kind and names ([`State::entity_names`]).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct EntityNames<'a> {
@@ -127,9 +130,6 @@ pub struct EntityNames<'a> {
     /// [`Entity::role_phrases`].
     pub names: Vec<&'a str>,
 }
-
-/// An entity's latest mentions whose documents [`State::entity_docs`] gives.
-pub const ENTITY_DOCS_MENTIONS_MAX: usize = 128;
 
 /// An entity's names as the resolver compares them: the folded tokens of each name, in the
 /// entity's name order.
@@ -1256,10 +1256,9 @@ mod tests {
         }
     }
 
-    #[test]
-    fn keys_of_a_mention_seen_once_are_the_remembered_keys_and_leave_the_memos_alone() {
-        let rules = Arc::new(Rules::default_rules());
-        let mut state = State::new(Arc::clone(&rules));
+    /// Mentions of every shape a state makes keys and tokens of: a titled person with a role, a
+    /// record with attributes, a description, an organisation with an acronym, a place.
+    fn mentions_of_every_shape() -> [Mention; 5] {
         let mut titled = m("a", 0, "PERSON Foreign Minister Jane Q. Roe-Smith");
         titled.roles.push(crate::mention::Role::new("foreign minister"));
         let mut record = m("a", 1, "PERSON Jane Roe");
@@ -1267,8 +1266,14 @@ mod tests {
         record.attrs.insert("postcode".into(), "2600".into());
         let mut described = m("a", 2, "PERSON the party's chairman");
         described.form = Form::Description;
-        let mentions =
-            [titled, record, described, m("a", 3, "ORG Foreign Office (FO)"), m("a", 4, "GPE United States")];
+        [titled, record, described, m("a", 3, "ORG Foreign Office (FO)"), m("a", 4, "GPE United States")]
+    }
+
+    #[test]
+    fn keys_of_a_mention_seen_once_are_the_remembered_keys_and_leave_the_memos_alone() {
+        let rules = Arc::new(Rules::default_rules());
+        let mut state = State::new(Arc::clone(&rules));
+        let mentions = mentions_of_every_shape();
         for mention in &mentions {
             let attrs = crate::attrs::known_attrs(&rules, mention);
             let once = state.keys_once(mention, &attrs);
@@ -1284,15 +1289,7 @@ mod tests {
         let rules = Arc::new(Rules::default_rules());
         let mut scratch = State::new(Arc::clone(&rules));
         let state = State::new(Arc::clone(&rules));
-        let mut titled = m("a", 0, "PERSON Foreign Minister Jane Q. Roe-Smith");
-        titled.roles.push(crate::mention::Role::new("foreign minister"));
-        let mut record = m("a", 1, "PERSON Jane Roe");
-        record.attrs.insert("date_of_birth".into(), "1970-01-02".into());
-        record.attrs.insert("postcode".into(), "2600".into());
-        let mut described = m("a", 2, "PERSON the party's chairman");
-        described.form = Form::Description;
-        let mentions =
-            [titled, record, described, m("a", 3, "ORG Foreign Office (FO)"), m("a", 4, "GPE United States")];
+        let mentions = mentions_of_every_shape();
         for mention in &mentions {
             let prepared = scratch.prepare(mention);
             let name = mention.name_text();

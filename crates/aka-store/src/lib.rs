@@ -9,4 +9,4 @@ mod log;
 pub mod snapshot;
 
 pub use crate::error::{AppendError, OpenError, ReadError, SnapshotError};
-pub use crate::log::{Durability, FORMAT_MARKER, Log, LogConfig, SLED_CACHE_BYTES};
+pub use crate::log::{Durability, FORMAT_MARKER, Log, LogConfig, SLED_CACHE_BYTES, open_sled_when_free};

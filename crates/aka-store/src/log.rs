@@ -498,11 +498,19 @@ const CLOSING_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
 /// sled still reports its own lock taken, a log of this process that was just dropped is
 /// closing (sled's flusher thread lets go of the files when it next wakes): wait for it.
 fn open_db(dir: &Path) -> Result<sled::Db, OpenError> {
+    let config = sled::Config::new().path(dir.join(DB_DIR)).cache_capacity(SLED_CACHE_BYTES);
+    open_sled_when_free(&config).map_err(|source| open_sled_error(dir, source))
+}
+
+/// Opens the sled database of `config`. While sled reports its lock taken, for up to
+/// [`CLOSING_WAIT`], it tries again: a log of this process dropped just before lets go of
+/// sled's files only when sled's flusher thread next wakes. For whoever opens a log's database
+/// (or one of their own) in a process that may have just dropped a log.
+pub fn open_sled_when_free(config: &sled::Config) -> sled::Result<sled::Db> {
     let started = std::time::Instant::now();
     loop {
-        let config = sled::Config::new().path(dir.join(DB_DIR)).cache_capacity(SLED_CACHE_BYTES);
-        match config.open().map_err(|source| open_sled_error(dir, source)) {
-            Err(OpenError::Locked { .. }) if started.elapsed() < CLOSING_WAIT => {
+        match config.open() {
+            Err(error) if is_sled_lock(&error) && started.elapsed() < CLOSING_WAIT => {
                 std::thread::sleep(std::time::Duration::from_millis(20));
             }
             result => return result,
@@ -510,15 +518,18 @@ fn open_db(dir: &Path) -> Result<sled::Db, OpenError> {
     }
 }
 
+/// Whether sled failed because another holder has its lock.
+fn is_sled_lock(error: &sled::Error) -> bool {
+    matches!(error, sled::Error::Io(error) if error.to_string().contains("could not acquire lock"))
+}
+
 /// sled's own lock error means another process has the database, as the lock file should have
 /// told; anything else is sled's.
 fn open_sled_error(dir: &Path, source: sled::Error) -> OpenError {
-    match source {
-        sled::Error::Io(error) if error.to_string().contains("could not acquire lock") => {
-            OpenError::Locked { dir: dir.to_path_buf() }
-        }
-        source => OpenError::Sled { path: dir.join(DB_DIR), source },
+    if is_sled_lock(&source) {
+        return OpenError::Locked { dir: dir.to_path_buf() };
     }
+    OpenError::Sled { path: dir.join(DB_DIR), source }
 }
 
 /// Checks the format marker, writing it (durably, before any event) into a new store, and

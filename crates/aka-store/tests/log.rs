@@ -27,22 +27,9 @@ fn contents(log: &Log) -> Vec<(u64, Envelope)> {
     log.iter_from(0).collect::<Result<_, _>>().expect("every event reads")
 }
 
-/// sled's database of a store, opened directly. A log dropped just before lets go of sled's
-/// files only when sled's flusher thread next wakes (as `Log::open` knows): until then sled
-/// reports its lock taken, and the open is tried again, for up to ten seconds.
+/// sled's database of a store, opened directly, once a log dropped just before lets go of it.
 fn open_raw(dir: &Path) -> sled::Db {
-    let started = std::time::Instant::now();
-    loop {
-        match sled::open(dir.join("log")) {
-            Err(sled::Error::Io(error))
-                if error.to_string().contains("could not acquire lock")
-                    && started.elapsed() < std::time::Duration::from_secs(10) =>
-            {
-                std::thread::sleep(std::time::Duration::from_millis(20));
-            }
-            opened => return opened.expect("sled opens the store's database"),
-        }
-    }
+    aka_store::open_sled_when_free(&sled::Config::new().path(dir.join("log"))).expect("sled opens the store's database")
 }
 
 /// Writes raw bytes under `key` in the events tree, as a damaged or foreign store would hold.

@@ -129,14 +129,8 @@ impl BareMention {
     /// The mention it stands for: its trimmed text spans the whole of it, its id is its own
     /// or `default_id`'s. An error names the field that is wrong.
     pub fn to_mention(&self, default_id: impl FnOnce() -> String, rules: &Rules) -> Result<Mention, String> {
-        let text = self.text.trim();
-        let place = Place {
-            mention_id: self.mention_id.clone().unwrap_or_else(default_id),
-            doc_id: self.doc_id.clone(),
-            start: 0,
-            end: u32::try_from(text.chars().count()).unwrap_or(u32::MAX),
-            text: text.to_string(),
-        };
+        let mention_id = self.mention_id.clone().unwrap_or_else(default_id);
+        let place = Place::whole(mention_id, self.doc_id.clone(), self.text.trim().to_string());
         self.upstream().mention(place, rules)
     }
 
@@ -148,13 +142,8 @@ impl BareMention {
         if text.trim().len() != text.len() {
             text = text.trim().to_string();
         }
-        let place = Place {
-            mention_id: self.mention_id.take().unwrap_or_else(|| default_id(&self.doc_id)),
-            doc_id: std::mem::take(&mut self.doc_id),
-            start: 0,
-            end: u32::try_from(text.chars().count()).unwrap_or(u32::MAX),
-            text,
-        };
+        let mention_id = self.mention_id.take().unwrap_or_else(|| default_id(&self.doc_id));
+        let place = Place::whole(mention_id, std::mem::take(&mut self.doc_id), text);
         self.upstream().mention_with(place, rules, attrs)
     }
 }
@@ -174,6 +163,14 @@ pub(crate) struct Place {
     pub start: u32,
     pub end: u32,
     pub text: String,
+}
+
+impl Place {
+    /// A bare mention's place: its (trimmed) text spans the whole of it.
+    fn whole(mention_id: String, doc_id: String, text: String) -> Place {
+        let end = u32::try_from(text.chars().count()).unwrap_or(u32::MAX);
+        Place { mention_id, doc_id, start: 0, end, text }
+    }
 }
 
 impl Upstream<'_> {
