@@ -290,6 +290,7 @@ fn ingest(dir: &Path, seed: u64, total: u64, points: &BTreeSet<u64>) -> Run {
     // AKA_SCALE_MARKS=1: print when each group of the measured windows ran, to cut a profile
     // (`perf record -k CLOCK_MONOTONIC`) down to those windows.
     let marks = std::env::var_os("AKA_SCALE_MARKS").is_some();
+    let callgrind = callgrind_hooks();
     let mut next_report = total.div_ceil(10);
     while generator.mentions() < total {
         let group_start = generator.mentions();
@@ -304,10 +305,12 @@ fn ingest(dir: &Path, seed: u64, total: u64, points: &BTreeSet<u64>) -> Run {
         let window = usize::try_from(group_start / WINDOW).expect("a window index");
         let first_doc = run.doc_ends.len();
         let (timer, cpu, thread) = (Instant::now(), cpu_ns(), thread_cpu_ns());
-        for doc in docs {
-            let outcome = engine.ingest_mentions(doc).expect("ingest a document's mentions");
-            assert!(matches!(outcome, IngestOutcome::Appended { .. }), "a generated document appended nothing");
-            run.doc_ends.push(engine.log().next_seq());
+        let window_start = group_start / WINDOW * WINDOW;
+        let measured = window_start == 0 || points.contains(&window_start);
+        if callgrind && measured && group_start >= window_start + CALLGRIND_WARM_MENTIONS {
+            callgrind_collected(&mut engine, docs, &mut run.doc_ends);
+        } else {
+            ingest_group(&mut engine, docs, &mut run.doc_ends);
         }
         let flush = Instant::now();
         engine.flush().expect("flush");
@@ -318,8 +321,10 @@ fn ingest(dir: &Path, seed: u64, total: u64, points: &BTreeSet<u64>) -> Run {
         run.window_cpu_ns[window] += cpu_ns().saturating_sub(cpu);
         run.window_thread_ns[window] += thread_cpu_ns().saturating_sub(thread);
         run.groups.push(Group { docs: first_doc..run.doc_ends.len(), window });
-        let window_start = group_start / WINDOW * WINDOW;
-        if marks && (window_start == 0 || points.contains(&window_start)) {
+        if callgrind && measured && generator.mentions().is_multiple_of(WINDOW) {
+            callgrind_window_end(window_start);
+        }
+        if marks && measured {
             // CLOCK_MONOTONIC, as `perf record -k CLOCK_MONOTONIC` stamps its samples.
             eprintln!("scale bench: mark window {window_start} group {timer:?} .. {:?}", Instant::now());
         }
@@ -341,7 +346,50 @@ fn ingest(dir: &Path, seed: u64, total: u64, points: &BTreeSet<u64>) -> Run {
     }
     run.wall_s = started.elapsed().as_secs_f64();
     drop(engine);
+    if callgrind {
+        // Under callgrind the storage limit would take many minutes and its figures mean nothing.
+        eprintln!("scale bench: AKA_SCALE_CALLGRIND is set: the windows are profiled, nothing else is measured");
+        std::process::exit(0);
+    }
     run
+}
+
+/// Mentions at the start of a measured window ingested before callgrind collects: they warm
+/// the simulated caches for the window's history.
+const CALLGRIND_WARM_MENTIONS: u64 = 2_000;
+
+/// `AKA_SCALE_CALLGRIND=1`: count the cache misses of each measured window in callgrind's
+/// simulated caches. The groups of a measured window, from its [`CALLGRIND_WARM_MENTIONS`]th
+/// mention on, go through [`callgrind_collected`], and [`callgrind_window_end`] is called when
+/// the window ends, so that
+/// `AKA_SCALE_CALLGRIND=1 valgrind --tool=callgrind --collect-atstart=no
+/// --toggle-collect=scale::callgrind_collected --dump-after=scale::callgrind_window_end
+/// --cache-sim=yes --D1=32768,8,64 --LL=33554432,16,64 BENCH 1000000 --runs=1` writes one
+/// profile per window (the first 10k, 10k, 100k, 1M), each of that window's ingest calls alone:
+/// `scripts/callgrind_compare.py` sets two of them side by side. The run ends after the ingest.
+fn callgrind_hooks() -> bool {
+    std::env::var_os("AKA_SCALE_CALLGRIND").is_some()
+}
+
+/// One group's documents, ingested in order.
+fn ingest_group(engine: &mut Engine, docs: Vec<Vec<aka::BareMention>>, doc_ends: &mut Vec<u64>) {
+    for doc in docs {
+        let outcome = engine.ingest_mentions(doc).expect("ingest a document's mentions");
+        assert!(matches!(outcome, IngestOutcome::Appended { .. }), "a generated document appended nothing");
+        doc_ends.push(engine.log().next_seq());
+    }
+}
+
+/// [`ingest_group`] under a name of its own, for callgrind to collect ([`callgrind_hooks`]).
+#[inline(never)]
+fn callgrind_collected(engine: &mut Engine, docs: Vec<Vec<aka::BareMention>>, doc_ends: &mut Vec<u64>) {
+    ingest_group(engine, docs, doc_ends);
+}
+
+/// Called when a measured window ends, for callgrind to dump its profile ([`callgrind_hooks`]).
+#[inline(never)]
+fn callgrind_window_end(window_start: u64) {
+    std::hint::black_box(window_start);
 }
 
 fn point(engine: &Engine, dir: &Path, generator: &Generator, documents: usize) -> Point {
