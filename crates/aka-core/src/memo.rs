@@ -59,20 +59,6 @@ impl<V: ?Sized, K: Hash + Eq> Memo<V, K> {
     {
         self.0.get_mut().unwrap_or_else(PoisonError::into_inner).remove(key)
     }
-
-    /// Forgets the value under `key`, made from what has just changed.
-    pub(crate) fn forget<Q>(&mut self, key: &Q)
-    where
-        K: Borrow<Q>,
-        Q: Hash + Eq + ?Sized,
-    {
-        self.0.get_mut().unwrap_or_else(PoisonError::into_inner).remove(key);
-    }
-
-    /// Forgets everything, after a change that can touch any value.
-    pub(crate) fn clear(&mut self) {
-        self.0.get_mut().unwrap_or_else(PoisonError::into_inner).clear();
-    }
 }
 
 /// Puts `value` under `key`, starting the memo again if it is full.
@@ -107,7 +93,7 @@ impl<V: ?Sized, K> fmt::Debug for Memo<V, K> {
 /// every candidate. Ids from [`IdMemo::DENSE`] on (only a hand-made log has them) are kept in
 /// a hash memo instead, so that one large id cannot make the vector large.
 pub(crate) struct IdMemo<V: ?Sized> {
-    dense: Mutex<Vec<Option<Arc<V>>>>,
+    dense: Slots<V>,
     sparse: Memo<V, EntityId>,
 }
 
@@ -119,37 +105,31 @@ impl<V: ?Sized> IdMemo<V> {
         (id.0 < IdMemo::<V>::DENSE).then(|| usize::try_from(id.0).expect("below DENSE"))
     }
 
-    fn dense(&mut self) -> &mut Vec<Option<Arc<V>>> {
-        self.dense.get_mut().unwrap_or_else(PoisonError::into_inner)
-    }
-
     /// The value remembered for `id`, or the one `make` gives, remembered (not if it gives none).
     pub(crate) fn get_or(&self, id: &EntityId, make: impl FnOnce() -> Option<Arc<V>>) -> Option<Arc<V>> {
-        let Some(at) = IdMemo::<V>::slot(*id) else { return self.sparse.get_or(id, make) };
-        let mut dense = self.dense.lock().unwrap_or_else(PoisonError::into_inner);
-        if let Some(Some(value)) = dense.get(at) {
-            return Some(Arc::clone(value));
+        match IdMemo::<V>::slot(*id) {
+            Some(at) => self.dense.get_or(at, make),
+            None => self.sparse.get_or(id, make),
         }
-        let value = make()?;
-        put(&mut dense, at, Arc::clone(&value));
-        Some(value)
     }
 
     pub(crate) fn get_mut(&mut self, id: &EntityId) -> Option<&mut Arc<V>> {
         match IdMemo::<V>::slot(*id) {
-            Some(at) => self.dense().get_mut(at).and_then(Option::as_mut),
+            Some(at) => self.dense.get_mut(at),
             None => self.sparse.get_mut(id),
         }
     }
 
     pub(crate) fn insert(&mut self, id: EntityId, value: Arc<V>) {
-        let Some(at) = IdMemo::<V>::slot(id) else { return self.sparse.insert(id, value) };
-        put(self.dense(), at, value);
+        match IdMemo::<V>::slot(id) {
+            Some(at) => self.dense.insert(at, value),
+            None => self.sparse.insert(id, value),
+        }
     }
 
     pub(crate) fn take(&mut self, id: &EntityId) -> Option<Arc<V>> {
         match IdMemo::<V>::slot(*id) {
-            Some(at) => self.dense().get_mut(at).and_then(Option::take),
+            Some(at) => self.dense.take(at),
             None => self.sparse.take(id),
         }
     }
@@ -159,17 +139,9 @@ impl<V: ?Sized> IdMemo<V> {
     }
 }
 
-/// Puts `value` in slot `at`, the vector grown to hold it.
-fn put<V: ?Sized>(dense: &mut Vec<Option<Arc<V>>>, at: usize, value: Arc<V>) {
-    if at >= dense.len() {
-        dense.resize(at + 1, None);
-    }
-    dense[at] = Some(value);
-}
-
 impl<V: ?Sized> Default for IdMemo<V> {
     fn default() -> IdMemo<V> {
-        IdMemo { dense: Mutex::new(Vec::new()), sparse: Memo::default() }
+        IdMemo { dense: Slots::default(), sparse: Memo::default() }
     }
 }
 
@@ -183,6 +155,159 @@ impl<V: ?Sized> Clone for IdMemo<V> {
 impl<V: ?Sized> fmt::Debug for IdMemo<V> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("IdMemo")
+    }
+}
+
+/// Values by index in a vector, for keys handed out in sequence (entity ids, document
+/// numbers): the memos by such keys are these.
+struct Slots<V: ?Sized>(Mutex<Vec<Option<Arc<V>>>>);
+
+impl<V: ?Sized> Slots<V> {
+    fn slots(&mut self) -> &mut Vec<Option<Arc<V>>> {
+        self.0.get_mut().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn get_or(&self, at: usize, make: impl FnOnce() -> Option<Arc<V>>) -> Option<Arc<V>> {
+        let mut slots = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(Some(value)) = slots.get(at) {
+            return Some(Arc::clone(value));
+        }
+        let value = make()?;
+        put(&mut slots, at, Arc::clone(&value));
+        Some(value)
+    }
+
+    fn get_mut(&mut self, at: usize) -> Option<&mut Arc<V>> {
+        self.slots().get_mut(at).and_then(Option::as_mut)
+    }
+
+    fn insert(&mut self, at: usize, value: Arc<V>) {
+        put(self.slots(), at, value);
+    }
+
+    fn take(&mut self, at: usize) -> Option<Arc<V>> {
+        self.slots().get_mut(at).and_then(Option::take)
+    }
+
+    fn clear(&mut self) {
+        self.slots().clear();
+    }
+}
+
+/// Puts `value` in slot `at`, the vector grown to hold it.
+fn put<V: ?Sized>(slots: &mut Vec<Option<Arc<V>>>, at: usize, value: Arc<V>) {
+    if at >= slots.len() {
+        slots.resize(at + 1, None);
+    }
+    slots[at] = Some(value);
+}
+
+impl<V: ?Sized> Default for Slots<V> {
+    fn default() -> Slots<V> {
+        Slots(Mutex::new(Vec::new()))
+    }
+}
+
+/// A document's number in one state's [`DocNumbers`]: numbers are given from 0 in the order
+/// documents are first asked about, so a memo by document is a vector indexed by them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub(crate) struct DocNumber(u64);
+
+impl DocNumber {
+    fn at(self) -> usize {
+        usize::try_from(self.0).expect("a document number is an index of a vector in memory")
+    }
+}
+
+/// The numbers of the documents a state's memos hold something of. A document's id is looked
+/// up (a string hashed, then compared) once, when its number is given, and the documents an
+/// entity appears in are kept as numbers: the company an entity keeps is then asked of each
+/// with one load, not a string lookup. A clone starts empty, as the memos holding the numbers do.
+pub(crate) struct DocNumbers(Mutex<Numbering>);
+
+#[derive(Default)]
+struct Numbering {
+    by_id: HashMap<Arc<str>, DocNumber, FoldState>,
+    ids: Vec<Arc<str>>,
+}
+
+impl DocNumbers {
+    /// The number of `doc`, given now if it has none.
+    pub(crate) fn number(&self, doc: &str) -> DocNumber {
+        let mut numbering = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(number) = numbering.by_id.get(doc) {
+            return *number;
+        }
+        let next = u64::try_from(numbering.ids.len()).expect("a count of documents held fits in u64");
+        let id: Arc<str> = Arc::from(doc);
+        numbering.ids.push(Arc::clone(&id));
+        numbering.by_id.insert(id, DocNumber(next));
+        DocNumber(next)
+    }
+
+    /// The number of `doc` if it has one.
+    pub(crate) fn find(&self, doc: &str) -> Option<DocNumber> {
+        self.0.lock().unwrap_or_else(PoisonError::into_inner).by_id.get(doc).copied()
+    }
+
+    /// The id of the document numbered `number`.
+    pub(crate) fn id(&self, number: DocNumber) -> Option<Arc<str>> {
+        self.0.lock().unwrap_or_else(PoisonError::into_inner).ids.get(number.at()).cloned()
+    }
+}
+
+impl Default for DocNumbers {
+    fn default() -> DocNumbers {
+        DocNumbers(Mutex::new(Numbering::default()))
+    }
+}
+
+impl Clone for DocNumbers {
+    fn clone(&self) -> DocNumbers {
+        DocNumbers::default()
+    }
+}
+
+impl fmt::Debug for DocNumbers {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("DocNumbers")
+    }
+}
+
+/// A memo keyed by document number: a vector indexed by it, one load per document.
+pub(crate) struct DocMemo<V: ?Sized>(Slots<V>);
+
+impl<V: ?Sized> DocMemo<V> {
+    /// The value remembered for `doc`, or the one `make` gives, remembered (not if it gives none).
+    pub(crate) fn get_or(&self, doc: DocNumber, make: impl FnOnce() -> Option<Arc<V>>) -> Option<Arc<V>> {
+        self.0.get_or(doc.at(), make)
+    }
+
+    pub(crate) fn forget(&mut self, doc: DocNumber) {
+        self.0.take(doc.at());
+    }
+
+    pub(crate) fn clear(&mut self) {
+        self.0.clear();
+    }
+}
+
+impl<V: ?Sized> Default for DocMemo<V> {
+    fn default() -> DocMemo<V> {
+        DocMemo(Slots::default())
+    }
+}
+
+/// A clone starts empty, as a [`Memo`]'s does.
+impl<V: ?Sized> Clone for DocMemo<V> {
+    fn clone(&self) -> DocMemo<V> {
+        DocMemo::default()
+    }
+}
+
+impl<V: ?Sized> fmt::Debug for DocMemo<V> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("DocMemo")
     }
 }
 
@@ -208,5 +333,30 @@ mod tests {
             memo.forget(&id);
             assert_eq!(memo.get_or(&id, || Some(Arc::from("remade"))).as_deref(), Some("remade"), "{id} forgotten");
         }
+    }
+
+    #[test]
+    fn documents_are_numbered_once_in_the_order_first_asked_and_their_memo_forgets_one_or_all() {
+        let numbers = DocNumbers::default();
+        assert_eq!(numbers.find("a"), None, "finding gives no number");
+        let (a, b) = (numbers.number("a"), numbers.number("b"));
+        assert_eq!((a, b), (DocNumber(0), DocNumber(1)));
+        assert_eq!(numbers.number("a"), a, "asked again, the same number");
+        assert_eq!(numbers.find("b"), Some(b));
+        assert_eq!(numbers.id(b).as_deref(), Some("b"));
+        assert_eq!(numbers.id(DocNumber(2)), None);
+        assert_eq!(numbers.clone().find("a"), None, "a clone starts empty, as the memos do");
+
+        let mut memo: DocMemo<str> = DocMemo::default();
+        assert_eq!(memo.get_or(b, || Some(Arc::from("of b"))).as_deref(), Some("of b"));
+        assert_eq!(memo.get_or(a, || None), None, "nothing made, nothing remembered");
+        assert_eq!(memo.get_or(b, || Some(Arc::from("again"))).as_deref(), Some("of b"), "remembered");
+        memo.forget(a);
+        assert_eq!(memo.get_or(b, || None).as_deref(), Some("of b"), "forgetting another leaves it");
+        memo.forget(b);
+        assert_eq!(memo.get_or(b, || None), None, "forgotten");
+        memo.get_or(a, || Some(Arc::from("of a")));
+        memo.clear();
+        assert_eq!(memo.get_or(a, || None), None, "cleared");
     }
 }

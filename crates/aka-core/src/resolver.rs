@@ -684,10 +684,10 @@ fn co_mentioned(state: &State, here: &Here, id: EntityId) -> Vec<EntityId> {
     if here.ids.iter().all(|e| *e == id) {
         return Vec::new();
     }
-    let Some(docs) = state.entity_docs(id) else { return Vec::new() };
+    let Some(docs) = state.entity_doc_numbers(id) else { return Vec::new() };
     let mut shared: BTreeSet<EntityId> = BTreeSet::new();
     for doc in docs.iter() {
-        for other in state.doc_entities(doc).iter().flat_map(|ids| ids.iter()).map(|e| state.resolve(*e)) {
+        for other in state.doc_entities_of(*doc).iter().flat_map(|ids| ids.iter()).map(|e| state.resolve(*e)) {
             if other != id && here.contains(other) {
                 shared.insert(other);
             }

@@ -16,7 +16,7 @@ use crate::entity::Entity;
 use crate::event::{EntityId, Event, Verdict};
 use crate::idbits::IdBits;
 use crate::image::{Base, Image, find, id as archived_id, owned};
-use crate::memo::{IdMemo, Memo};
+use crate::memo::{DocMemo, DocNumber, DocNumbers, IdMemo, Memo};
 use crate::mention::{Form, Kind, Mention, Tense};
 use crate::normalize::{initials, mention_acronym, name_key};
 use crate::overlay::Overlay;
@@ -99,14 +99,16 @@ pub struct State {
     /// The entities (as linked, merges not followed) of the first [`DOC_ENTITIES_MENTIONS_MAX`]
     /// mentions of every document asked about: forgotten when one of its mentions is linked,
     /// and all of them when mentions move to another entity.
-    doc_entities: Memo<[EntityId]>,
+    doc_entities: DocMemo<[EntityId]>,
     /// The latest documents of every entity asked about: forgotten whenever its mentions change.
-    entity_docs: IdMemo<[String]>,
+    entity_docs: IdMemo<[DocNumber]>,
     /// The documents of the latest mentions of every entity whose documents were asked for:
     /// one more mention pushes its document, so the list above is made again from this, not
     /// from the mentions (a lookup each in the largest table); forgotten when the entity's
     /// mentions change any other way.
     latest_docs: IdMemo<LatestDocs>,
+    /// The numbers of the documents the three memos above hold (of this state's life).
+    doc_numbers: DocNumbers,
     /// The blocking keys of each entity's latest mention, under which it is listed (or the list
     /// was full): forgotten when the entity merges, splits or is made again.
     linked_keys: IdMemo<[String]>,
@@ -215,38 +217,32 @@ fn last_hash(last: Option<&str>) -> u64 {
     crate::hash::fold_hash(&last)
 }
 
-/// The documents of an entity's latest [`ENTITY_DOCS_MENTIONS_MAX`] mentions, the oldest first:
-/// for each, the hash of its document's id beside the id (compared by number first), or none
-/// for a mention without a record. Consecutive mentions of one document share its id.
+/// The documents of an entity's latest [`ENTITY_DOCS_MENTIONS_MAX`] mentions, the oldest first,
+/// by number, or none for a mention without a record.
 #[derive(Clone, Debug, Default, PartialEq)]
-pub(crate) struct LatestDocs(VecDeque<Option<(u64, Arc<str>)>>);
+pub(crate) struct LatestDocs(VecDeque<Option<DocNumber>>);
 
 impl LatestDocs {
     /// One more mention, in `doc`.
-    fn push(&mut self, doc: &str) {
-        let hash = crate::hash::fold_hash(doc);
-        let shared = match self.0.back() {
-            Some(Some((h, d))) if *h == hash && **d == *doc => Arc::clone(d),
-            _ => Arc::from(doc),
-        };
-        self.0.push_back(Some((hash, shared)));
+    fn push(&mut self, doc: DocNumber) {
+        self.0.push_back(Some(doc));
         if self.0.len() > ENTITY_DOCS_MENTIONS_MAX {
             self.0.pop_front();
         }
     }
 
     /// The documents, the latest first, each once, at most [`ENTITY_DOCS_MAX`].
-    fn documents(&self) -> Arc<[String]> {
-        let mut docs: Vec<(u64, &str)> = Vec::new();
-        for (hash, doc) in self.0.iter().rev().flatten() {
-            if !docs.iter().any(|(h, d)| h == hash && *d == &**doc) {
-                docs.push((*hash, doc));
+    fn documents(&self) -> Arc<[DocNumber]> {
+        let mut docs: Vec<DocNumber> = Vec::with_capacity(ENTITY_DOCS_MAX);
+        for doc in self.0.iter().rev().flatten() {
+            if !docs.contains(doc) {
+                docs.push(*doc);
                 if docs.len() == ENTITY_DOCS_MAX {
                     break;
                 }
             }
         }
-        docs.into_iter().map(|(_, doc)| doc.to_string()).collect()
+        Arc::from(docs)
     }
 }
 
@@ -329,9 +325,10 @@ impl State {
             entity_tokens: IdMemo::default(),
             canonical: IdMemo::default(),
             record_keys: Memo::default(),
-            doc_entities: Memo::default(),
+            doc_entities: DocMemo::default(),
             entity_docs: IdMemo::default(),
             latest_docs: IdMemo::default(),
+            doc_numbers: DocNumbers::default(),
             linked_keys: IdMemo::default(),
         }
     }
@@ -543,22 +540,33 @@ impl State {
     /// to, each once, in id order; merges are not followed ([`State::resolve`] them). Remembered:
     /// the company an entity keeps is asked of the same documents again and again.
     pub fn doc_entities(&self, doc_id: &str) -> Option<Arc<[EntityId]>> {
+        self.doc_entities_of(self.doc_numbers.number(doc_id))
+    }
+
+    /// [`State::doc_entities`] of the document numbered `doc`.
+    pub(crate) fn doc_entities_of(&self, doc: DocNumber) -> Option<Arc<[EntityId]>> {
         let make = || {
-            let doc = self.doc(doc_id)?;
+            let doc = self.doc(&self.doc_numbers.id(doc)?)?;
             let mut ids: Vec<EntityId> =
                 doc.mentions.iter().take(DOC_ENTITIES_MENTIONS_MAX).filter_map(|m| self.linked_id(m)).collect();
             ids.sort_unstable();
             ids.dedup();
             Some(Arc::from(ids))
         };
-        let ids = self.doc_entities.get_or(doc_id, &make);
-        debug_assert_eq!(ids, make(), "the remembered entities of document {doc_id:?}");
+        let ids = self.doc_entities.get_or(doc, make);
+        debug_assert_eq!(ids, make(), "the remembered entities of document {:?}", self.doc_numbers.id(doc));
         ids
     }
 
     /// The documents of an entity's latest [`ENTITY_DOCS_MENTIONS_MAX`] mentions, the latest
-    /// first, at most [`ENTITY_DOCS_MAX`] of them. Remembered until the entity's mentions change.
-    pub fn entity_docs(&self, id: EntityId) -> Option<Arc<[String]>> {
+    /// first, at most [`ENTITY_DOCS_MAX`] of them.
+    pub fn entity_docs(&self, id: EntityId) -> Option<Vec<String>> {
+        let docs = self.entity_doc_numbers(id)?;
+        docs.iter().map(|doc| self.doc_numbers.id(*doc).map(|d| d.to_string())).collect()
+    }
+
+    /// [`State::entity_docs`] by number. Remembered until the entity's mentions change.
+    pub(crate) fn entity_doc_numbers(&self, id: EntityId) -> Option<Arc<[DocNumber]>> {
         let id = self.resolve(id);
         let make = || {
             let latest = self.latest_docs.get_or(&id, || self.latest_docs_of(id).map(Arc::new))?;
@@ -581,7 +589,7 @@ impl State {
         let from = entity.mentions.len().saturating_sub(ENTITY_DOCS_MENTIONS_MAX);
         for mention_id in &entity.mentions[from..] {
             match self.mention(mention_id) {
-                Some(mention) => latest.push(&mention.doc_id),
+                Some(mention) => latest.push(self.doc_numbers.number(&mention.doc_id)),
                 None => latest.0.push_back(None),
             }
         }
@@ -749,7 +757,9 @@ impl State {
                 let record =
                     DocRecord { content_hash: content_hash.clone(), source: source.clone(), seq, mentions: Vec::new() };
                 self.docs.insert(doc_id.clone(), record);
-                self.doc_entities.forget(doc_id.as_str());
+                if let Some(doc) = self.doc_numbers.find(doc_id) {
+                    self.doc_entities.forget(doc);
+                }
             }
             Event::MentionObserved { mention } => {
                 let base = &self.base;
@@ -922,10 +932,12 @@ impl State {
             }
             self.entity_tokens.insert(id, tokens);
         }
-        self.doc_entities.forget(mention.doc_id.as_str());
+        if let Some(doc) = self.doc_numbers.find(&mention.doc_id) {
+            self.doc_entities.forget(doc);
+        }
         self.entity_docs.forget(&id);
         if let Some(latest) = self.latest_docs.get_mut(&id) {
-            Arc::make_mut(latest).push(&mention.doc_id);
+            Arc::make_mut(latest).push(self.doc_numbers.number(&mention.doc_id));
         }
         self.set_link(mention_id, named);
         // The keys of the entity's mention before, again (a popular entity is named the same way
