@@ -712,13 +712,14 @@ fn fuzzy(state: &State, m: &Mention, tokens: &[String]) -> Option<Found> {
             continue;
         }
         let other = full.join(" ");
+        // Each measure only if those before it pass: the edit distance, the dearest, is
+        // computed for the few names close enough by the other two.
         let score = jaro_winkler(&joined, &other);
-        let surname = jaro_winkler(last, other_last);
-        let edits = normalized_levenshtein(&joined, &other);
-        if score >= rules.thresholds.fuzzy_name_min
-            && surname >= rules.thresholds.fuzzy_surname_min
-            && edits >= rules.thresholds.fuzzy_levenshtein_min
-            && best.as_ref().is_none_or(|(s, _, _)| score > *s)
+        if score < rules.thresholds.fuzzy_name_min || best.as_ref().is_some_and(|(s, _, _)| score <= *s) {
+            continue;
+        }
+        if jaro_winkler(last, other_last) >= rules.thresholds.fuzzy_surname_min
+            && normalized_levenshtein(&joined, &other) >= rules.thresholds.fuzzy_levenshtein_min
         {
             best = Some((score, id, other));
         }

@@ -14,6 +14,7 @@ use std::sync::Arc;
 
 use crate::entity::Entity;
 use crate::event::{EntityId, Event, Verdict};
+use crate::hash::FoldState;
 use crate::idbits::IdBits;
 use crate::image::{Base, Image, find, id as archived_id, owned};
 use crate::memo::{DocMemo, DocNumber, DocNumbers, IdMemo, Memo};
@@ -156,7 +157,8 @@ pub struct EntityTokens {
 
 impl EntityTokens {
     fn new(kind: Kind, names: Vec<Arc<[String]>>) -> EntityTokens {
-        let mut last_place: HashMap<&[String], usize> = HashMap::with_capacity(names.len());
+        let mut last_place: HashMap<&[String], usize, FoldState> =
+            HashMap::with_capacity_and_hasher(names.len(), FoldState::default());
         for (place, tokens) in names.iter().enumerate() {
             last_place.insert(tokens, place);
         }
