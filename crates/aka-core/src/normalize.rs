@@ -1,12 +1,13 @@
 //! Normalisation of names: Unicode NFKC, diacritics, case, apostrophes and punctuation,
 //! honorifics dropped, and the keys derived from a name (initials, acronym form).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeSet, HashMap};
 use std::sync::OnceLock;
 
 use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::is_combining_mark;
 
+use crate::hash::FoldState;
 use crate::mention::{Kind, Mention};
 use crate::rules::Rules;
 
@@ -164,9 +165,11 @@ const GIVEN_NAMES_CSV: &str = include_str!("../data/given_names.csv");
 /// Whether two folded given names are one the short form of the other ("bill" and "william",
 /// "fred" and "frederick"), by the compiled-in list.
 pub fn given_names_match(a: &str, b: &str) -> bool {
-    static SHORT_FORMS: OnceLock<BTreeMap<String, BTreeSet<String>>> = OnceLock::new();
+    // Hashed: asked for every pair of given names compared, where a tree would compare the
+    // name with a dozen others on the way.
+    static SHORT_FORMS: OnceLock<HashMap<String, BTreeSet<String>, FoldState>> = OnceLock::new();
     let forms = SHORT_FORMS.get_or_init(|| {
-        let mut forms: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+        let mut forms: HashMap<String, BTreeSet<String>, FoldState> = HashMap::default();
         for line in GIVEN_NAMES_CSV.lines().skip(1) {
             let mut fields = line.split(',');
             if let (Some(name), Some("has_nickname"), Some(short)) = (fields.next(), fields.next(), fields.next()) {

@@ -923,12 +923,10 @@ fn tokens_fit(short: &[String], long: &[String], nicknames: bool) -> bool {
 /// starts with ("fred" for "frederick"), or with `nicknames` a usual short form of a given name
 /// ("bill" for "william"); either way round.
 fn token_fits(a: &str, b: &str, nicknames: bool) -> bool {
-    if a == b || (nicknames && given_names_match(a, b)) {
-        return true;
-    }
     let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
-    let letters = short.chars().count();
-    (letters == 1 || letters >= 3) && long.starts_with(short)
+    // One letter, or three and more: counted only as far as three, and only for a prefix.
+    let prefix = || long.starts_with(short) && matches!(short.chars().take(3).count(), 1 | 3);
+    a == b || prefix() || (nicknames && given_names_match(a, b))
 }
 
 fn ratio(part: usize, whole: usize) -> f64 {
@@ -1012,6 +1010,21 @@ mod tests {
         let one = record("q2", "Cy Black", &[("postcode", "2600")]);
         let refused = resolve_record(&state, &one).err().expect("no candidate").join("; ");
         assert!(refused.contains("shares 2 blocking keys"), "{refused}");
+    }
+
+    #[test]
+    fn a_token_fits_itself_its_initial_a_prefix_of_three_letters_or_a_usual_short_form() {
+        assert!(token_fits("frederick", "frederick", false));
+        assert!(token_fits("j", "jane", false) && token_fits("jane", "j", false), "an initial, either way");
+        assert!(token_fits("fred", "frederick", false) && token_fits("fre", "frederick", false));
+        assert!(!token_fits("fr", "frederick", false), "two letters are neither an initial nor a short form");
+        assert!(!token_fits("", "frederick", false));
+        assert!(!token_fits("fred", "alfred", false), "a prefix only");
+        assert!(!token_fits("bill", "william", false) && token_fits("bill", "william", true), "a usual short form");
+        // Letters, not bytes: "é" is one letter of two bytes, "él" two letters of three.
+        assert!(token_fits("é", "élise", false));
+        assert!(!token_fits("él", "élise", false));
+        assert!(token_fits("éli", "élise", false));
     }
 
     #[test]
