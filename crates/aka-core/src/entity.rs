@@ -47,15 +47,19 @@ impl Entity {
     /// Counts a mention's surface (possessive stripped) as a name or a role phrase, and takes
     /// its roles.
     pub(crate) fn count(&mut self, mention: &Mention) {
-        let surface = strip_possessive_suffix(mention.name_text().trim()).to_string();
-        if surface.is_empty() {
-            // A record without a name.
-            self.roles.extend(mention.roles.iter().cloned());
-            return;
-        }
-        match mention.form {
-            Form::Name => *self.names.entry(surface).or_insert(0) += 1,
-            Form::RoleOnly | Form::Description => *self.role_phrases.entry(surface).or_insert(0) += 1,
+        let surface = strip_possessive_suffix(mention.name_text().trim());
+        if !surface.is_empty() {
+            let counts = match mention.form {
+                Form::Name => &mut self.names,
+                Form::RoleOnly | Form::Description => &mut self.role_phrases,
+            };
+            // A name seen before (most are) is counted without a copy of it.
+            match counts.get_mut(surface) {
+                Some(count) => *count += 1,
+                None => {
+                    counts.insert(surface.to_string(), 1);
+                }
+            }
         }
         self.roles.extend(mention.roles.iter().cloned());
     }
