@@ -895,6 +895,7 @@ impl State {
         let kind_before = entity.kind;
         entity.kind = entity.kind.refine(mention.kind);
         entity.mentions.push(mention_id.to_string());
+        let first_mention = entity.mentions.len() == 1;
         entity.history.push(seq);
         let names = entity.names.len();
         entity.count(&mention);
@@ -938,8 +939,15 @@ impl State {
             self.doc_entities.forget(doc);
         }
         self.entity_docs.forget(&id);
+        let doc = self.doc_numbers.number(&mention.doc_id);
         if let Some(latest) = self.latest_docs.get_mut(&id) {
-            Arc::make_mut(latest).push(self.doc_numbers.number(&mention.doc_id));
+            Arc::make_mut(latest).push(doc);
+        } else if first_mention {
+            // A new entity's latest documents are its one mention's: kept from the start, and
+            // carried along from here, so that they are never read back from its mentions.
+            let mut latest = LatestDocs::default();
+            latest.push(doc);
+            self.latest_docs.insert(id, Arc::new(latest));
         }
         self.set_link(mention_id, named);
         // The keys of the entity's mention before, again (a popular entity is named the same way
