@@ -899,8 +899,6 @@ impl State {
         entity.history.push(seq);
         let names = entity.names.len();
         entity.count(&mention);
-        // A new entity's one name (none for a role or a record without a name).
-        let first_names: Vec<String> = if first_mention { entity.names.keys().cloned().collect() } else { Vec::new() };
         let (kind, surface) = (entity.kind, crate::normalize::strip_possessive_suffix(mention.name_text().trim()));
         // One new spelling and nothing else changed (a popular entity gains spellings all the
         // time): its remembered tokens take it in at its place instead of being made again from
@@ -939,12 +937,6 @@ impl State {
                 assert_eq!(*tokens, EntityTokens::new(entity.kind, names), "tokens of {id} after {mention_id}");
             }
             self.entity_tokens.insert(id, tokens);
-        } else if first_mention {
-            // A new entity's names as tokens, from its one name (whose tokens were just made to
-            // resolve the mention): kept from the start and carried along as it gains names, so
-            // that they are never made again from its names the first time it is a candidate.
-            let names = first_names.iter().map(|n| self.name_tokens(n)).collect();
-            self.entity_tokens.insert(id, Arc::new(EntityTokens::new(kind, names)));
         }
         if let Some(doc) = self.doc_numbers.find(&mention.doc_id) {
             self.doc_entities.forget(doc);
