@@ -921,9 +921,6 @@ impl State {
             {
                 *current = Arc::from(surface);
             }
-        } else if first_mention {
-            // A new entity's canonical name is its one name, kept from the start.
-            self.canonical.insert(id, Arc::from(entity.name()));
         }
         if let Some(at) = new_name_at
             && let Some(old) = self.entity_tokens.take(&id)
