@@ -131,6 +131,12 @@ fn main() {
         let scratch = tempfile::Builder::new().prefix("aka-scale-bench-").tempdir_in(&scratch_root).expect("a dir");
         let data = scratch.path().join("data");
         let run = ingest(&data, seed, largest + WINDOW, &points);
+        if callgrind_hooks() {
+            // Under callgrind the storage limit would take many minutes and its figures mean
+            // nothing; the scratch directory goes as the run ends.
+            eprintln!("scale bench: AKA_SCALE_CALLGRIND is set: the windows are profiled, nothing else is measured");
+            return;
+        }
         let limit = storage_limit(&data.join(LOG_DIR), &scratch.path().join("limit"), &run);
         if let Some((first, _)) = measured.first() {
             for (h, p) in &run.points {
@@ -346,11 +352,6 @@ fn ingest(dir: &Path, seed: u64, total: u64, points: &BTreeSet<u64>) -> Run {
     }
     run.wall_s = started.elapsed().as_secs_f64();
     drop(engine);
-    if callgrind {
-        // Under callgrind the storage limit would take many minutes and its figures mean nothing.
-        eprintln!("scale bench: AKA_SCALE_CALLGRIND is set: the windows are profiled, nothing else is measured");
-        std::process::exit(0);
-    }
     run
 }
 
@@ -366,7 +367,8 @@ const CALLGRIND_WARM_MENTIONS: u64 = 2_000;
 /// --toggle-collect=scale::callgrind_collected --dump-after=scale::callgrind_window_end
 /// --cache-sim=yes --D1=32768,8,64 --LL=33554432,16,64 BENCH 1000000 --runs=1` writes one
 /// profile per window (the first 10k, 10k, 100k, 1M), each of that window's ingest calls alone:
-/// `scripts/callgrind_compare.py` sets two of them side by side. The run ends after the ingest.
+/// `scripts/callgrind_compare.py` sets two of them side by side. The run ends after the ingest
+/// (its store removed).
 fn callgrind_hooks() -> bool {
     std::env::var_os("AKA_SCALE_CALLGRIND").is_some()
 }
