@@ -219,8 +219,9 @@ impl DocNumber {
     }
 }
 
-/// The numbers of the documents a state's memos hold something of. A document's id is looked
-/// up (a string hashed, then compared) once, when its number is given, and the documents an
+/// The numbers of the documents a state's memos hold something of (every document a mention
+/// was linked in). A document's id is looked up (a string hashed, then compared) once per
+/// mention linked, and the documents an
 /// entity appears in are kept as numbers: the company an entity keeps is then asked of each
 /// with one load, not a string lookup. A clone starts empty, as the memos holding the numbers do.
 pub(crate) struct DocNumbers(Mutex<Numbering>);

@@ -924,9 +924,10 @@ fn tokens_fit(short: &[String], long: &[String], nicknames: bool) -> bool {
 /// ("bill" for "william"); either way round.
 fn token_fits(a: &str, b: &str, nicknames: bool) -> bool {
     let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
-    // One letter, or three and more: counted only as far as three, and only for a prefix.
-    let prefix = || long.starts_with(short) && matches!(short.chars().take(3).count(), 1 | 3);
-    a == b || prefix() || (nicknames && given_names_match(a, b))
+    // A prefix of one letter, or of three and more: counted only as far as three.
+    a == b
+        || (long.starts_with(short) && matches!(short.chars().take(3).count(), 1 | 3))
+        || (nicknames && given_names_match(a, b))
 }
 
 fn ratio(part: usize, whole: usize) -> f64 {

@@ -108,7 +108,8 @@ pub struct State {
     /// from the mentions (a lookup each in the largest table); forgotten when the entity's
     /// mentions change any other way.
     latest_docs: IdMemo<LatestDocs>,
-    /// The numbers of the documents the three memos above hold (of this state's life).
+    /// The numbers of the documents mentions were linked in and of those asked about, for the
+    /// three memos above (of this state's life).
     doc_numbers: DocNumbers,
     /// The blocking keys of each entity's latest mention, under which it is listed (or the list
     /// was full): forgotten when the entity merges, splits or is made again.
@@ -935,11 +936,10 @@ impl State {
             }
             self.entity_tokens.insert(id, tokens);
         }
-        if let Some(doc) = self.doc_numbers.find(&mention.doc_id) {
-            self.doc_entities.forget(doc);
-        }
-        self.entity_docs.forget(&id);
+        // The document's number, looked up once for the two memos by document.
         let doc = self.doc_numbers.number(&mention.doc_id);
+        self.doc_entities.forget(doc);
+        self.entity_docs.forget(&id);
         if let Some(latest) = self.latest_docs.get_mut(&id) {
             Arc::make_mut(latest).push(doc);
         } else if first_mention {
