@@ -22,8 +22,10 @@ pub mod resolver;
 pub mod state;
 #[cfg(test)]
 mod testing;
+mod tokens;
 
 pub use entity::Entity;
 pub use image::{Base, Image};
 pub use resolver::{decide, resolution_order};
-pub use state::{DocRecord, EntityNames, EntityTokens, Judgement, Prepared, State};
+pub use state::{DocRecord, EntityNames, Judgement, Prepared, State};
+pub use tokens::{EntityTokens, NameTokens};

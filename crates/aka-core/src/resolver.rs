@@ -17,6 +17,7 @@ use crate::mention::{Form, Kind, Mention, Role, Tense};
 use crate::normalize::{acronym_form, given_names_match, initials, is_acronym, mention_acronym, name_key};
 use crate::rules::AttrKind;
 use crate::state::{ANY_QUALIFIER, State, fuzzy_key, key, role_key};
+use crate::tokens::{EntityTokens, NameTokens};
 
 /// The order in which a document's mentions are resolved: names of organisations and places
 /// first (so that role qualifiers can be found), then other names, then role-only mentions;
@@ -385,7 +386,8 @@ fn same_document(state: &State, context: &DocContext, m: &Mention, tokens: &[Str
         }
         let fits_name = match kind.refine(m.kind) {
             Kind::Person => {
-                (other.last() == Some(last) && (tokens_fit(tokens, other, false) || tokens_fit(other, tokens, false)))
+                (other.last() == Some(last)
+                    && (tokens_fit(tokens, other.iter(), false) || tokens_fit(other.iter(), tokens, false)))
                     || (m.kind == Kind::Person && lone && other.len() > 1 && other.first() == Some(first))
             }
             Kind::Org => other.ends_with(tokens) || tokens.ends_with(other),
@@ -420,9 +422,12 @@ fn same_document(state: &State, context: &DocContext, m: &Mention, tokens: &[Str
 /// or the entity has none.
 fn full_names_admit(state: &State, id: EntityId, tokens: &[String]) -> bool {
     let Some(names) = state.entity_tokens(id) else { return false };
-    let mut full = names.names.iter().filter(|n| n.len() > 1).peekable();
-    full.peek().is_none()
-        || full.any(|n| n.last() == tokens.last() && (tokens_fit(tokens, n, false) || tokens_fit(n, tokens, false)))
+    let last = tokens.last().map(String::as_str);
+    !names.has_full_name()
+        || names
+            .distinct()
+            .filter(|n| n.len() > 1)
+            .any(|n| n.last() == last && (tokens_fit(tokens, n.iter(), false) || tokens_fit(n.iter(), tokens, false)))
 }
 
 /// Exact normalised name or a name the document gave as an alias.
@@ -502,7 +507,7 @@ fn containment(state: &State, context: &DocContext, m: &Mention, tokens: &[Strin
             let evidence = vec![format!(
                 "{:?} and {:?} share the tokens in order and the last name",
                 tokens.join(" "),
-                full.join(" ")
+                full.joined()
             )];
             Containment::One(Found {
                 also: Vec::new(),
@@ -516,9 +521,29 @@ fn containment(state: &State, context: &DocContext, m: &Mention, tokens: &[Strin
     }
 }
 
+/// A name of an entity that a mention's tokens fit, held with the entity's names.
+struct Fit {
+    names: Arc<EntityTokens>,
+    place: (usize, usize),
+}
+
+impl Fit {
+    fn name(&self) -> NameTokens<'_> {
+        self.names.at(self.place)
+    }
+
+    fn len(&self) -> usize {
+        self.name().len()
+    }
+
+    fn joined(&self) -> String {
+        self.name().joined()
+    }
+}
+
 /// The entities whose names a mention's tokens fit, each with the name it fits best.
 struct Fits {
-    fits: Vec<(EntityId, Arc<[String]>)>,
+    fits: Vec<(EntityId, Fit)>,
     /// The scan stopped once more than [`CO_MENTION_FITS_MAX`] entities fitted by a name of
     /// several words and the mention gave no role: nothing but a role decides among so many,
     /// so the rest of a frequent surname's entities are not looked at.
@@ -528,7 +553,7 @@ struct Fits {
 fn containment_fits(state: &State, m: &Mention, tokens: &[String]) -> Fits {
     let Some(last) = tokens.last() else { return Fits { fits: Vec::new(), more: false } };
     let org = m.kind == Kind::Org;
-    let mut fits: Vec<(EntityId, Arc<[String]>)> = Vec::new();
+    let mut fits: Vec<(EntityId, Fit)> = Vec::new();
     let mut full_fits = 0;
     for id in state.candidates(&format!("{}{last}", key::SURNAME)) {
         // The remembered tokens carry the kind: one lookup per candidate, not three.
@@ -536,37 +561,40 @@ fn containment_fits(state: &State, m: &Mention, tokens: &[String]) -> Fits {
         if !entity_tokens.kind.compatible(m.kind) || org != (entity_tokens.kind == Kind::Org) {
             continue;
         }
-        let names = &entity_tokens.distinct;
         let fitting = |nicknames: bool| {
             // A lone token fits every name that ends in it: the longest of them is known.
             if tokens.len() == 1 {
-                return entity_tokens.longest_ending_with(last).cloned();
+                return entity_tokens.longest_ending_with(last);
             }
             // A name of several words must fit one of the entity's names of several words, not
             // only a short one it was also called: "Salman Roe" does not fit an entity named
             // "Tariq Roe" and "Roe".
-            let has_full = names.iter().any(|n| n.len() > 1);
+            let has_full = entity_tokens.has_full_name();
             entity_tokens
                 .ending_with(last)
                 .filter(|full| !has_full || full.len() > 1)
                 .filter(|full| {
                     if org {
-                        full.ends_with(tokens) || tokens.ends_with(full)
+                        // One ends the other: the shorter is the last words of the longer.
+                        full.iter().rev().zip(tokens.iter().rev()).all(|(a, b)| a == b)
                     } else {
-                        tokens_fit(tokens, full, nicknames) || tokens_fit(full, tokens, nicknames)
+                        tokens_fit(tokens, full.iter(), nicknames) || tokens_fit(full.iter(), tokens, nicknames)
                     }
                 })
-                .max_by_key(|full| full.len())
-                .cloned()
+                .max_by_key(NameTokens::len)
         };
         // A given name's usual short form fits only when it fits every full name the entity has
         // ("Bill" is a short form of both "William" and "Robert": it does not join them).
         let by_nickname = || {
             let first = tokens.first().filter(|_| !org && tokens.len() > 1)?;
-            let consistent = names.iter().filter(|n| n.len() > 1).all(|n| token_fits(first, &n[0], true));
+            let consistent = entity_tokens
+                .distinct()
+                .filter(|n| n.len() > 1)
+                .all(|n| n.first().is_some_and(|given| token_fits(first, given, true)));
             if consistent { fitting(true) } else { None }
         };
-        if let Some(full) = fitting(false).or_else(by_nickname) {
+        if let Some(full) = fitting(false).or_else(by_nickname).map(|n| n.place()) {
+            let full = Fit { names: Arc::clone(&entity_tokens), place: full };
             if full.len() > 1 {
                 full_fits += 1;
             }
@@ -592,17 +620,17 @@ fn choose_among(
     context: &DocContext,
     m: &Mention,
     tokens: &[String],
-    fits: &[(EntityId, Arc<[String]>)],
+    fits: &[(EntityId, Fit)],
 ) -> Containment {
     // A mention without roles shares none: no entity need be looked up.
-    let with_role: Vec<&(EntityId, Arc<[String]>)> = fits
+    let with_role: Vec<&(EntityId, Fit)> = fits
         .iter()
         .filter(|(id, _)| !m.roles.is_empty() && state.entity(*id).is_some_and(|e| shares_role(&m.roles, &e)))
         .collect();
     if let [(entity, full)] = with_role.as_slice() {
         let evidence = vec![
             format!("{:?} fits {} known names; a shared role decides", tokens.join(" "), fits.len()),
-            format!("{:?} holds a role the mention gives", full.join(" ")),
+            format!("{:?} holds a role the mention gives", full.joined()),
         ];
         return Containment::One(Found {
             also: Vec::new(),
@@ -628,7 +656,7 @@ fn choose_among(
             format!("{:?} fits {} known names; the document's other entities decide", tokens.join(" "), fits.len()),
             format!(
                 "{:?} appears with {top} of them ({}), the next fit with {runner_up}",
-                full.join(" "),
+                full.joined(),
                 with.join(", ")
             ),
         ];
@@ -649,8 +677,8 @@ fn choose_among(
 }
 
 /// Fits as evidence names them: `E3 "jane roe", E7 "j roe"`.
-fn listed(fits: &[(EntityId, Arc<[String]>)]) -> String {
-    let names: Vec<String> = fits.iter().map(|(id, full)| format!("{id} {:?}", full.join(" "))).collect();
+fn listed(fits: &[(EntityId, Fit)]) -> String {
+    let names: Vec<String> = fits.iter().map(|(id, full)| format!("{id} {:?}", full.joined())).collect();
     names.join(", ")
 }
 
@@ -914,9 +942,13 @@ fn same_role(a: &Role, b: &Role) -> bool {
 /// Whether the tokens of `short` stand in `long` in order, each equal to its match or an
 /// initial or short form of it ("j" or "fred" for "frederick"), and with `nicknames` also a
 /// usual short form of a given name ("bill" for "william").
-fn tokens_fit(short: &[String], long: &[String], nicknames: bool) -> bool {
-    let mut rest = long.iter();
-    short.iter().all(|token| rest.any(|t| token_fits(token, t, nicknames)))
+fn tokens_fit<S: AsRef<str>, L: AsRef<str>>(
+    short: impl IntoIterator<Item = S>,
+    long: impl IntoIterator<Item = L>,
+    nicknames: bool,
+) -> bool {
+    let mut rest = long.into_iter();
+    short.into_iter().all(|token| rest.any(|t| token_fits(token.as_ref(), t.as_ref(), nicknames)))
 }
 
 /// A token equal to another, an initial of it, a short form of three or more letters that it
@@ -1211,6 +1243,19 @@ mod tests {
         assert!(same(&map, "b:1", "b:0"), "the document named Jamal Roe");
         assert!(!same(&map, "b:1", "a:0"));
         assert!(same(&map, "c:0", "c:1") && same(&map, "c:0", "b:2"), "an organisation's last words");
+    }
+
+    #[test]
+    fn an_organisations_last_words_name_it_in_another_document_but_a_shared_last_word_does_not() {
+        let (_, map) = resolve(vec![
+            vec![m("a", 0, "ORG New Tarsa Saints")],
+            vec![m("b", 0, "ORG Tarsa Saints")],
+            vec![m("c", 0, "ORG Harbour Saints")],
+            vec![m("d", 0, "ORG Saints of New Tarsa")],
+        ]);
+        assert!(same(&map, "b:0", "a:0"), "the last words of its name");
+        assert!(!same(&map, "c:0", "a:0"), "only the last word in common");
+        assert!(!same(&map, "d:0", "a:0") && !same(&map, "d:0", "c:0"), "a name that ends in another word");
     }
 
     #[test]

@@ -8,13 +8,12 @@
 //! a row copies it into the overlay.
 
 use std::borrow::Cow;
-use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::ops::Bound;
 use std::sync::Arc;
 
 use crate::entity::Entity;
 use crate::event::{EntityId, Event, Verdict};
-use crate::hash::FoldState;
 use crate::idbits::IdBits;
 use crate::image::{Base, Image, find, id as archived_id, owned};
 use crate::memo::{DocMemo, DocNumber, DocNumbers, IdMemo, Memo};
@@ -22,6 +21,7 @@ use crate::mention::{Form, Kind, Mention, Tense};
 use crate::normalize::{initials, mention_acronym, name_key};
 use crate::overlay::Overlay;
 use crate::rules::Rules;
+use crate::tokens::EntityTokens;
 
 /// What the state keeps of a document. Its text stays in the log, in its `DocumentIngested`
 /// event at `seq`: snapshots stay small and the text is read only when shown.
@@ -133,91 +133,6 @@ pub struct EntityNames<'a> {
     /// Its surface names, then its role phrases, in the order of [`Entity::names`] and
     /// [`Entity::role_phrases`].
     pub names: Vec<&'a str>,
-}
-
-/// An entity's names as the resolver compares them: the folded tokens of each name, in the
-/// entity's name order.
-#[derive(Debug, PartialEq)]
-pub struct EntityTokens {
-    /// The entity's kind (a mention that refines it forgets these tokens too).
-    pub kind: Kind,
-    /// The tokens of each name, in code-point order of the names.
-    pub names: Vec<Arc<[String]>>,
-    /// Each distinct token sequence once, in the order of its last place in `names`: many
-    /// spellings of a popular entity fold alike, and a question asked of every name ("the
-    /// longest that fits, the last of equals") has the same answer here.
-    pub distinct: Vec<Arc<[String]>>,
-    /// Positions in `distinct` beside a hash of their last token, ordered by that hash, then the
-    /// token, then position: a popular entity has hundreds of spellings, and a surname is
-    /// compared with those that end in it, found by comparing numbers rather than strings.
-    by_last: Vec<(u64, usize)>,
-    /// Beside each entry of `by_last`, the longest name (the last of equals) of the entries with
-    /// its last token up to it: at a token's last entry, the longest name that ends in it.
-    longest: Vec<usize>,
-}
-
-impl EntityTokens {
-    fn new(kind: Kind, names: Vec<Arc<[String]>>) -> EntityTokens {
-        let mut last_place: HashMap<&[String], usize, FoldState> =
-            HashMap::with_capacity_and_hasher(names.len(), FoldState::default());
-        for (place, tokens) in names.iter().enumerate() {
-            last_place.insert(tokens, place);
-        }
-        let distinct: Vec<Arc<[String]>> = names
-            .iter()
-            .enumerate()
-            .filter(|(place, tokens)| last_place.get(&tokens[..]) == Some(place))
-            .map(|(_, tokens)| Arc::clone(tokens))
-            .collect();
-        drop(last_place);
-        let last_of = |i: usize| distinct[i].last().map(String::as_str);
-        let mut by_last: Vec<(u64, usize)> = (0..distinct.len()).map(|i| (last_hash(last_of(i)), i)).collect();
-        by_last.sort_by(|(h, a), (g, b)| h.cmp(g).then_with(|| last_of(*a).cmp(&last_of(*b))).then(a.cmp(b)));
-        let mut longest: Vec<usize> = Vec::with_capacity(by_last.len());
-        for (k, &(_, i)) in by_last.iter().enumerate() {
-            let longer_before = (k > 0 && last_of(by_last[k - 1].1) == last_of(i))
-                .then(|| longest[k - 1])
-                .filter(|&before| distinct[before].len() > distinct[i].len());
-            longest.push(longer_before.unwrap_or(i));
-        }
-        EntityTokens { kind, names, distinct, by_last, longest }
-    }
-
-    /// The entries of `by_last` whose hash is that of `last`: its names, and those of any other
-    /// token with the same hash.
-    fn hashed_like(&self, last: &str) -> std::ops::Range<usize> {
-        let hash = last_hash(Some(last));
-        self.by_last.partition_point(|e| e.0 < hash)..self.by_last.partition_point(|e| e.0 <= hash)
-    }
-
-    fn last_token(&self, entry: usize) -> Option<&str> {
-        self.distinct[self.by_last[entry].1].last().map(String::as_str)
-    }
-
-    /// The distinct names whose last token is `last`, in `distinct` order.
-    pub fn ending_with<'a>(&'a self, last: &'a str) -> impl Iterator<Item = &'a Arc<[String]>> + 'a {
-        self.hashed_like(last)
-            .filter(move |&k| self.last_token(k) == Some(last))
-            .map(|k| &self.distinct[self.by_last[k].1])
-    }
-
-    /// The longest distinct name whose last token is `last` (the last of equals), as
-    /// `ending_with(last).max_by_key(|n| n.len())` gives it, without going through them all.
-    pub fn longest_ending_with<'a>(&'a self, last: &'a str) -> Option<&'a Arc<[String]>> {
-        let entries = self.hashed_like(last);
-        let (first, end) = (entries.start, entries.end);
-        // Entries of one hash are ordered by token: the first and the last being `last`, all are.
-        if first < end && self.last_token(first) == Some(last) && self.last_token(end - 1) == Some(last) {
-            return Some(&self.distinct[self.longest[end - 1]]);
-        }
-        self.ending_with(last).max_by_key(|n| n.len())
-    }
-}
-
-/// The hash `EntityTokens::by_last` orders names by (the process's key: only the grouping of
-/// equal tokens, never an order between different ones, reaches a result).
-fn last_hash(last: Option<&str>) -> u64 {
-    crate::hash::fold_hash(&last)
 }
 
 /// The documents of an entity's latest [`ENTITY_DOCS_MENTIONS_MAX`] mentions, the oldest first,
@@ -1326,58 +1241,6 @@ mod tests {
             assert_eq!(prepared.attrs, attrs, "{name}");
         }
         assert!(!mentions[0].roles.is_empty() && mentions[1].attrs.len() == 2);
-    }
-
-    #[test]
-    fn names_ending_with_a_token_are_those_a_filter_gives_in_the_same_order() {
-        let rules = Rules::default_rules();
-        let names: Vec<Arc<[String]>> = ["jane roe", "roe", "ann rowe", "j roe", "rowe", "ann roe", "li"]
-            .iter()
-            .map(|n| crate::normalize::name_tokens(n, &rules).into())
-            .collect();
-        let tokens = EntityTokens::new(Kind::Person, names.clone());
-        for last in ["roe", "rowe", "li", "ro", "zz", ""] {
-            let by_filter: Vec<&Arc<[String]>> =
-                names.iter().filter(|n| n.last().map(String::as_str) == Some(last)).collect();
-            assert_eq!(tokens.ending_with(last).collect::<Vec<_>>(), by_filter, "{last:?}");
-        }
-    }
-
-    #[test]
-    fn the_longest_name_ending_with_a_token_is_the_last_of_the_longest_a_filter_gives() {
-        let rules = Rules::default_rules();
-        // Names of one length ending alike ("ann roe", "jim roe"): the last of them is the one.
-        let names: Vec<Arc<[String]>> =
-            ["ann roe", "roe", "jane ann roe", "jim roe", "j roe", "rowe", "ann rowe", "li", "jo ann roe", "roe"]
-                .iter()
-                .map(|n| crate::normalize::name_tokens(n, &rules).into())
-                .collect();
-        for kept in 0..=names.len() {
-            let tokens = EntityTokens::new(Kind::Person, names[..kept].to_vec());
-            for last in ["roe", "rowe", "li", "ann", "ro", ""] {
-                let by_filter = tokens.distinct.iter().filter(|n| n.last().map(String::as_str) == Some(last));
-                let expected = by_filter.max_by_key(|n| n.len());
-                assert_eq!(tokens.longest_ending_with(last), expected, "{last:?} among the first {kept} names");
-                assert_eq!(tokens.longest_ending_with(last), tokens.ending_with(last).max_by_key(|n| n.len()));
-            }
-        }
-    }
-
-    #[test]
-    fn distinct_names_keep_each_token_sequence_at_its_last_place() {
-        let rules = Rules::default_rules();
-        // "Dr. Jane Roe" folds as "Jane Roe" does; "JANE ROE" too.
-        let names: Vec<Arc<[String]>> = ["Dr. Jane Roe", "J. Roe", "JANE ROE", "Jane Roe", "Roe"]
-            .iter()
-            .map(|n| crate::normalize::name_tokens(n, &rules).into())
-            .collect();
-        let tokens = EntityTokens::new(Kind::Person, names.clone());
-        let distinct: Vec<Vec<String>> = tokens.distinct.iter().map(|n| n.to_vec()).collect();
-        assert_eq!(distinct, [vec!["j", "roe"], vec!["jane", "roe"], vec!["roe"]]);
-        // The last of the longest is the same name whichever list is asked.
-        let last_longest = |list: &[Arc<[String]>]| list.iter().max_by_key(|n| n.len()).map(|n| n.to_vec());
-        assert_eq!(last_longest(&tokens.distinct), last_longest(&names));
-        assert_eq!(tokens.ending_with("roe").count(), 3);
     }
 
     /// Events applied in order, numbered from 1, as a log replays them.

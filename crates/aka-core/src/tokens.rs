@@ -1,0 +1,344 @@
+//! An entity's names as the resolver compares them, laid out to be read in few cache lines.
+//!
+//! A candidate of a mention is read once in a long while at a large history: each pointer
+//! followed to read it is a likely miss of the last-level cache. The names' tokens are kept in
+//! one string and every number the comparisons need (hashes of last tokens, where each name and
+//! token starts) in one array, so that reading a candidate's names follows two pointers, not
+//! one per name and one per token.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use crate::hash::FoldState;
+use crate::mention::Kind;
+
+/// An entity's names as the resolver compares them: the folded tokens of each name.
+#[derive(Debug, PartialEq)]
+pub struct EntityTokens {
+    /// The entity's kind (a mention that refines it forgets these tokens too).
+    pub kind: Kind,
+    /// Whether one of its names has several tokens.
+    full: bool,
+    /// How many distinct names it has.
+    distinct: u32,
+    /// The tokens of the distinct names, one after another.
+    text: Box<str>,
+    /// Four runs of `distinct` numbers, then one more, then one per token:
+    /// - a hash of each distinct name's last token, ordered by hash, then token, then place
+    ///   (an entry), so that a surname is compared with the names that end in it, found by
+    ///   comparing numbers rather than strings;
+    /// - the distinct name at each entry;
+    /// - beside each entry, the longest name (the last of equals) of the entries with its last
+    ///   token up to it: at a token's last entry, the longest name that ends in it;
+    /// - the first token of each distinct name, and the number of tokens after them;
+    /// - where each token ends in `text` (it starts where the one before it ends).
+    numbers: Box<[u32]>,
+    /// The tokens of each name, in code-point order of the names (what a new name is added to).
+    pub names: Vec<Arc<[String]>>,
+}
+
+/// One of an entity's distinct names: its tokens in `text`.
+#[derive(Clone, Copy)]
+pub struct NameTokens<'a> {
+    of: &'a EntityTokens,
+    /// Its first token and the one after its last.
+    tokens: (usize, usize),
+}
+
+impl EntityTokens {
+    /// The tokens of an entity of `kind` with these names (in code-point order of the names).
+    pub(crate) fn new(kind: Kind, names: Vec<Arc<[String]>>) -> EntityTokens {
+        let mut last_place: HashMap<&[String], usize, FoldState> =
+            HashMap::with_capacity_and_hasher(names.len(), FoldState::default());
+        for (place, tokens) in names.iter().enumerate() {
+            last_place.insert(tokens, place);
+        }
+        // Each distinct token sequence once, in the order of its last place in `names`: many
+        // spellings of a popular entity fold alike, and a question asked of every name ("the
+        // longest that fits, the last of equals") has the same answer here.
+        let distinct: Vec<&[String]> = names
+            .iter()
+            .enumerate()
+            .filter(|(place, tokens)| last_place.get(&tokens[..]) == Some(place))
+            .map(|(_, tokens)| &tokens[..])
+            .collect();
+        drop(last_place);
+        let last_of = |i: usize| distinct[i].last().map(String::as_str);
+        let mut by_last: Vec<(u32, usize)> = (0..distinct.len()).map(|i| (last_hash(last_of(i)), i)).collect();
+        by_last.sort_by(|(h, a), (g, b)| h.cmp(g).then_with(|| last_of(*a).cmp(&last_of(*b))).then(a.cmp(b)));
+        let mut longest: Vec<usize> = Vec::with_capacity(by_last.len());
+        for (k, &(_, i)) in by_last.iter().enumerate() {
+            let longer_before = (k > 0 && last_of(by_last[k - 1].1) == last_of(i))
+                .then(|| longest[k - 1])
+                .filter(|&before| distinct[before].len() > distinct[i].len());
+            longest.push(longer_before.unwrap_or(i));
+        }
+        let token_count: usize = distinct.iter().map(|n| n.len()).sum();
+        let mut numbers: Vec<u32> = Vec::with_capacity(4 * distinct.len() + 1 + token_count);
+        numbers.extend(by_last.iter().map(|(hash, _)| *hash));
+        numbers.extend(by_last.iter().map(|(_, i)| number(*i)));
+        numbers.extend(longest.iter().map(|i| number(*i)));
+        let mut first = 0;
+        for name in &distinct {
+            numbers.push(number(first));
+            first += name.len();
+        }
+        numbers.push(number(first));
+        let mut text = String::with_capacity(distinct.iter().flat_map(|n| n.iter()).map(String::len).sum());
+        for token in distinct.iter().flat_map(|n| n.iter()) {
+            text.push_str(token);
+            numbers.push(number(text.len()));
+        }
+        EntityTokens {
+            kind,
+            full: distinct.iter().any(|n| n.len() > 1),
+            distinct: number(distinct.len()),
+            text: text.into_boxed_str(),
+            numbers: numbers.into_boxed_slice(),
+            names,
+        }
+    }
+
+    /// Whether one of its names has several tokens.
+    pub fn has_full_name(&self) -> bool {
+        self.full
+    }
+
+    /// Each distinct token sequence of its names once, in the order of its last place in
+    /// [`EntityTokens::names`].
+    pub fn distinct(&self) -> impl Iterator<Item = NameTokens<'_>> + '_ {
+        (0..self.distinct_count()).map(|i| self.name(i))
+    }
+
+    fn distinct_count(&self) -> usize {
+        as_usize(self.distinct)
+    }
+
+    /// The `i`th distinct name.
+    fn name(&self, i: usize) -> NameTokens<'_> {
+        let firsts = 3 * self.distinct_count();
+        NameTokens { of: self, tokens: (as_usize(self.numbers[firsts + i]), as_usize(self.numbers[firsts + i + 1])) }
+    }
+
+    /// The name whose tokens are at `place` ([`NameTokens::place`]).
+    pub(crate) fn at(&self, place: (usize, usize)) -> NameTokens<'_> {
+        NameTokens { of: self, tokens: place }
+    }
+
+    /// The `t`th token of the distinct names.
+    fn token(&self, t: usize) -> &str {
+        let ends = 4 * self.distinct_count() + 1;
+        let start = if t == 0 { 0 } else { as_usize(self.numbers[ends + t - 1]) };
+        &self.text[start..as_usize(self.numbers[ends + t])]
+    }
+
+    /// The entries whose hash is that of `last`: its names, and those of any other token with
+    /// the same hash.
+    fn hashed_like(&self, last: &str) -> std::ops::Range<usize> {
+        let hash = last_hash(Some(last));
+        let hashes = &self.numbers[..self.distinct_count()];
+        hashes.partition_point(|h| *h < hash)..hashes.partition_point(|h| *h <= hash)
+    }
+
+    /// The distinct name at an entry.
+    fn entry(&self, entry: usize) -> NameTokens<'_> {
+        self.name(as_usize(self.numbers[self.distinct_count() + entry]))
+    }
+
+    /// The distinct names whose last token is `last`, in [`EntityTokens::distinct`] order.
+    pub fn ending_with<'a>(&'a self, last: &'a str) -> impl Iterator<Item = NameTokens<'a>> + 'a {
+        self.hashed_like(last).map(|k| self.entry(k)).filter(move |name| name.last() == Some(last))
+    }
+
+    /// The longest distinct name whose last token is `last` (the last of equals), as
+    /// `ending_with(last).max_by_key(|n| n.len())` gives it, without going through them all.
+    pub fn longest_ending_with<'a>(&'a self, last: &'a str) -> Option<NameTokens<'a>> {
+        let entries = self.hashed_like(last);
+        let (first, end) = (entries.start, entries.end);
+        // Entries of one hash are ordered by token: the first and the last being `last`, all are.
+        if first < end && self.entry(first).last() == Some(last) && self.entry(end - 1).last() == Some(last) {
+            return Some(self.name(as_usize(self.numbers[2 * self.distinct_count() + end - 1])));
+        }
+        self.ending_with(last).max_by_key(NameTokens::len)
+    }
+}
+
+impl<'a> NameTokens<'a> {
+    /// How many tokens it has.
+    pub fn len(&self) -> usize {
+        self.tokens.1 - self.tokens.0
+    }
+
+    /// Whether it has none.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Where its tokens are among its entity's ([`EntityTokens::at`]).
+    pub(crate) fn place(&self) -> (usize, usize) {
+        self.tokens
+    }
+
+    /// Its tokens, in order.
+    pub fn iter(&self) -> impl DoubleEndedIterator<Item = &'a str> + ExactSizeIterator + Clone + use<'a> {
+        let of = self.of;
+        (self.tokens.0..self.tokens.1).map(move |t| of.token(t))
+    }
+
+    /// Its first token.
+    pub fn first(&self) -> Option<&'a str> {
+        self.iter().next()
+    }
+
+    /// Its last token.
+    pub fn last(&self) -> Option<&'a str> {
+        self.iter().next_back()
+    }
+
+    /// Its tokens, copied.
+    pub fn to_vec(&self) -> Vec<String> {
+        self.iter().map(str::to_string).collect()
+    }
+
+    /// Its tokens joined by spaces.
+    pub fn joined(&self) -> String {
+        self.to_vec().join(" ")
+    }
+}
+
+impl PartialEq for NameTokens<'_> {
+    fn eq(&self, other: &NameTokens<'_>) -> bool {
+        self.iter().eq(other.iter())
+    }
+}
+
+impl std::fmt::Debug for NameTokens<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
+
+/// A position or a length within one entity's names, as held in [`EntityTokens`].
+fn number(n: usize) -> u32 {
+    u32::try_from(n).expect("an entity's names hold fewer than 2^32 tokens and bytes")
+}
+
+fn as_usize(n: u32) -> usize {
+    usize::try_from(n).expect("a u32 fits in usize")
+}
+
+/// The hash entries are ordered by (the process's key: only the grouping of equal tokens, never
+/// an order between different ones, reaches a result).
+fn last_hash(last: Option<&str>) -> u32 {
+    let [a, b, c, d, ..] = crate::hash::fold_hash(&last).to_le_bytes();
+    u32::from_le_bytes([a, b, c, d])
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::rules::Rules;
+
+    fn folded(names: &[&str]) -> Vec<Arc<[String]>> {
+        let rules = Rules::default_rules();
+        names.iter().map(|n| crate::normalize::name_tokens(n, &rules).into()).collect()
+    }
+
+    fn copied<'a>(names: impl Iterator<Item = NameTokens<'a>>) -> Vec<Vec<String>> {
+        names.map(|n| n.to_vec()).collect()
+    }
+
+    #[test]
+    fn names_ending_with_a_token_are_those_a_filter_gives_in_the_same_order() {
+        let names = folded(&["jane roe", "roe", "ann rowe", "j roe", "rowe", "ann roe", "li"]);
+        let tokens = EntityTokens::new(Kind::Person, names.clone());
+        for last in ["roe", "rowe", "li", "ro", "zz", ""] {
+            let by_filter: Vec<Vec<String>> =
+                names.iter().filter(|n| n.last().map(String::as_str) == Some(last)).map(|n| n.to_vec()).collect();
+            assert_eq!(copied(tokens.ending_with(last)), by_filter, "{last:?}");
+        }
+    }
+
+    #[test]
+    fn the_longest_name_ending_with_a_token_is_the_last_of_the_longest_a_filter_gives() {
+        // Names of one length ending alike ("ann roe", "jim roe"): the last of them is the one.
+        let names = folded(&[
+            "ann roe",
+            "roe",
+            "jane ann roe",
+            "jim roe",
+            "j roe",
+            "rowe",
+            "ann rowe",
+            "li",
+            "jo ann roe",
+            "roe",
+        ]);
+        for kept in 0..=names.len() {
+            let tokens = EntityTokens::new(Kind::Person, names[..kept].to_vec());
+            for last in ["roe", "rowe", "li", "ann", "ro", ""] {
+                let by_filter = tokens.distinct().filter(|n| n.last() == Some(last));
+                let expected = by_filter.max_by_key(NameTokens::len);
+                assert_eq!(tokens.longest_ending_with(last), expected, "{last:?} among the first {kept} names");
+                assert_eq!(tokens.longest_ending_with(last), tokens.ending_with(last).max_by_key(NameTokens::len));
+            }
+        }
+    }
+
+    #[test]
+    fn distinct_names_keep_each_token_sequence_at_its_last_place() {
+        // "Dr. Jane Roe" folds as "Jane Roe" does; "JANE ROE" too.
+        let names = folded(&["Dr. Jane Roe", "J. Roe", "JANE ROE", "Jane Roe", "Roe"]);
+        let tokens = EntityTokens::new(Kind::Person, names.clone());
+        assert_eq!(copied(tokens.distinct()), [vec!["j", "roe"], vec!["jane", "roe"], vec!["roe"]]);
+        // The last of the longest is the same name whichever list is asked.
+        let longest = tokens.distinct().max_by_key(NameTokens::len).map(|n| n.to_vec());
+        assert_eq!(longest, names.iter().max_by_key(|n| n.len()).map(|n| n.to_vec()));
+        assert_eq!(tokens.ending_with("roe").count(), 3);
+        assert_eq!(tokens.names, names, "the names are kept as given, for a new name to be added to");
+    }
+
+    /// Tokens from a few letters (and a few outside ASCII), so that names share tokens, end
+    /// alike and repeat.
+    fn token() -> impl Strategy<Value = String> {
+        prop::sample::select(vec!["a", "an", "ann", "roe", "rowe", "é", "ßo", "li", "jo", "x"]).prop_map(str::to_string)
+    }
+
+    proptest! {
+        /// What the resolver asks of an entity's names in one string and one array is what the
+        /// names as lists of tokens answer: the distinct names in the order of their last place,
+        /// those ending in a token in that order, the longest of them (the last of equals), and
+        /// whether any has several tokens.
+        #[test]
+        fn names_held_in_one_string_answer_as_their_lists_of_tokens_do(
+            names in prop::collection::vec(prop::collection::vec(token(), 0..4), 0..12),
+        ) {
+            let arcs: Vec<Arc<[String]>> = names.iter().map(|n| n.clone().into()).collect();
+            let tokens = EntityTokens::new(Kind::Person, arcs.clone());
+            let distinct: Vec<Vec<String>> = names
+                .iter()
+                .enumerate()
+                .filter(|(place, n)| !names[place + 1..].contains(n))
+                .map(|(_, n)| n.clone())
+                .collect();
+            prop_assert_eq!(copied(tokens.distinct()), distinct.clone());
+            prop_assert_eq!(tokens.has_full_name(), names.iter().any(|n| n.len() > 1));
+            for last in ["a", "an", "roe", "é", "ßo", "x", "zz", ""] {
+                let ending: Vec<Vec<String>> =
+                    distinct.iter().filter(|n| n.last().map(String::as_str) == Some(last)).cloned().collect();
+                prop_assert_eq!(copied(tokens.ending_with(last)), ending.clone());
+                let longest = ending.iter().max_by_key(|n| n.len()).cloned();
+                prop_assert_eq!(tokens.longest_ending_with(last).map(|n| n.to_vec()), longest);
+            }
+            for name in tokens.distinct() {
+                prop_assert_eq!(name.first(), name.iter().next());
+                prop_assert_eq!(name.joined(), name.to_vec().join(" "));
+                prop_assert_eq!(name.is_empty(), name.iter().next().is_none());
+            }
+        }
+    }
+}
