@@ -16,6 +16,7 @@ mod hash;
 mod idbits;
 pub mod image;
 pub mod judge;
+mod listing;
 mod memo;
 mod overlay;
 pub mod resolver;

@@ -86,12 +86,12 @@ impl<K: Ord + Hash + Clone, V: Clone> Overlay<K, V> {
     /// The row under `key` to change, copied from `base` into the overlay on first use.
     pub(crate) fn get_mut<Q>(&mut self, key: &Q, base: impl FnOnce() -> Option<V>) -> Option<&mut V>
     where
-        K: Borrow<Q>,
-        Q: Hash + Eq + ToOwned<Owned = K> + ?Sized,
+        K: Borrow<Q> + From<Q::Owned>,
+        Q: Hash + Eq + ToOwned + ?Sized,
     {
         if !self.0.contains_key(key) {
             let value = base()?;
-            self.0.insert(key.to_owned(), Some(value));
+            self.0.insert(K::from(key.to_owned()), Some(value));
         }
         self.0.get_mut(key).and_then(Option::as_mut)
     }

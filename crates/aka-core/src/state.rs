@@ -16,6 +16,7 @@ use crate::entity::Entity;
 use crate::event::{EntityId, Event, Verdict};
 use crate::idbits::IdBits;
 use crate::image::{Base, Image, find, id as archived_id, owned};
+use crate::listing::{IndexKey, Listed};
 use crate::memo::{DocMemo, DocNumber, DocNumbers, IdMemo, Memo};
 use crate::mention::{Form, Kind, Mention, Tense};
 use crate::normalize::{initials, mention_acronym, name_key};
@@ -78,7 +79,7 @@ pub struct State {
     /// merge, known without a lookup (most ids never merged, and merges are followed many
     /// times per mention).
     redirected: IdBits,
-    index: Overlay<String, Vec<EntityId>>,
+    index: Overlay<IndexKey, Listed>,
     judgements: BTreeMap<String, Judgement>,
     entity_count: u64,
     next_judgement: u64,
@@ -419,7 +420,7 @@ impl State {
             mention_entity: self.mention_entity_rows(),
             entities: self.entities().map(Cow::into_owned).collect(),
             redirects: self.redirect_rows().map(|(a, b)| (a, b.into_owned())).collect(),
-            index: self.index_rows().map(|(k, ids)| (k, ids.into_owned())).collect(),
+            index: self.index_rows().map(|(k, ids)| (k.as_str().to_string(), ids.to_vec())).collect(),
             judgements: self.judgements.iter().map(|(k, j)| (k.clone(), j.clone())).collect(),
         }
     }
@@ -564,9 +565,11 @@ impl State {
         self.redirects.merged(rows.iter().map(|r| (archived_id(&r.0), &r.1)), archived_id)
     }
 
-    fn index_rows(&self) -> impl Iterator<Item = (String, Cow<'_, Vec<EntityId>>)> {
+    fn index_rows(&self) -> impl Iterator<Item = (IndexKey, Cow<'_, Listed>)> {
         let rows = self.base.as_deref().map(|b| b.image().index.as_slice()).unwrap_or_default();
-        self.index.merged(rows.iter().map(|r| (r.0.to_string(), &r.1)), |ids| ids.iter().map(archived_id).collect())
+        self.index.merged(rows.iter().map(|r| (IndexKey::from(r.0.as_str()), &r.1)), |ids| {
+            Listed::from(ids.iter().map(archived_id).collect::<Vec<EntityId>>())
+        })
     }
 
     /// The entity a mention resolves to now (following merges).
@@ -632,7 +635,7 @@ impl State {
     /// The ids listed under a blocking key, as listed (not resolved).
     // A Cow of the Vec, not of a slice: the overlay holds its rows as the owned type.
     #[allow(clippy::owned_cow)]
-    fn listed(&self, key: &str) -> Option<Cow<'_, Vec<EntityId>>> {
+    fn listed(&self, key: &str) -> Option<Cow<'_, Listed>> {
         self.index.get(key, || base_listed(&self.base, key))
     }
 
@@ -958,7 +961,7 @@ impl State {
                     && let Some(list) = self.listed(&key)
                 {
                     let kept: Vec<EntityId> = list.iter().copied().filter(|id| self.resolve(*id) != parent).collect();
-                    self.index.insert(key.clone(), kept);
+                    self.index.insert(IndexKey::from(key.as_str()), Listed::from(kept));
                 }
                 self.add_key(&key, child);
             }
@@ -990,7 +993,7 @@ impl State {
             }
             None => {
                 if limit > 0 {
-                    self.index.insert(key.to_owned(), vec![id]);
+                    self.index.insert(IndexKey::from(key), Listed::One([id]));
                 }
             }
         }
@@ -1167,9 +1170,9 @@ fn base_entity_exists(base: &Option<Arc<Base>>, id: EntityId) -> bool {
     base_entity_row(base, id).is_some()
 }
 
-fn base_listed(base: &Option<Arc<Base>>, key: &str) -> Option<Vec<EntityId>> {
+fn base_listed(base: &Option<Arc<Base>>, key: &str) -> Option<Listed> {
     let rows = &base.as_deref()?.image().index;
-    find(rows, |r| r.0.as_str().cmp(key)).map(|r| r.1.iter().map(archived_id).collect())
+    find(rows, |r| r.0.as_str().cmp(key)).map(|r| Listed::from(r.1.iter().map(archived_id).collect::<Vec<EntityId>>()))
 }
 
 #[cfg(test)]
