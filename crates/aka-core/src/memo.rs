@@ -158,6 +158,66 @@ impl<V: ?Sized> fmt::Debug for IdMemo<V> {
     }
 }
 
+/// Small values by entity id, each in place in a vector: read with one load and no pointer
+/// followed (an entity's kind and mention count, asked of every candidate). Ids from
+/// [`IdMemo::DENSE`] on are not remembered: `make` answers for them every time.
+pub(crate) struct IdCopies<T: Copy>(Mutex<Vec<Option<T>>>);
+
+impl<T: Copy> IdCopies<T> {
+    /// The value remembered for `id`, or the one `make` gives, remembered (not if it gives none).
+    pub(crate) fn get_or(&self, id: &EntityId, make: impl FnOnce() -> Option<T>) -> Option<T> {
+        let Some(at) = IdMemo::<T>::slot(*id) else { return make() };
+        let mut slots = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(Some(value)) = slots.get(at) {
+            return Some(*value);
+        }
+        let value = make()?;
+        if at >= slots.len() {
+            slots.resize(at + 1, None);
+        }
+        slots[at] = Some(value);
+        Some(value)
+    }
+
+    /// Remembers `value` for `id`, made by whoever changed what it was made from.
+    pub(crate) fn set(&mut self, id: &EntityId, value: T) {
+        if let Some(at) = IdMemo::<T>::slot(*id) {
+            let slots = self.0.get_mut().unwrap_or_else(PoisonError::into_inner);
+            if at >= slots.len() {
+                slots.resize(at + 1, None);
+            }
+            slots[at] = Some(value);
+        }
+    }
+
+    pub(crate) fn forget(&mut self, id: &EntityId) {
+        if let Some(at) = IdMemo::<T>::slot(*id)
+            && let Some(slot) = self.0.get_mut().unwrap_or_else(PoisonError::into_inner).get_mut(at)
+        {
+            *slot = None;
+        }
+    }
+}
+
+impl<T: Copy> Default for IdCopies<T> {
+    fn default() -> IdCopies<T> {
+        IdCopies(Mutex::new(Vec::new()))
+    }
+}
+
+/// A clone starts empty, as a [`Memo`]'s does.
+impl<T: Copy> Clone for IdCopies<T> {
+    fn clone(&self) -> IdCopies<T> {
+        IdCopies::default()
+    }
+}
+
+impl<T: Copy> fmt::Debug for IdCopies<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("IdCopies")
+    }
+}
+
 /// Values by index in a vector, for keys handed out in sequence (entity ids, document
 /// numbers): the memos by such keys are these.
 struct Slots<V: ?Sized>(Mutex<Vec<Option<Arc<V>>>>);

@@ -220,7 +220,7 @@ fn resolve_name(state: &State, context: &DocContext, m: &Mention) -> Result<Foun
             || (m.kind == Kind::Other
                 && exact_found
                     .as_ref()
-                    .is_some_and(|f| state.entity(f.entity).is_some_and(|e| e.kind == Kind::Person))));
+                    .is_some_and(|f| state.entity_summary(f.entity).is_some_and(|(kind, _)| kind == Kind::Person))));
     if !lone_person && let Some(found) = exact_found.take() {
         return Ok(found);
     }
@@ -404,7 +404,7 @@ fn same_document(state: &State, context: &DocContext, m: &Mention, tokens: &[Str
         return None;
     }
     let (live, (other, entity)) = fits.into_iter().next()?;
-    if !state.entity(live).is_some_and(|e| e.kind.compatible(m.kind)) {
+    if !state.entity_summary(live).is_some_and(|(kind, _)| kind.compatible(m.kind)) {
         return None;
     }
     let (short, long) =
@@ -441,7 +441,7 @@ fn exact(state: &State, m: &Mention, key: &str) -> Option<Found> {
         }
     }
     for (k, rule) in keys {
-        if let Some(entity) = best(state, m, state.candidates(&format!("{}{k}", key::NAME)), |_| true) {
+        if let Some(entity) = best_named(state, m, state.candidates(&format!("{}{k}", key::NAME))) {
             let name = state.entity_name(entity);
             let evidence = vec![format!("name {k:?} is a name of {entity} {name:?}")];
             return Some(Found { also: Vec::new(), entity, rule, score: 1.0, evidence });
@@ -763,7 +763,7 @@ fn fuzzy(state: &State, m: &Mention, tokens: &[String]) -> Option<Found> {
 /// A description resolves only to an entity known by the same description.
 fn resolve_description(state: &State, m: &Mention) -> Result<Found, Vec<String>> {
     let key = state.mention_tokens(m).join(" ");
-    let Some(entity) = best(state, m, state.candidates(&format!("{}{key}", key::DESCRIPTION)), |_| true) else {
+    let Some(entity) = best_named(state, m, state.candidates(&format!("{}{key}", key::DESCRIPTION))) else {
         return Err(vec![format!("{:?} describes rather than names, and no entity has that description", m.text)]);
     };
     let evidence = vec![format!("{entity} was described as {key:?} before")];
@@ -910,7 +910,26 @@ fn role_keys(state: &State, role: &Role) -> Vec<String> {
 }
 
 fn compatible(state: &State, m: &Mention, candidates: Vec<EntityId>) -> Vec<EntityId> {
-    candidates.into_iter().filter(|id| state.entity(*id).is_some_and(|e| e.kind.compatible(m.kind))).collect()
+    candidates
+        .into_iter()
+        .filter(|id| state.entity_summary(*id).is_some_and(|(kind, _)| kind.compatible(m.kind)))
+        .collect()
+}
+
+/// [`best`] of the candidates, each let in: for a mention without roles (none can be shared)
+/// their kinds and mention counts decide, and no entity is looked up.
+fn best_named(state: &State, m: &Mention, candidates: Vec<EntityId>) -> Option<EntityId> {
+    if !m.roles.is_empty() {
+        return best(state, m, candidates, |_| true);
+    }
+    candidates
+        .into_iter()
+        .filter_map(|id| {
+            let (kind, mentions) = state.entity_summary(id)?;
+            kind.compatible(m.kind).then_some((mentions, std::cmp::Reverse(id)))
+        })
+        .max()
+        .map(|(_, std::cmp::Reverse(id))| id)
 }
 
 /// The best of the candidates of a compatible kind that `admit` lets in (each entity looked up

@@ -17,7 +17,7 @@ use crate::event::{EntityId, Event, Verdict};
 use crate::idbits::IdBits;
 use crate::image::{Base, Image, find, id as archived_id, owned};
 use crate::listing::{IndexKey, Listed};
-use crate::memo::{DocMemo, DocNumber, DocNumbers, IdMemo, Memo};
+use crate::memo::{DocMemo, DocNumber, DocNumbers, IdCopies, IdMemo, Memo};
 use crate::mention::{Form, Kind, Mention, Tense};
 use crate::normalize::{initials, mention_acronym, name_key};
 use crate::overlay::Overlay;
@@ -95,6 +95,9 @@ pub struct State {
     entity_tokens: IdMemo<EntityTokens>,
     /// The canonical name of every live entity asked for, kept up to date as names are counted.
     canonical: IdMemo<str>,
+    /// The kind and mention count of every live entity asked about or linked to, kept up to
+    /// date as mentions are linked: what choosing among candidates reads of most of them.
+    summaries: IdCopies<(Kind, usize)>,
     /// The blocking keys of each record weighed and not yet linked: made to find its
     /// candidates, taken when it is linked to index it.
     record_keys: Memo<[String]>,
@@ -243,6 +246,7 @@ impl State {
             attrs: Memo::default(),
             entity_tokens: IdMemo::default(),
             canonical: IdMemo::default(),
+            summaries: IdCopies::default(),
             record_keys: Memo::default(),
             doc_entities: DocMemo::default(),
             entity_docs: IdMemo::default(),
@@ -373,6 +377,7 @@ impl State {
         self.entity_docs.forget(&id);
         self.latest_docs.forget(&id);
         self.canonical.forget(&id);
+        self.summaries.forget(&id);
     }
 
     /// The state a snapshot's archive holds, read in place: nothing is copied but the
@@ -599,6 +604,16 @@ impl State {
         self.entities.get(&id, || base_entity(&self.base, id))
     }
 
+    /// The kind of a live entity and how many mentions it has; `None` for an unknown id (an
+    /// absorbed id gives its survivor's).
+    pub fn entity_summary(&self, id: EntityId) -> Option<(Kind, usize)> {
+        let id = self.resolve(id);
+        let make = || self.entity(id).map(|e| (e.kind, e.mentions.len()));
+        let summary = self.summaries.get_or(&id, make);
+        debug_assert_eq!(summary, make(), "summary of {id}");
+        summary
+    }
+
     /// The canonical name of a live entity ("" for an unknown id).
     pub fn entity_name(&self, id: EntityId) -> String {
         let id = self.resolve(id);
@@ -790,6 +805,7 @@ impl State {
 
     /// An entity to change. Whoever changes its names forgets its [`State::entity_tokens`].
     fn entity_mut(&mut self, id: EntityId) -> Option<&mut Entity> {
+        self.summaries.forget(&id);
         let base = &self.base;
         self.entities.get_mut(&id, || base_entity(base, id))
     }
@@ -815,6 +831,7 @@ impl State {
         entity.kind = entity.kind.refine(mention.kind);
         entity.mentions.push(mention_id.to_string());
         let first_mention = entity.mentions.len() == 1;
+        let summary = (entity.kind, entity.mentions.len());
         entity.history.push(seq);
         let names = entity.names.len();
         entity.count(&mention);
@@ -854,6 +871,7 @@ impl State {
             }
             self.entity_tokens.insert(id, tokens);
         }
+        self.summaries.set(&id, summary);
         // The document's number, looked up once for the two memos by document.
         let doc = self.doc_numbers.number(&mention.doc_id);
         self.doc_entities.forget(doc);
