@@ -1,11 +1,12 @@
-//! The rows of the blocking index as the state holds them: a key and the entities listed under
-//! it, each kept in the table's bucket when it is small.
+//! The keys and rows of the state's tables by string, kept in the table's bucket when small:
+//! the blocking index (a key and the entities listed under it) and the memos by name or
+//! mention id.
 //!
 //! At a large history a key is looked up once in a long while: its bucket, a key held in an
 //! allocation of its own, and a list held in another are each a likely miss of the last-level
-//! cache. Most keys are short ("s:roe") and most lists hold one entity (an exact name is
-//! nearly always one entity's), so both are kept in the bucket: a lookup reads the table's
-//! control bytes and its bucket, and follows no pointer.
+//! cache. Most keys are short ("s:roe", "jane roe") and most lists hold one entity (an exact
+//! name is nearly always one entity's), so both are kept in the bucket: a lookup of the index
+//! reads the table's control bytes and its bucket, and follows no pointer.
 
 use std::borrow::Borrow;
 use std::cmp::Ordering;
@@ -17,77 +18,88 @@ use crate::event::EntityId;
 /// Bytes of a key kept in place.
 const SHORT_MAX: usize = 22;
 
-/// A blocking key, its bytes in place when it has at most [`SHORT_MAX`] of them. It hashes,
+/// A key by string, its bytes in place when it has at most [`SHORT_MAX`] of them. It hashes,
 /// compares and orders as the `str` it holds.
 #[derive(Clone)]
-pub(crate) enum IndexKey {
+pub(crate) enum ShortKey {
     Short { len: u8, bytes: [u8; SHORT_MAX] },
     Long(Box<str>),
 }
 
-impl IndexKey {
+impl ShortKey {
     pub(crate) fn as_str(&self) -> &str {
         match self {
-            IndexKey::Short { len, bytes } => {
+            ShortKey::Short { len, bytes } => {
                 std::str::from_utf8(&bytes[..usize::from(*len)]).expect("a key's bytes are those of a str")
             }
-            IndexKey::Long(key) => key,
+            ShortKey::Long(key) => key,
+        }
+    }
+
+    /// Its bytes, those of [`ShortKey::as_str`] without checking them again.
+    fn as_bytes(&self) -> &[u8] {
+        match self {
+            ShortKey::Short { len, bytes } => &bytes[..usize::from(*len)],
+            ShortKey::Long(key) => key.as_bytes(),
         }
     }
 }
 
-impl From<&str> for IndexKey {
-    fn from(key: &str) -> IndexKey {
+impl From<&str> for ShortKey {
+    fn from(key: &str) -> ShortKey {
         match u8::try_from(key.len()) {
             Ok(len) if key.len() <= SHORT_MAX => {
                 let mut bytes = [0; SHORT_MAX];
                 bytes[..key.len()].copy_from_slice(key.as_bytes());
-                IndexKey::Short { len, bytes }
+                ShortKey::Short { len, bytes }
             }
-            _ => IndexKey::Long(key.into()),
+            _ => ShortKey::Long(key.into()),
         }
     }
 }
 
-impl From<String> for IndexKey {
-    fn from(key: String) -> IndexKey {
-        if key.len() <= SHORT_MAX { IndexKey::from(key.as_str()) } else { IndexKey::Long(key.into_boxed_str()) }
+impl From<String> for ShortKey {
+    fn from(key: String) -> ShortKey {
+        if key.len() <= SHORT_MAX { ShortKey::from(key.as_str()) } else { ShortKey::Long(key.into_boxed_str()) }
     }
 }
 
-impl Borrow<str> for IndexKey {
+impl Borrow<str> for ShortKey {
     fn borrow(&self) -> &str {
         self.as_str()
     }
 }
 
-impl Hash for IndexKey {
+/// As `str` hashes (its bytes, then `0xff`), so that a table of keys is asked by `&str`.
+impl Hash for ShortKey {
     fn hash<H: Hasher>(&self, state: &mut H) {
-        self.as_str().hash(state);
+        state.write(self.as_bytes());
+        state.write_u8(0xff);
     }
 }
 
-impl PartialEq for IndexKey {
-    fn eq(&self, other: &IndexKey) -> bool {
-        self.as_str() == other.as_str()
+impl PartialEq for ShortKey {
+    fn eq(&self, other: &ShortKey) -> bool {
+        self.as_bytes() == other.as_bytes()
     }
 }
 
-impl Eq for IndexKey {}
+impl Eq for ShortKey {}
 
-impl PartialOrd for IndexKey {
-    fn partial_cmp(&self, other: &IndexKey) -> Option<Ordering> {
+impl PartialOrd for ShortKey {
+    fn partial_cmp(&self, other: &ShortKey) -> Option<Ordering> {
         Some(self.cmp(other))
     }
 }
 
-impl Ord for IndexKey {
-    fn cmp(&self, other: &IndexKey) -> Ordering {
-        self.as_str().cmp(other.as_str())
+impl Ord for ShortKey {
+    fn cmp(&self, other: &ShortKey) -> Ordering {
+        // Strings order as their bytes do.
+        self.as_bytes().cmp(other.as_bytes())
     }
 }
 
-impl std::fmt::Debug for IndexKey {
+impl std::fmt::Debug for ShortKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         self.as_str().fmt(f)
     }
@@ -147,15 +159,17 @@ mod tests {
         /// strings.
         #[test]
         fn a_key_hashes_compares_and_orders_as_its_string(a in "[a-zé:|ß ]{0,30}", b in "[a-zé:|ß ]{0,30}") {
-            let (ka, kb) = (IndexKey::from(a.as_str()), IndexKey::from(b.clone()));
+            let (ka, kb) = (ShortKey::from(a.as_str()), ShortKey::from(b.clone()));
             prop_assert_eq!(ka.as_str(), a.as_str());
             prop_assert_eq!(kb.as_str(), b.as_str());
-            prop_assert_eq!(matches!(ka, IndexKey::Short { .. }), a.len() <= SHORT_MAX);
+            prop_assert_eq!(matches!(ka, ShortKey::Short { .. }), a.len() <= SHORT_MAX);
             prop_assert_eq!(ka.cmp(&kb), a.cmp(&b));
             prop_assert_eq!(ka == kb, a == b);
             let hasher = FoldState::default();
             prop_assert_eq!(hasher.hash_one(&ka), hasher.hash_one(a.as_str()));
-            let table: HashMap<IndexKey, u8, FoldState> = [(ka.clone(), 1)].into_iter().collect();
+            let std_hasher = std::hash::RandomState::new();
+            prop_assert_eq!(std_hasher.hash_one(&ka), std_hasher.hash_one(a.as_str()));
+            let table: HashMap<ShortKey, u8, FoldState> = [(ka.clone(), 1)].into_iter().collect();
             prop_assert_eq!(table.get(a.as_str()), Some(&1));
             prop_assert_eq!(table.contains_key(b.as_str()), a == b);
         }

@@ -12,20 +12,22 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use crate::event::EntityId;
 use crate::hash::FoldState;
+use crate::listing::ShortKey;
 
 /// Entries remembered at most; past that the memo starts again.
 const MEMO_MAX: usize = 1 << 20;
 
-/// Values by key (a string unless said), shared by reference count.
-pub(crate) struct Memo<V: ?Sized, K = String>(Mutex<HashMap<K, Arc<V>, FoldState>>);
+/// Values by key (a string unless said, its bytes in place when short), shared by reference
+/// count.
+pub(crate) struct Memo<V: ?Sized, K = ShortKey>(Mutex<HashMap<K, Arc<V>, FoldState>>);
 
 impl<V: ?Sized, K: Hash + Eq> Memo<V, K> {
     /// The value under `key`, made by `make` (and remembered) the first time; `None`, and
     /// nothing remembered, when `make` gives none.
     pub(crate) fn get_or<Q>(&self, key: &Q, make: impl FnOnce() -> Option<Arc<V>>) -> Option<Arc<V>>
     where
-        K: Borrow<Q>,
-        Q: Hash + Eq + ToOwned<Owned = K> + ?Sized,
+        K: Borrow<Q> + From<Q::Owned>,
+        Q: Hash + Eq + ToOwned + ?Sized,
     {
         // A poisoned memo only means another thread panicked mid-insert: its content is whole.
         let mut memo = self.0.lock().unwrap_or_else(PoisonError::into_inner);
@@ -33,7 +35,7 @@ impl<V: ?Sized, K: Hash + Eq> Memo<V, K> {
             return Some(Arc::clone(value));
         }
         let value = make()?;
-        remember(&mut memo, key.to_owned(), Arc::clone(&value));
+        remember(&mut memo, K::from(key.to_owned()), Arc::clone(&value));
         Some(value)
     }
 

@@ -16,7 +16,7 @@ use crate::entity::Entity;
 use crate::event::{EntityId, Event, Verdict};
 use crate::idbits::IdBits;
 use crate::image::{Base, Image, find, id as archived_id, owned};
-use crate::listing::{IndexKey, Listed};
+use crate::listing::{Listed, ShortKey};
 use crate::memo::{DocMemo, DocNumber, DocNumbers, IdCopies, IdMemo, Memo};
 use crate::mention::{Form, Kind, Mention, Tense};
 use crate::normalize::{initials, mention_acronym, name_key};
@@ -73,13 +73,16 @@ pub struct State {
     /// of mentions not yet observed (a hand-made log). A row's link, once it has one, stands
     /// over the archive's.
     mention_entity: Overlay<String, EntityId>,
-    entities: Overlay<EntityId, Entity>,
+    /// Boxed: a bucket holds a pointer, not a whole entity (eight of its cache lines' worth),
+    /// so the table of every entity stays a few bytes per entity and a lookup reads one line
+    /// of the entity it finds.
+    entities: Overlay<EntityId, Box<Entity>>,
     redirects: Overlay<EntityId, EntityId>,
     /// The ids that have a row in `redirects` (or in the base's): an id not here follows no
     /// merge, known without a lookup (most ids never merged, and merges are followed many
     /// times per mention).
     redirected: IdBits,
-    index: Overlay<IndexKey, Listed>,
+    index: Overlay<ShortKey, Listed>,
     judgements: BTreeMap<String, Judgement>,
     entity_count: u64,
     next_judgement: u64,
@@ -570,9 +573,9 @@ impl State {
         self.redirects.merged(rows.iter().map(|r| (archived_id(&r.0), &r.1)), archived_id)
     }
 
-    fn index_rows(&self) -> impl Iterator<Item = (IndexKey, Cow<'_, Listed>)> {
+    fn index_rows(&self) -> impl Iterator<Item = (ShortKey, Cow<'_, Listed>)> {
         let rows = self.base.as_deref().map(|b| b.image().index.as_slice()).unwrap_or_default();
-        self.index.merged(rows.iter().map(|r| (IndexKey::from(r.0.as_str()), &r.1)), |ids| {
+        self.index.merged(rows.iter().map(|r| (ShortKey::from(r.0.as_str()), &r.1)), |ids| {
             Listed::from(ids.iter().map(archived_id).collect::<Vec<EntityId>>())
         })
     }
@@ -601,7 +604,7 @@ impl State {
     /// A live entity by id (an absorbed id gives its survivor).
     pub fn entity(&self, id: EntityId) -> Option<Cow<'_, Entity>> {
         let id = self.resolve(id);
-        self.entities.get(&id, || base_entity(&self.base, id))
+        self.entities.get(&id, || base_entity(&self.base, id).map(Box::new)).map(unboxed_entity)
     }
 
     /// The kind of a live entity and how many mentions it has; `None` for an unknown id (an
@@ -625,7 +628,9 @@ impl State {
     /// All live entities in id order.
     pub fn entities(&self) -> impl Iterator<Item = Cow<'_, Entity>> {
         let rows = self.base.as_deref().map(|b| b.image().entities.as_slice()).unwrap_or_default();
-        self.entities.merged(rows.iter().map(|e| (archived_id(&e.id), e)), owned).map(|(_, e)| e)
+        self.entities
+            .merged(rows.iter().map(|e| (archived_id(&e.id), e)), |e| Box::new(owned(e)))
+            .map(|(_, e)| unboxed_entity(e))
     }
 
     /// Each live entity's id, kind and names, in id order: what a search by name reads of
@@ -713,7 +718,7 @@ impl State {
                 self.next_entity = self.next_entity.max(entity.0 + 1);
                 let existed = self.entity_exists(*entity);
                 self.forget_entity(*entity);
-                self.entities.insert(*entity, Entity::new(*entity, *kind));
+                self.entities.insert(*entity, Box::new(Entity::new(*entity, *kind)));
                 if !existed {
                     self.entity_count += 1;
                 }
@@ -807,7 +812,7 @@ impl State {
     fn entity_mut(&mut self, id: EntityId) -> Option<&mut Entity> {
         self.summaries.forget(&id);
         let base = &self.base;
-        self.entities.get_mut(&id, || base_entity(base, id))
+        self.entities.get_mut(&id, || base_entity(base, id).map(Box::new)).map(|e| &mut **e)
     }
 
     /// Adds a mention to the entity `named` designates now, remembering `named` itself: a split
@@ -826,7 +831,7 @@ impl State {
             Some(keys) => keys,
             None => Arc::from(self.keys_of(&mention)),
         };
-        let Some(entity) = self.entities.get_mut(&id, || base_entity(base, id)) else { return };
+        let Some(entity) = self.entities.get_mut(&id, || base_entity(base, id).map(Box::new)) else { return };
         let kind_before = entity.kind;
         entity.kind = entity.kind.refine(mention.kind);
         entity.mentions.push(mention_id.to_string());
@@ -911,7 +916,10 @@ impl State {
         }
         let in_base = base_entity_exists(&self.base, absorbed);
         let base = &self.base;
-        let Some(gone) = self.entities.remove(&absorbed, in_base, || base_entity(base, absorbed)) else { return };
+        let Some(gone) = self.entities.remove(&absorbed, in_base, || base_entity(base, absorbed).map(Box::new)) else {
+            return;
+        };
+        let gone = *gone;
         self.forget_entity(absorbed);
         self.forget_entity(survivor);
         let Some(kept) = self.entity_mut(survivor) else { return };
@@ -959,7 +967,7 @@ impl State {
         }
         child_entity.history.push(seq);
         self.forget_entity(child);
-        self.entities.insert(child, child_entity);
+        self.entities.insert(child, Box::new(child_entity));
         self.entity_count += 1;
         for m in mentions {
             self.set_link(m, child);
@@ -979,7 +987,7 @@ impl State {
                     && let Some(list) = self.listed(&key)
                 {
                     let kept: Vec<EntityId> = list.iter().copied().filter(|id| self.resolve(*id) != parent).collect();
-                    self.index.insert(IndexKey::from(key.as_str()), Listed::from(kept));
+                    self.index.insert(ShortKey::from(key.as_str()), Listed::from(kept));
                 }
                 self.add_key(&key, child);
             }
@@ -1011,7 +1019,7 @@ impl State {
             }
             None => {
                 if limit > 0 {
-                    self.index.insert(IndexKey::from(key), Listed::One([id]));
+                    self.index.insert(ShortKey::from(key), Listed::One([id]));
                 }
             }
         }
@@ -1149,6 +1157,14 @@ impl MentionRow {
     #[allow(clippy::unnecessary_box_returns)]
     fn unlinked(mention: Mention) -> Box<MentionRow> {
         Box::new(MentionRow { mention: Arc::new(mention), linked: None })
+    }
+}
+
+/// A boxed entity as the entity.
+fn unboxed_entity(entity: Cow<'_, Box<Entity>>) -> Cow<'_, Entity> {
+    match entity {
+        Cow::Borrowed(entity) => Cow::Borrowed(entity),
+        Cow::Owned(entity) => Cow::Owned(*entity),
     }
 }
 
