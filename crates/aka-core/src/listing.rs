@@ -18,8 +18,8 @@ use crate::event::EntityId;
 /// Bytes of a key kept in place.
 const SHORT_MAX: usize = 22;
 
-/// A key by string, its bytes in place when it has at most [`SHORT_MAX`] of them. It hashes,
-/// compares and orders as the `str` it holds.
+/// A key by string, its bytes in place when it has at most [`SHORT_MAX`] of them. It compares
+/// and orders as the `str` it holds, and hashes as the string's bytes.
 #[derive(Clone)]
 pub(crate) enum ShortKey {
     Short { len: u8, bytes: [u8; SHORT_MAX] },
@@ -37,7 +37,7 @@ impl ShortKey {
     }
 
     /// Its bytes, those of [`ShortKey::as_str`] without checking them again.
-    fn as_bytes(&self) -> &[u8] {
+    pub(crate) fn as_bytes(&self) -> &[u8] {
         match self {
             ShortKey::Short { len, bytes } => &bytes[..usize::from(*len)],
             ShortKey::Long(key) => key.as_bytes(),
@@ -58,23 +58,31 @@ impl From<&str> for ShortKey {
     }
 }
 
+/// The bytes of a string (as [`ShortKey`]'s `Borrow<[u8]>` gives them back).
+impl From<Vec<u8>> for ShortKey {
+    fn from(key: Vec<u8>) -> ShortKey {
+        ShortKey::from(String::from_utf8(key).expect("a key is made of a string's bytes"))
+    }
+}
+
 impl From<String> for ShortKey {
     fn from(key: String) -> ShortKey {
         if key.len() <= SHORT_MAX { ShortKey::from(key.as_str()) } else { ShortKey::Long(key.into_boxed_str()) }
     }
 }
 
-impl Borrow<str> for ShortKey {
-    fn borrow(&self) -> &str {
-        self.as_str()
+/// A table of keys is asked by a string's bytes: comparing them needs no check that they are
+/// UTF-8, which asking by `&str` would make of every key compared.
+impl Borrow<[u8]> for ShortKey {
+    fn borrow(&self) -> &[u8] {
+        self.as_bytes()
     }
 }
 
-/// As `str` hashes (its bytes, then `0xff`), so that a table of keys is asked by `&str`.
+/// As `[u8]` hashes (its length, then its bytes), for the lookups by bytes.
 impl Hash for ShortKey {
     fn hash<H: Hasher>(&self, state: &mut H) {
-        state.write(self.as_bytes());
-        state.write_u8(0xff);
+        self.as_bytes().hash(state);
     }
 }
 
@@ -154,9 +162,9 @@ mod tests {
     use crate::hash::FoldState;
 
     proptest! {
-        /// A key kept in place or not hashes, compares and orders as its string does, so that a
-        /// table of keys is looked up by `&str` and the index is written in the order of its
-        /// strings.
+        /// A key kept in place or not gives back its string, hashes as its string's bytes do (a
+        /// table of keys is looked up by them), and compares and orders as its string does (the
+        /// index is written in the order of its strings).
         #[test]
         fn a_key_hashes_compares_and_orders_as_its_string(a in "[a-zé:|ß ]{0,30}", b in "[a-zé:|ß ]{0,30}") {
             let (ka, kb) = (ShortKey::from(a.as_str()), ShortKey::from(b.clone()));
@@ -166,12 +174,12 @@ mod tests {
             prop_assert_eq!(ka.cmp(&kb), a.cmp(&b));
             prop_assert_eq!(ka == kb, a == b);
             let hasher = FoldState::default();
-            prop_assert_eq!(hasher.hash_one(&ka), hasher.hash_one(a.as_str()));
+            prop_assert_eq!(hasher.hash_one(&ka), hasher.hash_one(a.as_bytes()));
             let std_hasher = std::hash::RandomState::new();
-            prop_assert_eq!(std_hasher.hash_one(&ka), std_hasher.hash_one(a.as_str()));
+            prop_assert_eq!(std_hasher.hash_one(&ka), std_hasher.hash_one(a.as_bytes()));
             let table: HashMap<ShortKey, u8, FoldState> = [(ka.clone(), 1)].into_iter().collect();
-            prop_assert_eq!(table.get(a.as_str()), Some(&1));
-            prop_assert_eq!(table.contains_key(b.as_str()), a == b);
+            prop_assert_eq!(table.get(a.as_bytes()), Some(&1));
+            prop_assert_eq!(table.contains_key(b.as_bytes()), a == b);
         }
     }
 

@@ -263,7 +263,7 @@ impl State {
     /// position, normalised value), remembered; empty for an unknown mention.
     pub fn mention_attrs(&self, mention_id: &str) -> Attrs {
         let known = || self.mention(mention_id).map(|mention| self.attr_values(&mention));
-        self.attrs.get_or(mention_id, known).unwrap_or_else(|| Arc::from(Vec::new()))
+        self.attrs.get_or(mention_id.as_bytes(), known).unwrap_or_else(|| Arc::from(Vec::new()))
     }
 
     /// What the attribute memo remembers of a mention: its known attributes' positions and values.
@@ -312,12 +312,12 @@ impl State {
         }
         let id = prepared.mention_id.as_str();
         if let Some(attrs) = prepared.attrs {
-            self.attrs.get_or(id, || Some(attrs));
+            self.attrs.get_or(id.as_bytes(), || Some(attrs));
         }
-        self.record_keys.get_or(id, || Some(prepared.keys));
-        self.names.get_or(prepared.name.as_str(), || Some(prepared.tokens));
+        self.record_keys.get_or(id.as_bytes(), || Some(prepared.keys));
+        self.names.get_or(prepared.name.as_bytes(), || Some(prepared.tokens));
         if let Some(tokens) = prepared.person_tokens {
-            self.person_names.get_or(prepared.name.as_str(), || Some(tokens));
+            self.person_names.get_or(prepared.name.as_bytes(), || Some(tokens));
         }
     }
 
@@ -329,7 +329,7 @@ impl State {
             return Vec::new();
         }
         let known = || Some(self.attr_values(mention));
-        let values = self.attrs.get_or(mention.mention_id.as_str(), known).expect("values are always made");
+        let values = self.attrs.get_or(mention.mention_id.as_bytes(), known).expect("values are always made");
         values
             .iter()
             .filter_map(|(index, value)| {
@@ -348,14 +348,14 @@ impl State {
         }
         let untitled =
             || Some(crate::normalize::without_titles(mention, self.name_tokens(name).to_vec(), &self.rules).into());
-        self.person_names.get_or(name, untitled).expect("folding always gives tokens")
+        self.person_names.get_or(name.as_bytes(), untitled).expect("folding always gives tokens")
     }
 
     /// The name tokens of `name` under the state's rules ([`crate::normalize::name_tokens`]),
     /// remembered.
     pub fn name_tokens(&self, name: &str) -> Arc<[String]> {
         let fold = || Some(crate::normalize::name_tokens(name, &self.rules).into());
-        self.names.get_or(name, fold).expect("folding always gives tokens")
+        self.names.get_or(name.as_bytes(), fold).expect("folding always gives tokens")
     }
 
     /// The names of a live entity as tokens, remembered until its names change; `None` for
@@ -656,7 +656,7 @@ impl State {
     // A Cow of the Vec, not of a slice: the overlay holds its rows as the owned type.
     #[allow(clippy::owned_cow)]
     fn listed(&self, key: &str) -> Option<Cow<'_, Listed>> {
-        self.index.get(key, || base_listed(&self.base, key))
+        self.index.get(key.as_bytes(), || base_listed(&self.base, key))
     }
 
     /// Live entities listed under a blocking key, resolved, deduplicated, in the order they
@@ -827,7 +827,7 @@ impl State {
         else {
             return;
         };
-        let keys = match self.record_keys.take(mention_id) {
+        let keys = match self.record_keys.take(mention_id.as_bytes()) {
             Some(keys) => keys,
             None => Arc::from(self.keys_of(&mention)),
         };
@@ -1011,7 +1011,7 @@ impl State {
     fn add_key(&mut self, key: &str, id: EntityId) {
         let limit = self.rules.limits.candidates_per_key_max;
         let base = &self.base;
-        match self.index.get_mut(key, || base_listed(base, key)) {
+        match self.index.get_mut(key.as_bytes(), || base_listed(base, key)) {
             Some(list) => {
                 if !list.contains(&id) && list.len() < limit {
                     list.push(id);
@@ -1028,7 +1028,7 @@ impl State {
     /// [`State::keys_of`] a record, remembered until it is linked (which indexes it under them).
     pub fn record_keys(&self, mention: &Mention) -> Arc<[String]> {
         let keys = || Some(Arc::from(self.keys_of(mention)));
-        self.record_keys.get_or(mention.mention_id.as_str(), keys).expect("keys are always made")
+        self.record_keys.get_or(mention.mention_id.as_bytes(), keys).expect("keys are always made")
     }
 
     /// The blocking keys a mention contributes to the entity it belongs to.
@@ -1251,8 +1251,8 @@ mod tests {
         for mention in &mentions {
             let attrs = crate::attrs::known_attrs(&rules, mention);
             let once = state.keys_once(mention, &attrs);
-            assert!(state.names.get_mut(mention.name_text()).is_none(), "{}", mention.text);
-            assert!(state.person_names.get_mut(mention.name_text()).is_none(), "{}", mention.text);
+            assert!(state.names.get_mut(mention.name_text().as_bytes()).is_none(), "{}", mention.text);
+            assert!(state.person_names.get_mut(mention.name_text().as_bytes()).is_none(), "{}", mention.text);
             assert!(!once.is_empty(), "{}", mention.text);
             assert_eq!(once, state.keys_with(mention, &attrs), "{}", mention.text);
         }
@@ -1267,8 +1267,12 @@ mod tests {
         for mention in &mentions {
             let prepared = scratch.prepare(mention);
             let name = mention.name_text();
-            assert!(scratch.names.get_mut(name).is_none() && scratch.person_names.get_mut(name).is_none(), "{name}");
-            assert!(scratch.attrs.get_mut(mention.mention_id.as_str()).is_none(), "{name}");
+            assert!(
+                scratch.names.get_mut(name.as_bytes()).is_none()
+                    && scratch.person_names.get_mut(name.as_bytes()).is_none(),
+                "{name}"
+            );
+            assert!(scratch.attrs.get_mut(mention.mention_id.as_bytes()).is_none(), "{name}");
             assert_eq!(prepared.name, name);
             assert_eq!(*prepared.keys, *state.keys_of(mention), "{name}");
             assert_eq!(prepared.tokens, state.name_tokens(name), "{name}");
