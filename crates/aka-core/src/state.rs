@@ -73,10 +73,7 @@ pub struct State {
     /// of mentions not yet observed (a hand-made log). A row's link, once it has one, stands
     /// over the archive's.
     mention_entity: Overlay<String, EntityId>,
-    /// Boxed: a bucket holds a pointer, not a whole entity (eight of its cache lines' worth),
-    /// so the table of every entity stays a few bytes per entity and a lookup reads one line
-    /// of the entity it finds.
-    entities: Overlay<EntityId, Box<Entity>>,
+    entities: Overlay<EntityId, Entity>,
     redirects: Overlay<EntityId, EntityId>,
     /// The ids that have a row in `redirects` (or in the base's): an id not here follows no
     /// merge, known without a lookup (most ids never merged, and merges are followed many
@@ -604,7 +601,7 @@ impl State {
     /// A live entity by id (an absorbed id gives its survivor).
     pub fn entity(&self, id: EntityId) -> Option<Cow<'_, Entity>> {
         let id = self.resolve(id);
-        self.entities.get(&id, || base_entity(&self.base, id).map(Box::new)).map(unboxed_entity)
+        self.entities.get(&id, || base_entity(&self.base, id))
     }
 
     /// The kind of a live entity and how many mentions it has; `None` for an unknown id (an
@@ -628,9 +625,7 @@ impl State {
     /// All live entities in id order.
     pub fn entities(&self) -> impl Iterator<Item = Cow<'_, Entity>> {
         let rows = self.base.as_deref().map(|b| b.image().entities.as_slice()).unwrap_or_default();
-        self.entities
-            .merged(rows.iter().map(|e| (archived_id(&e.id), e)), |e| Box::new(owned(e)))
-            .map(|(_, e)| unboxed_entity(e))
+        self.entities.merged(rows.iter().map(|e| (archived_id(&e.id), e)), owned).map(|(_, e)| e)
     }
 
     /// Each live entity's id, kind and names, in id order: what a search by name reads of
@@ -718,7 +713,7 @@ impl State {
                 self.next_entity = self.next_entity.max(entity.0 + 1);
                 let existed = self.entity_exists(*entity);
                 self.forget_entity(*entity);
-                self.entities.insert(*entity, Box::new(Entity::new(*entity, *kind)));
+                self.entities.insert(*entity, Entity::new(*entity, *kind));
                 if !existed {
                     self.entity_count += 1;
                 }
@@ -812,7 +807,7 @@ impl State {
     fn entity_mut(&mut self, id: EntityId) -> Option<&mut Entity> {
         self.summaries.forget(&id);
         let base = &self.base;
-        self.entities.get_mut(&id, || base_entity(base, id).map(Box::new)).map(|e| &mut **e)
+        self.entities.get_mut(&id, || base_entity(base, id))
     }
 
     /// Adds a mention to the entity `named` designates now, remembering `named` itself: a split
@@ -831,7 +826,7 @@ impl State {
             Some(keys) => keys,
             None => Arc::from(self.keys_of(&mention)),
         };
-        let Some(entity) = self.entities.get_mut(&id, || base_entity(base, id).map(Box::new)) else { return };
+        let Some(entity) = self.entities.get_mut(&id, || base_entity(base, id)) else { return };
         let kind_before = entity.kind;
         entity.kind = entity.kind.refine(mention.kind);
         entity.mentions.push(mention_id.to_string());
@@ -916,10 +911,7 @@ impl State {
         }
         let in_base = base_entity_exists(&self.base, absorbed);
         let base = &self.base;
-        let Some(gone) = self.entities.remove(&absorbed, in_base, || base_entity(base, absorbed).map(Box::new)) else {
-            return;
-        };
-        let gone = *gone;
+        let Some(gone) = self.entities.remove(&absorbed, in_base, || base_entity(base, absorbed)) else { return };
         self.forget_entity(absorbed);
         self.forget_entity(survivor);
         let Some(kept) = self.entity_mut(survivor) else { return };
@@ -967,7 +959,7 @@ impl State {
         }
         child_entity.history.push(seq);
         self.forget_entity(child);
-        self.entities.insert(child, Box::new(child_entity));
+        self.entities.insert(child, child_entity);
         self.entity_count += 1;
         for m in mentions {
             self.set_link(m, child);
@@ -1157,14 +1149,6 @@ impl MentionRow {
     #[allow(clippy::unnecessary_box_returns)]
     fn unlinked(mention: Mention) -> Box<MentionRow> {
         Box::new(MentionRow { mention: Arc::new(mention), linked: None })
-    }
-}
-
-/// A boxed entity as the entity.
-fn unboxed_entity(entity: Cow<'_, Box<Entity>>) -> Cow<'_, Entity> {
-    match entity {
-        Cow::Borrowed(entity) => Cow::Borrowed(entity),
-        Cow::Owned(entity) => Cow::Owned(*entity),
     }
 }
 
