@@ -160,6 +160,74 @@ impl<V: ?Sized> fmt::Debug for IdMemo<V> {
     }
 }
 
+/// Values by entity id, each in place in a vector and read under its lock by a closure: a
+/// value asked of every candidate (an entity's names as tokens) is found with one load of the
+/// line it is on, no reference count touched and no pointer followed to it. Ids from
+/// [`IdMemo::DENSE`] on are not remembered: `make` answers for them every time.
+pub(crate) struct IdCells<T>(Mutex<Vec<Option<T>>>);
+
+impl<T> IdCells<T> {
+    /// `read` of the value remembered for `id`, or of the one `make` gives, remembered (`None`,
+    /// and nothing remembered, when it gives none). `make` and `read` run under the memo's
+    /// lock: neither may ask this memo again.
+    pub(crate) fn read_or<R>(
+        &self,
+        id: &EntityId,
+        make: impl FnOnce() -> Option<T>,
+        read: impl FnOnce(&T) -> R,
+    ) -> Option<R> {
+        let Some(at) = IdMemo::<T>::slot(*id) else { return make().map(|value| read(&value)) };
+        let mut slots = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        if at >= slots.len() {
+            slots.resize_with(at + 1, || None);
+        }
+        if slots[at].is_none() {
+            slots[at] = Some(make()?);
+        }
+        slots[at].as_ref().map(read)
+    }
+
+    /// Takes the value of `id` out, for its last use.
+    pub(crate) fn take(&mut self, id: &EntityId) -> Option<T> {
+        let at = IdMemo::<T>::slot(*id)?;
+        self.0.get_mut().unwrap_or_else(PoisonError::into_inner).get_mut(at).and_then(Option::take)
+    }
+
+    /// Remembers `value` for `id`, made by whoever changed what it was made from.
+    pub(crate) fn insert(&mut self, id: &EntityId, value: T) {
+        if let Some(at) = IdMemo::<T>::slot(*id) {
+            let slots = self.0.get_mut().unwrap_or_else(PoisonError::into_inner);
+            if at >= slots.len() {
+                slots.resize_with(at + 1, || None);
+            }
+            slots[at] = Some(value);
+        }
+    }
+
+    pub(crate) fn forget(&mut self, id: &EntityId) {
+        self.take(id);
+    }
+}
+
+impl<T> Default for IdCells<T> {
+    fn default() -> IdCells<T> {
+        IdCells(Mutex::new(Vec::new()))
+    }
+}
+
+/// A clone starts empty, as a [`Memo`]'s does.
+impl<T> Clone for IdCells<T> {
+    fn clone(&self) -> IdCells<T> {
+        IdCells::default()
+    }
+}
+
+impl<T> fmt::Debug for IdCells<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("IdCells")
+    }
+}
+
 /// Small values by entity id, each in place in a vector: read with one load and no pointer
 /// followed (an entity's kind and mention count, asked of every candidate). Ids from
 /// [`IdMemo::DENSE`] on are not remembered: `make` answers for them every time.

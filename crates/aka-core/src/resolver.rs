@@ -357,10 +357,13 @@ fn tokens_spell(tokens: &[String], key: &str) -> bool {
 /// Whether an entity is named `key` written as a word, not in capitals.
 fn known_as_word(state: &State, key: &str) -> bool {
     state.candidates(&format!("{}{key}", key::NAME)).into_iter().any(|id| {
-        let (Some(entity), Some(names)) = (state.entity(id), state.entity_tokens(id)) else { return false };
+        let Some(entity) = state.entity(id) else { return false };
         // Spelling first: it fails at the first token for nearly every name of a popular
         // entity, where the capitals would be counted in each.
-        entity.names.keys().zip(&names.names).any(|(n, tokens)| tokens_spell(tokens, key) && !is_acronym(n))
+        let spelled = |names: &EntityTokens| {
+            entity.names.keys().zip(&names.names).any(|(n, tokens)| tokens_spell(tokens, key) && !is_acronym(n))
+        };
+        state.read_entity_tokens(id, spelled).unwrap_or(false)
     })
 }
 
@@ -421,13 +424,14 @@ fn same_document(state: &State, context: &DocContext, m: &Mention, tokens: &[Str
 /// Whether `tokens` (a name of several words) fits one of the entity's names of several words,
 /// or the entity has none.
 fn full_names_admit(state: &State, id: EntityId, tokens: &[String]) -> bool {
-    let Some(names) = state.entity_tokens(id) else { return false };
     let last = tokens.last().map(String::as_str);
-    !names.has_full_name()
-        || names
-            .distinct()
-            .filter(|n| n.len() > 1)
-            .any(|n| n.last() == last && (tokens_fit(tokens, n.iter(), false) || tokens_fit(n.iter(), tokens, false)))
+    let admit = |names: &EntityTokens| {
+        !names.has_full_name()
+            || names.distinct().filter(|n| n.len() > 1).any(|n| {
+                n.last() == last && (tokens_fit(tokens, n.iter(), false) || tokens_fit(n.iter(), tokens, false))
+            })
+    };
+    state.read_entity_tokens(id, admit).unwrap_or(false)
 }
 
 /// Exact normalised name or a name the document gave as an alias.
@@ -496,7 +500,7 @@ fn containment(state: &State, context: &DocContext, m: &Mention, tokens: &[Strin
         return Containment::Ambiguous(vec![format!(
             "{:?} fits more than {CO_MENTION_FITS_MAX} known names, among them {}, and gives no role: kept apart",
             tokens.join(" "),
-            listed(&fits)
+            listed(state, &fits)
         )]);
     }
     match fits.as_slice() {
@@ -507,7 +511,7 @@ fn containment(state: &State, context: &DocContext, m: &Mention, tokens: &[Strin
             let evidence = vec![format!(
                 "{:?} and {:?} share the tokens in order and the last name",
                 tokens.join(" "),
-                full.joined()
+                full.joined(state, *entity)
             )];
             Containment::One(Found {
                 also: Vec::new(),
@@ -521,23 +525,22 @@ fn containment(state: &State, context: &DocContext, m: &Mention, tokens: &[Strin
     }
 }
 
-/// A name of an entity that a mention's tokens fit, held with the entity's names.
+/// A name of an entity that a mention's tokens fit: how many tokens it has, and where they
+/// are among the entity's remembered tokens (read again only for the evidence).
 struct Fit {
-    names: Arc<EntityTokens>,
+    len: usize,
     place: (usize, usize),
 }
 
 impl Fit {
-    fn name(&self) -> NameTokens<'_> {
-        self.names.at(self.place)
-    }
-
     fn len(&self) -> usize {
-        self.name().len()
+        self.len
     }
 
-    fn joined(&self) -> String {
-        self.name().joined()
+    /// The name's tokens joined by spaces: `entity` is the one it is a name of, and the state
+    /// the one it was found in.
+    fn joined(&self, state: &State, entity: EntityId) -> String {
+        state.read_entity_tokens(entity, |names| names.at(self.place).joined()).unwrap_or_default()
     }
 }
 
@@ -557,44 +560,13 @@ fn containment_fits(state: &State, m: &Mention, tokens: &[String]) -> Fits {
     let mut full_fits = 0;
     for id in state.candidates(&format!("{}{last}", key::SURNAME)) {
         // The remembered tokens carry the kind: one lookup per candidate, not three.
-        let Some(entity_tokens) = state.entity_tokens(id) else { continue };
-        if !entity_tokens.kind.compatible(m.kind) || org != (entity_tokens.kind == Kind::Org) {
-            continue;
-        }
-        let fitting = |nicknames: bool| {
-            // A lone token fits every name that ends in it: the longest of them is known.
-            if tokens.len() == 1 {
-                return entity_tokens.longest_ending_with(last);
+        let fit = |entity_tokens: &EntityTokens| {
+            if !entity_tokens.kind.compatible(m.kind) || org != (entity_tokens.kind == Kind::Org) {
+                return None;
             }
-            // A name of several words must fit one of the entity's names of several words, not
-            // only a short one it was also called: "Salman Roe" does not fit an entity named
-            // "Tariq Roe" and "Roe".
-            let has_full = entity_tokens.has_full_name();
-            entity_tokens
-                .ending_with(last)
-                .filter(|full| !has_full || full.len() > 1)
-                .filter(|full| {
-                    if org {
-                        // One ends the other: the shorter is the last words of the longer.
-                        full.iter().rev().zip(tokens.iter().rev()).all(|(a, b)| a == b)
-                    } else {
-                        tokens_fit(tokens, full.iter(), nicknames) || tokens_fit(full.iter(), tokens, nicknames)
-                    }
-                })
-                .max_by_key(NameTokens::len)
+            fit_of(entity_tokens, tokens, last, org)
         };
-        // A given name's usual short form fits only when it fits every full name the entity has
-        // ("Bill" is a short form of both "William" and "Robert": it does not join them).
-        let by_nickname = || {
-            let first = tokens.first().filter(|_| !org && tokens.len() > 1)?;
-            let consistent = entity_tokens
-                .distinct()
-                .filter(|n| n.len() > 1)
-                .all(|n| n.first().is_some_and(|given| token_fits(first, given, true)));
-            if consistent { fitting(true) } else { None }
-        };
-        if let Some(full) = fitting(false).or_else(by_nickname).map(|n| n.place()) {
-            let full = Fit { names: Arc::clone(&entity_tokens), place: full };
+        if let Some(full) = state.read_entity_tokens(id, fit).flatten() {
             if full.len() > 1 {
                 full_fits += 1;
             }
@@ -611,6 +583,44 @@ fn containment_fits(state: &State, m: &Mention, tokens: &[String]) -> Fits {
         fits.retain(|(_, full)| full.len() > 1);
     }
     Fits { fits, more: false }
+}
+
+/// The name of an entity (its tokens `entity_tokens`) that a mention's `tokens` fit best, if
+/// one does.
+fn fit_of(entity_tokens: &EntityTokens, tokens: &[String], last: &str, org: bool) -> Option<Fit> {
+    let fitting = |nicknames: bool| {
+        // A lone token fits every name that ends in it: the longest of them is known.
+        if tokens.len() == 1 {
+            return entity_tokens.longest_ending_with(last);
+        }
+        // A name of several words must fit one of the entity's names of several words, not
+        // only a short one it was also called: "Salman Roe" does not fit an entity named
+        // "Tariq Roe" and "Roe".
+        let has_full = entity_tokens.has_full_name();
+        entity_tokens
+            .ending_with(last)
+            .filter(|full| !has_full || full.len() > 1)
+            .filter(|full| {
+                if org {
+                    // One ends the other: the shorter is the last words of the longer.
+                    full.iter().rev().zip(tokens.iter().rev()).all(|(a, b)| a == b)
+                } else {
+                    tokens_fit(tokens, full.iter(), nicknames) || tokens_fit(full.iter(), tokens, nicknames)
+                }
+            })
+            .max_by_key(NameTokens::len)
+    };
+    // A given name's usual short form fits only when it fits every full name the entity has
+    // ("Bill" is a short form of both "William" and "Robert": it does not join them).
+    let by_nickname = || {
+        let first = tokens.first().filter(|_| !org && tokens.len() > 1)?;
+        let consistent = entity_tokens
+            .distinct()
+            .filter(|n| n.len() > 1)
+            .all(|n| n.first().is_some_and(|given| token_fits(first, given, true)));
+        if consistent { fitting(true) } else { None }
+    };
+    fitting(false).or_else(by_nickname).map(|n| Fit { len: n.len(), place: n.place() })
 }
 
 /// Several entities fit: a role the mention shares with one of them decides, else the company
@@ -630,7 +640,7 @@ fn choose_among(
     if let [(entity, full)] = with_role.as_slice() {
         let evidence = vec![
             format!("{:?} fits {} known names; a shared role decides", tokens.join(" "), fits.len()),
-            format!("{:?} holds a role the mention gives", full.joined()),
+            format!("{:?} holds a role the mention gives", full.joined(state, *entity)),
         ];
         return Containment::One(Found {
             also: Vec::new(),
@@ -656,7 +666,7 @@ fn choose_among(
             format!("{:?} fits {} known names; the document's other entities decide", tokens.join(" "), fits.len()),
             format!(
                 "{:?} appears with {top} of them ({}), the next fit with {runner_up}",
-                full.joined(),
+                full.joined(state, *entity),
                 with.join(", ")
             ),
         ];
@@ -672,13 +682,13 @@ fn choose_among(
     Containment::Ambiguous(vec![format!(
         "{:?} fits {} and no role or co-mentioned entity decides: kept apart",
         tokens.join(" "),
-        listed(fits)
+        listed(state, fits)
     )])
 }
 
 /// Fits as evidence names them: `E3 "jane roe", E7 "j roe"`.
-fn listed(fits: &[(EntityId, Fit)]) -> String {
-    let names: Vec<String> = fits.iter().map(|(id, full)| format!("{id} {:?}", full.joined())).collect();
+fn listed(state: &State, fits: &[(EntityId, Fit)]) -> String {
+    let names: Vec<String> = fits.iter().map(|(id, full)| format!("{id} {:?}", full.joined(state, *id))).collect();
     names.join(", ")
 }
 

@@ -17,7 +17,7 @@ use crate::event::{EntityId, Event, Verdict};
 use crate::idbits::IdBits;
 use crate::image::{Base, Image, find, id as archived_id, owned};
 use crate::listing::{Listed, ShortKey};
-use crate::memo::{DocMemo, DocNumber, DocNumbers, IdCopies, IdMemo, Memo};
+use crate::memo::{DocMemo, DocNumber, DocNumbers, IdCells, IdCopies, IdMemo, Memo};
 use crate::mention::{Form, Kind, Mention, Tense};
 use crate::normalize::{initials, mention_acronym, name_key};
 use crate::overlay::Overlay;
@@ -92,7 +92,7 @@ pub struct State {
     /// The normalised known attributes of every mention weighed.
     attrs: Memo<[(usize, Arc<str>)]>,
     /// The names of every live entity compared, as tokens; forgotten when the entity changes.
-    entity_tokens: IdMemo<EntityTokens>,
+    entity_tokens: IdCells<EntityTokens>,
     /// The canonical name of every live entity asked for, kept up to date as names are counted.
     canonical: IdMemo<str>,
     /// The kind and mention count of every live entity asked about or linked to, kept up to
@@ -244,7 +244,7 @@ impl State {
             names: Memo::default(),
             person_names: Memo::default(),
             attrs: Memo::default(),
-            entity_tokens: IdMemo::default(),
+            entity_tokens: IdCells::default(),
             canonical: IdMemo::default(),
             summaries: IdCopies::default(),
             record_keys: Memo::default(),
@@ -355,18 +355,23 @@ impl State {
         self.names.get_or(name.as_bytes(), fold).expect("folding always gives tokens")
     }
 
-    /// The names of a live entity as tokens, remembered until its names change; `None` for
-    /// an unknown id (an absorbed id gives its survivor's).
-    pub fn entity_tokens(&self, id: EntityId) -> Option<Arc<EntityTokens>> {
+    /// `read` of the names of a live entity as tokens, remembered until its names change;
+    /// `None` for an unknown id (an absorbed id gives its survivor's). `read` may not ask for
+    /// an entity's tokens again (it runs under the memo's lock).
+    pub fn read_entity_tokens<R>(&self, id: EntityId, read: impl FnOnce(&EntityTokens) -> R) -> Option<R> {
         let id = self.resolve(id);
         let make = || {
             let entity = self.entity(id)?;
             let names = entity.names.keys().map(|n| self.name_tokens(n)).collect();
-            Some(Arc::new(EntityTokens::new(entity.kind, names)))
+            Some(EntityTokens::new(entity.kind, names))
         };
-        let tokens = self.entity_tokens.get_or(&id, make);
-        debug_assert_eq!(tokens.as_deref(), make().as_deref(), "remembered tokens of {id}");
-        tokens
+        #[cfg(debug_assertions)]
+        let fresh = make();
+        self.entity_tokens.read_or(&id, make, |tokens| {
+            #[cfg(debug_assertions)]
+            assert_eq!(Some(tokens), fresh.as_ref(), "remembered tokens of {id}");
+            read(tokens)
+        })
     }
 
     /// Forgets what is remembered of an entity whose names changed other than by one more
@@ -863,13 +868,13 @@ impl State {
         {
             let mut names = old.names.clone();
             names.insert(at, self.name_tokens(surface));
-            let tokens = Arc::new(EntityTokens::new(kind, names));
+            let tokens = EntityTokens::new(kind, names);
             #[cfg(debug_assertions)]
             if let Some(entity) = self.entity(id) {
                 let names = entity.names.keys().map(|n| self.name_tokens(n)).collect();
-                assert_eq!(*tokens, EntityTokens::new(entity.kind, names), "tokens of {id} after {mention_id}");
+                assert_eq!(tokens, EntityTokens::new(entity.kind, names), "tokens of {id} after {mention_id}");
             }
-            self.entity_tokens.insert(id, tokens);
+            self.entity_tokens.insert(&id, tokens);
         }
         self.summaries.set(&id, summary);
         // The document's number, looked up once for the two memos by document.
@@ -1208,7 +1213,7 @@ mod tests {
         for entity in state.entities() {
             let fresh: Vec<Vec<String>> = entity.names.keys().map(|n| state.name_tokens(n).to_vec()).collect();
             let kept: Vec<Vec<String>> =
-                state.entity_tokens(entity.id).unwrap().names.iter().map(|n| n.to_vec()).collect();
+                state.read_entity_tokens(entity.id, |t| t.names.iter().map(|n| n.to_vec()).collect()).unwrap();
             assert_eq!(kept, fresh, "tokens of {}", entity.id);
             assert_eq!(state.entity_name(entity.id), entity.name(), "canonical name of {}", entity.id);
         }
@@ -1313,7 +1318,7 @@ mod tests {
     }
 
     #[test]
-    fn entity_tokens_and_canonical_names_follow_new_names_counts_merges_and_splits() {
+    fn entity_tokens_and_canonical_names_follow_new_names_counts_kinds_merges_and_splits() {
         let mut replay = Replay::new();
         let (a, b) = (EntityId(1), EntityId(2));
         let mentions = [
@@ -1329,14 +1334,15 @@ mod tests {
             // Asked after every event, so that a stale memo would be seen at once.
             assert_tokens_current(replay.apply(event));
         }
-        assert_eq!(replay.state.entity_tokens(a).unwrap().names.len(), 2);
+        let names = |state: &State, id: EntityId| state.read_entity_tokens(id, |t| t.names.len()).unwrap();
+        assert_eq!(names(&replay.state, a), 2);
         assert_tokens_current(replay.apply(created(b, "d:2")));
         assert_tokens_current(replay.apply(merged(a, b)));
-        assert_eq!(replay.state.entity_tokens(b).unwrap().names.len(), 3, "an absorbed id gives its survivor's names");
+        assert_eq!(names(&replay.state, b), 3, "an absorbed id gives its survivor's names");
         let state = replay.apply(split(a, b, &["d:2"]));
         assert_tokens_current(state);
-        assert_eq!(state.entity_tokens(a).unwrap().names.len(), 2);
-        assert_eq!(state.entity_tokens(b).unwrap().names.len(), 1);
+        assert_eq!(names(state, a), 2);
+        assert_eq!(names(state, b), 1);
         // A name of as many words seen more often becomes the canonical one, which was
         // remembered before the count changed.
         assert_eq!(state.entity_name(a), "Jane Roe");
@@ -1344,6 +1350,17 @@ mod tests {
             assert_tokens_current(replay.apply(linked(&format!("d:{n}"), a)));
         }
         assert_eq!(replay.state.entity_name(a), "Jane Rowe");
+        // A name seen again under a more specific kind refines the entity: its tokens carry the
+        // kind, so they are made again.
+        let c = EntityId(3);
+        let created_other =
+            Event::EntityCreated { entity: c, mention_id: "e:0".into(), kind: Kind::Other, decision: decision() };
+        for event in [observed(m("e", 0, "OTHER Okafor")), observed(m("e", 1, "PERSON Okafor")), created_other] {
+            assert_tokens_current(replay.apply(event));
+        }
+        assert_eq!(replay.state.read_entity_tokens(c, |t| t.kind), Some(Kind::Other));
+        assert_tokens_current(replay.apply(linked("e:1", c)));
+        assert_eq!(replay.state.read_entity_tokens(c, |t| t.kind), Some(Kind::Person));
     }
 
     #[test]

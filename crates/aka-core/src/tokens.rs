@@ -1,10 +1,10 @@
 //! An entity's names as the resolver compares them, laid out to be read in few cache lines.
 //!
 //! A candidate of a mention is read once in a long while at a large history: each pointer
-//! followed to read it is a likely miss of the last-level cache. The names' tokens are kept in
-//! one string and every number the comparisons need (hashes of last tokens, where each name and
-//! token starts) in one array, so that reading a candidate's names follows two pointers, not
-//! one per name and one per token.
+//! followed to read it is a likely miss of the last-level cache. Every number the comparisons
+//! need (hashes of last tokens, where each name and token starts) and then the names' tokens
+//! are kept in one allocation, so that reading a candidate's names follows one pointer, not one
+//! per name and one per token.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -21,9 +21,9 @@ pub struct EntityTokens {
     full: bool,
     /// How many distinct names it has.
     distinct: u32,
-    /// The tokens of the distinct names, one after another.
-    text: Box<str>,
-    /// Four runs of `distinct` numbers, then one more, then one per token:
+    /// Numbers (each four bytes, little-endian), then the tokens of the distinct names one
+    /// after another. The numbers are four runs of `distinct`, then one more, then one per
+    /// token:
     /// - a hash of each distinct name's last token, ordered by hash, then token, then place
     ///   (an entry), so that a surname is compared with the names that end in it, found by
     ///   comparing numbers rather than strings;
@@ -31,13 +31,13 @@ pub struct EntityTokens {
     /// - beside each entry, the longest name (the last of equals) of the entries with its last
     ///   token up to it: at a token's last entry, the longest name that ends in it;
     /// - the first token of each distinct name, and the number of tokens after them;
-    /// - where each token ends in `text` (it starts where the one before it ends).
-    numbers: Box<[u32]>,
+    /// - where each token ends among the tokens' bytes (it starts where the one before it ends).
+    data: Box<[u8]>,
     /// The tokens of each name, in code-point order of the names (what a new name is added to).
     pub names: Vec<Arc<[String]>>,
 }
 
-/// One of an entity's distinct names: its tokens in `text`.
+/// One of an entity's distinct names: where its tokens are among its entity's.
 #[derive(Clone, Copy)]
 pub struct NameTokens<'a> {
     of: &'a EntityTokens,
@@ -84,17 +84,22 @@ impl EntityTokens {
             first += name.len();
         }
         numbers.push(number(first));
-        let mut text = String::with_capacity(distinct.iter().flat_map(|n| n.iter()).map(String::len).sum());
+        let text_len: usize = distinct.iter().flat_map(|n| n.iter()).map(String::len).sum();
+        let mut end = 0;
         for token in distinct.iter().flat_map(|n| n.iter()) {
-            text.push_str(token);
-            numbers.push(number(text.len()));
+            end += token.len();
+            numbers.push(number(end));
+        }
+        let mut data: Vec<u8> = Vec::with_capacity(4 * numbers.len() + text_len);
+        data.extend(numbers.iter().flat_map(|n| n.to_le_bytes()));
+        for token in distinct.iter().flat_map(|n| n.iter()) {
+            data.extend_from_slice(token.as_bytes());
         }
         EntityTokens {
             kind,
             full: distinct.iter().any(|n| n.len() > 1),
             distinct: number(distinct.len()),
-            text: text.into_boxed_str(),
-            numbers: numbers.into_boxed_slice(),
+            data: data.into_boxed_slice(),
             names,
         }
     }
@@ -114,10 +119,16 @@ impl EntityTokens {
         as_usize(self.distinct)
     }
 
+    /// The `i`th number.
+    fn number(&self, i: usize) -> usize {
+        let bytes: [u8; 4] = self.data[4 * i..4 * i + 4].try_into().expect("four bytes");
+        as_usize(u32::from_le_bytes(bytes))
+    }
+
     /// The `i`th distinct name.
     fn name(&self, i: usize) -> NameTokens<'_> {
         let firsts = 3 * self.distinct_count();
-        NameTokens { of: self, tokens: (as_usize(self.numbers[firsts + i]), as_usize(self.numbers[firsts + i + 1])) }
+        NameTokens { of: self, tokens: (self.number(firsts + i), self.number(firsts + i + 1)) }
     }
 
     /// The name whose tokens are at `place` ([`NameTokens::place`]).
@@ -128,21 +139,31 @@ impl EntityTokens {
     /// The `t`th token of the distinct names.
     fn token(&self, t: usize) -> &str {
         let ends = 4 * self.distinct_count() + 1;
-        let start = if t == 0 { 0 } else { as_usize(self.numbers[ends + t - 1]) };
-        &self.text[start..as_usize(self.numbers[ends + t])]
+        // The tokens' bytes follow the numbers: one end per token after the `ends` before them.
+        let text = 4 * (ends + self.number(ends - 1));
+        let start = if t == 0 { 0 } else { self.number(ends + t - 1) };
+        std::str::from_utf8(&self.data[text + start..text + self.number(ends + t)]).expect("a token is a string")
     }
 
     /// The entries whose hash is that of `last`: its names, and those of any other token with
     /// the same hash.
     fn hashed_like(&self, last: &str) -> std::ops::Range<usize> {
-        let hash = last_hash(Some(last));
-        let hashes = &self.numbers[..self.distinct_count()];
-        hashes.partition_point(|h| *h < hash)..hashes.partition_point(|h| *h <= hash)
+        let hash = as_usize(last_hash(Some(last)));
+        let below = |bound: &dyn Fn(usize) -> bool| {
+            // The first entry not `bound` (entries are ordered by hash).
+            let (mut low, mut high) = (0, self.distinct_count());
+            while low < high {
+                let middle = low + (high - low) / 2;
+                if bound(self.number(middle)) { low = middle + 1 } else { high = middle }
+            }
+            low
+        };
+        below(&|h| h < hash)..below(&|h| h <= hash)
     }
 
     /// The distinct name at an entry.
     fn entry(&self, entry: usize) -> NameTokens<'_> {
-        self.name(as_usize(self.numbers[self.distinct_count() + entry]))
+        self.name(self.number(self.distinct_count() + entry))
     }
 
     /// The distinct names whose last token is `last`, in [`EntityTokens::distinct`] order.
@@ -157,7 +178,7 @@ impl EntityTokens {
         let (first, end) = (entries.start, entries.end);
         // Entries of one hash are ordered by token: the first and the last being `last`, all are.
         if first < end && self.entry(first).last() == Some(last) && self.entry(end - 1).last() == Some(last) {
-            return Some(self.name(as_usize(self.numbers[2 * self.distinct_count() + end - 1])));
+            return Some(self.name(self.number(2 * self.distinct_count() + end - 1)));
         }
         self.ending_with(last).max_by_key(NameTokens::len)
     }
