@@ -47,16 +47,19 @@ fn main() {
     );
     println!("|---|{}", "---|".repeat(POINTS.len()));
     for run in 1..=runs {
-        let windows = appends(segment_size, run);
+        let windows = appends(segment_size);
         let cells: Vec<String> = windows.iter().map(|(insert, all)| format!("{insert:.2} / {all:.2}")).collect();
         println!("| {run} | {} |", cells.join(" | "));
     }
 }
 
 /// Per point, the window's inserts and inserts with flushes, in µs per mention.
-fn appends(segment_size: Option<usize>, run: usize) -> Vec<(f64, f64)> {
-    let dir = scratch_dir(run);
-    let mut config = sled::Config::new().path(&dir).cache_capacity(aka_store::SLED_CACHE_BYTES);
+fn appends(segment_size: Option<usize>) -> Vec<(f64, f64)> {
+    let dir = tempfile::Builder::new()
+        .prefix("aka-sled-appends-")
+        .tempdir_in(env!("CARGO_TARGET_TMPDIR"))
+        .expect("a scratch directory");
+    let mut config = sled::Config::new().path(dir.path()).cache_capacity(aka_store::SLED_CACHE_BYTES);
     if let Some(bytes) = segment_size {
         config = config.segment_size(bytes);
     }
@@ -93,7 +96,6 @@ fn appends(segment_size: Option<usize>, run: usize) -> Vec<(f64, f64)> {
     }
     drop(tree);
     drop(db);
-    std::fs::remove_dir_all(&dir).expect("remove the scratch database");
     windows
         .into_iter()
         .map(|(insert, all, n)| {
@@ -101,11 +103,4 @@ fn appends(segment_size: Option<usize>, run: usize) -> Vec<(f64, f64)> {
             (per(insert), per(all))
         })
         .collect()
-}
-
-/// A fresh directory for `run` under the target's scratch directory.
-fn scratch_dir(run: usize) -> std::path::PathBuf {
-    let base = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"));
-    std::fs::create_dir_all(base).expect("the target's scratch directory");
-    base.join(format!("aka-sled-appends-{}-{run}", std::process::id()))
 }

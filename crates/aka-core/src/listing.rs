@@ -47,14 +47,12 @@ impl ShortKey {
 
 impl From<&str> for ShortKey {
     fn from(key: &str) -> ShortKey {
-        match u8::try_from(key.len()) {
-            Ok(len) if key.len() <= SHORT_MAX => {
-                let mut bytes = [0; SHORT_MAX];
-                bytes[..key.len()].copy_from_slice(key.as_bytes());
-                ShortKey::Short { len, bytes }
-            }
-            _ => ShortKey::Long(key.into()),
+        if key.len() > SHORT_MAX {
+            return ShortKey::Long(key.into());
         }
+        let mut bytes = [0; SHORT_MAX];
+        bytes[..key.len()].copy_from_slice(key.as_bytes());
+        ShortKey::Short { len: u8::try_from(key.len()).expect("at most SHORT_MAX"), bytes }
     }
 }
 
@@ -139,6 +137,13 @@ impl Deref for Listed {
             Listed::One(one) => one,
             Listed::Many(ids) => ids,
         }
+    }
+}
+
+/// The ids in the order given (an archived row's, read in place).
+impl FromIterator<EntityId> for Listed {
+    fn from_iter<I: IntoIterator<Item = EntityId>>(ids: I) -> Listed {
+        Listed::from(ids.into_iter().collect::<Vec<EntityId>>())
     }
 }
 

@@ -95,7 +95,7 @@ impl<V: ?Sized, K> fmt::Debug for Memo<V, K> {
 /// every candidate. Ids from [`IdMemo::DENSE`] on (only a hand-made log has them) are kept in
 /// a hash memo instead, so that one large id cannot make the vector large.
 pub(crate) struct IdMemo<V: ?Sized> {
-    dense: Slots<V>,
+    dense: Cells<Arc<V>>,
     sparse: Memo<V, EntityId>,
 }
 
@@ -110,7 +110,7 @@ impl<V: ?Sized> IdMemo<V> {
     /// The value remembered for `id`, or the one `make` gives, remembered (not if it gives none).
     pub(crate) fn get_or(&self, id: &EntityId, make: impl FnOnce() -> Option<Arc<V>>) -> Option<Arc<V>> {
         match IdMemo::<V>::slot(*id) {
-            Some(at) => self.dense.get_or(at, make),
+            Some(at) => self.dense.read_or(at, make, Arc::clone),
             None => self.sparse.get_or(id, make),
         }
     }
@@ -143,7 +143,7 @@ impl<V: ?Sized> IdMemo<V> {
 
 impl<V: ?Sized> Default for IdMemo<V> {
     fn default() -> IdMemo<V> {
-        IdMemo { dense: Slots::default(), sparse: Memo::default() }
+        IdMemo { dense: Cells::default(), sparse: Memo::default() }
     }
 }
 
@@ -161,10 +161,10 @@ impl<V: ?Sized> fmt::Debug for IdMemo<V> {
 }
 
 /// Values by entity id, each in place in a vector and read under its lock by a closure: a
-/// value asked of every candidate (an entity's names as tokens) is found with one load of the
-/// line it is on, no reference count touched and no pointer followed to it. Ids from
-/// [`IdMemo::DENSE`] on are not remembered: `make` answers for them every time.
-pub(crate) struct IdCells<T>(Mutex<Vec<Option<T>>>);
+/// value asked of every candidate (an entity's names as tokens, its kind and mention count) is
+/// found with one load of the line it is on, no reference count touched and no pointer followed
+/// to it. Ids from [`IdMemo::DENSE`] on are not remembered: `make` answers for them every time.
+pub(crate) struct IdCells<T>(Cells<T>);
 
 impl<T> IdCells<T> {
     /// `read` of the value remembered for `id`, or of the one `make` gives, remembered (`None`,
@@ -176,31 +176,21 @@ impl<T> IdCells<T> {
         make: impl FnOnce() -> Option<T>,
         read: impl FnOnce(&T) -> R,
     ) -> Option<R> {
-        let Some(at) = IdMemo::<T>::slot(*id) else { return make().map(|value| read(&value)) };
-        let mut slots = self.0.lock().unwrap_or_else(PoisonError::into_inner);
-        if at >= slots.len() {
-            slots.resize_with(at + 1, || None);
+        match IdMemo::<T>::slot(*id) {
+            Some(at) => self.0.read_or(at, make, read),
+            None => make().map(|value| read(&value)),
         }
-        if slots[at].is_none() {
-            slots[at] = Some(make()?);
-        }
-        slots[at].as_ref().map(read)
     }
 
     /// Takes the value of `id` out, for its last use.
     pub(crate) fn take(&mut self, id: &EntityId) -> Option<T> {
-        let at = IdMemo::<T>::slot(*id)?;
-        self.0.get_mut().unwrap_or_else(PoisonError::into_inner).get_mut(at).and_then(Option::take)
+        self.0.take(IdMemo::<T>::slot(*id)?)
     }
 
     /// Remembers `value` for `id`, made by whoever changed what it was made from.
     pub(crate) fn insert(&mut self, id: &EntityId, value: T) {
         if let Some(at) = IdMemo::<T>::slot(*id) {
-            let slots = self.0.get_mut().unwrap_or_else(PoisonError::into_inner);
-            if at >= slots.len() {
-                slots.resize_with(at + 1, || None);
-            }
-            slots[at] = Some(value);
+            self.0.insert(at, value);
         }
     }
 
@@ -211,7 +201,7 @@ impl<T> IdCells<T> {
 
 impl<T> Default for IdCells<T> {
     fn default() -> IdCells<T> {
-        IdCells(Mutex::new(Vec::new()))
+        IdCells(Cells::default())
     }
 }
 
@@ -228,113 +218,54 @@ impl<T> fmt::Debug for IdCells<T> {
     }
 }
 
-/// Small values by entity id, each in place in a vector: read with one load and no pointer
-/// followed (an entity's kind and mention count, asked of every candidate). Ids from
-/// [`IdMemo::DENSE`] on are not remembered: `make` answers for them every time.
-pub(crate) struct IdCopies<T: Copy>(Mutex<Vec<Option<T>>>);
-
-impl<T: Copy> IdCopies<T> {
-    /// The value remembered for `id`, or the one `make` gives, remembered (not if it gives none).
-    pub(crate) fn get_or(&self, id: &EntityId, make: impl FnOnce() -> Option<T>) -> Option<T> {
-        let Some(at) = IdMemo::<T>::slot(*id) else { return make() };
-        let mut slots = self.0.lock().unwrap_or_else(PoisonError::into_inner);
-        if let Some(Some(value)) = slots.get(at) {
-            return Some(*value);
-        }
-        let value = make()?;
-        if at >= slots.len() {
-            slots.resize(at + 1, None);
-        }
-        slots[at] = Some(value);
-        Some(value)
-    }
-
-    /// Remembers `value` for `id`, made by whoever changed what it was made from.
-    pub(crate) fn set(&mut self, id: &EntityId, value: T) {
-        if let Some(at) = IdMemo::<T>::slot(*id) {
-            let slots = self.0.get_mut().unwrap_or_else(PoisonError::into_inner);
-            if at >= slots.len() {
-                slots.resize(at + 1, None);
-            }
-            slots[at] = Some(value);
-        }
-    }
-
-    pub(crate) fn forget(&mut self, id: &EntityId) {
-        if let Some(at) = IdMemo::<T>::slot(*id)
-            && let Some(slot) = self.0.get_mut().unwrap_or_else(PoisonError::into_inner).get_mut(at)
-        {
-            *slot = None;
-        }
-    }
-}
-
-impl<T: Copy> Default for IdCopies<T> {
-    fn default() -> IdCopies<T> {
-        IdCopies(Mutex::new(Vec::new()))
-    }
-}
-
-/// A clone starts empty, as a [`Memo`]'s does.
-impl<T: Copy> Clone for IdCopies<T> {
-    fn clone(&self) -> IdCopies<T> {
-        IdCopies::default()
-    }
-}
-
-impl<T: Copy> fmt::Debug for IdCopies<T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("IdCopies")
-    }
-}
-
 /// Values by index in a vector, for keys handed out in sequence (entity ids, document
 /// numbers): the memos by such keys are these.
-struct Slots<V: ?Sized>(Mutex<Vec<Option<Arc<V>>>>);
+struct Cells<T>(Mutex<Vec<Option<T>>>);
 
-impl<V: ?Sized> Slots<V> {
-    fn slots(&mut self) -> &mut Vec<Option<Arc<V>>> {
+impl<T> Cells<T> {
+    fn cells(&mut self) -> &mut Vec<Option<T>> {
         self.0.get_mut().unwrap_or_else(PoisonError::into_inner)
     }
 
-    fn get_or(&self, at: usize, make: impl FnOnce() -> Option<Arc<V>>) -> Option<Arc<V>> {
-        let mut slots = self.0.lock().unwrap_or_else(PoisonError::into_inner);
-        if let Some(Some(value)) = slots.get(at) {
-            return Some(Arc::clone(value));
+    /// `read` of the value in cell `at`, or of the one `make` gives, put there (not if it gives
+    /// none); both under the lock.
+    fn read_or<R>(&self, at: usize, make: impl FnOnce() -> Option<T>, read: impl FnOnce(&T) -> R) -> Option<R> {
+        let mut cells = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(Some(value)) = cells.get(at) {
+            return Some(read(value));
         }
         let value = make()?;
-        put(&mut slots, at, Arc::clone(&value));
-        Some(value)
+        Some(read(put(&mut cells, at, value)))
     }
 
-    fn get_mut(&mut self, at: usize) -> Option<&mut Arc<V>> {
-        self.slots().get_mut(at).and_then(Option::as_mut)
+    fn get_mut(&mut self, at: usize) -> Option<&mut T> {
+        self.cells().get_mut(at).and_then(Option::as_mut)
     }
 
-    fn insert(&mut self, at: usize, value: Arc<V>) {
-        put(self.slots(), at, value);
+    fn insert(&mut self, at: usize, value: T) {
+        put(self.cells(), at, value);
     }
 
-    fn take(&mut self, at: usize) -> Option<Arc<V>> {
-        self.slots().get_mut(at).and_then(Option::take)
+    fn take(&mut self, at: usize) -> Option<T> {
+        self.cells().get_mut(at).and_then(Option::take)
     }
 
     fn clear(&mut self) {
-        self.slots().clear();
+        self.cells().clear();
     }
 }
 
-/// Puts `value` in slot `at`, the vector grown to hold it.
-fn put<V: ?Sized>(slots: &mut Vec<Option<Arc<V>>>, at: usize, value: Arc<V>) {
-    if at >= slots.len() {
-        slots.resize(at + 1, None);
+/// Puts `value` in cell `at`, the vector grown to hold it.
+fn put<T>(cells: &mut Vec<Option<T>>, at: usize, value: T) -> &T {
+    if at >= cells.len() {
+        cells.resize_with(at + 1, || None);
     }
-    slots[at] = Some(value);
+    cells[at].insert(value)
 }
 
-impl<V: ?Sized> Default for Slots<V> {
-    fn default() -> Slots<V> {
-        Slots(Mutex::new(Vec::new()))
+impl<T> Default for Cells<T> {
+    fn default() -> Cells<T> {
+        Cells(Mutex::new(Vec::new()))
     }
 }
 
@@ -406,12 +337,12 @@ impl fmt::Debug for DocNumbers {
 }
 
 /// A memo keyed by document number: a vector indexed by it, one load per document.
-pub(crate) struct DocMemo<V: ?Sized>(Slots<V>);
+pub(crate) struct DocMemo<V: ?Sized>(Cells<Arc<V>>);
 
 impl<V: ?Sized> DocMemo<V> {
     /// The value remembered for `doc`, or the one `make` gives, remembered (not if it gives none).
     pub(crate) fn get_or(&self, doc: DocNumber, make: impl FnOnce() -> Option<Arc<V>>) -> Option<Arc<V>> {
-        self.0.get_or(doc.at(), make)
+        self.0.read_or(doc.at(), make, Arc::clone)
     }
 
     pub(crate) fn forget(&mut self, doc: DocNumber) {
@@ -425,7 +356,7 @@ impl<V: ?Sized> DocMemo<V> {
 
 impl<V: ?Sized> Default for DocMemo<V> {
     fn default() -> DocMemo<V> {
-        DocMemo(Slots::default())
+        DocMemo(Cells::default())
     }
 }
 

@@ -17,7 +17,7 @@ use crate::event::{EntityId, Event, Verdict};
 use crate::idbits::IdBits;
 use crate::image::{Base, Image, find, id as archived_id, owned};
 use crate::listing::{Listed, ShortKey};
-use crate::memo::{DocMemo, DocNumber, DocNumbers, IdCells, IdCopies, IdMemo, Memo};
+use crate::memo::{DocMemo, DocNumber, DocNumbers, IdCells, IdMemo, Memo};
 use crate::mention::{Form, Kind, Mention, Tense};
 use crate::normalize::{initials, mention_acronym, name_key};
 use crate::overlay::Overlay;
@@ -97,7 +97,7 @@ pub struct State {
     canonical: IdMemo<str>,
     /// The kind and mention count of every live entity asked about or linked to, kept up to
     /// date as mentions are linked: what choosing among candidates reads of most of them.
-    summaries: IdCopies<(Kind, usize)>,
+    summaries: IdCells<(Kind, usize)>,
     /// The blocking keys of each record weighed and not yet linked: made to find its
     /// candidates, taken when it is linked to index it.
     record_keys: Memo<[String]>,
@@ -246,7 +246,7 @@ impl State {
             attrs: Memo::default(),
             entity_tokens: IdCells::default(),
             canonical: IdMemo::default(),
-            summaries: IdCopies::default(),
+            summaries: IdCells::default(),
             record_keys: Memo::default(),
             doc_entities: DocMemo::default(),
             entity_docs: IdMemo::default(),
@@ -578,7 +578,7 @@ impl State {
     fn index_rows(&self) -> impl Iterator<Item = (ShortKey, Cow<'_, Listed>)> {
         let rows = self.base.as_deref().map(|b| b.image().index.as_slice()).unwrap_or_default();
         self.index.merged(rows.iter().map(|r| (ShortKey::from(r.0.as_str()), &r.1)), |ids| {
-            Listed::from(ids.iter().map(archived_id).collect::<Vec<EntityId>>())
+            ids.iter().map(archived_id).collect::<Listed>()
         })
     }
 
@@ -614,7 +614,7 @@ impl State {
     pub fn entity_summary(&self, id: EntityId) -> Option<(Kind, usize)> {
         let id = self.resolve(id);
         let make = || self.entity(id).map(|e| (e.kind, e.mentions.len()));
-        let summary = self.summaries.get_or(&id, make);
+        let summary = self.summaries.read_or(&id, make, |summary| *summary);
         debug_assert_eq!(summary, make(), "summary of {id}");
         summary
     }
@@ -876,7 +876,7 @@ impl State {
             }
             self.entity_tokens.insert(&id, tokens);
         }
-        self.summaries.set(&id, summary);
+        self.summaries.insert(&id, summary);
         // The document's number, looked up once for the two memos by document.
         let doc = self.doc_numbers.number(&mention.doc_id);
         self.doc_entities.forget(doc);
@@ -1195,7 +1195,7 @@ fn base_entity_exists(base: &Option<Arc<Base>>, id: EntityId) -> bool {
 
 fn base_listed(base: &Option<Arc<Base>>, key: &str) -> Option<Listed> {
     let rows = &base.as_deref()?.image().index;
-    find(rows, |r| r.0.as_str().cmp(key)).map(|r| Listed::from(r.1.iter().map(archived_id).collect::<Vec<EntityId>>()))
+    find(rows, |r| r.0.as_str().cmp(key)).map(|r| r.1.iter().map(archived_id).collect())
 }
 
 #[cfg(test)]

@@ -149,16 +149,18 @@ impl EntityTokens {
     /// the same hash.
     fn hashed_like(&self, last: &str) -> std::ops::Range<usize> {
         let hash = as_usize(last_hash(Some(last)));
-        let below = |bound: &dyn Fn(usize) -> bool| {
-            // The first entry not `bound` (entries are ordered by hash).
-            let (mut low, mut high) = (0, self.distinct_count());
-            while low < high {
-                let middle = low + (high - low) / 2;
-                if bound(self.number(middle)) { low = middle + 1 } else { high = middle }
-            }
-            low
-        };
-        below(&|h| h < hash)..below(&|h| h <= hash)
+        self.first_entry(|h| h >= hash)..self.first_entry(|h| h > hash)
+    }
+
+    /// The first entry whose hash is `past` (or the number of entries): entries are ordered
+    /// by hash, so a binary search (`partition_point` over the hashes among the numbers).
+    fn first_entry(&self, past: impl Fn(usize) -> bool) -> usize {
+        let (mut low, mut high) = (0, self.distinct_count());
+        while low < high {
+            let middle = low + (high - low) / 2;
+            if past(self.number(middle)) { high = middle } else { low = middle + 1 }
+        }
+        low
     }
 
     /// The distinct name at an entry.
@@ -355,10 +357,13 @@ mod tests {
                 let longest = ending.iter().max_by_key(|n| n.len()).cloned();
                 prop_assert_eq!(tokens.longest_ending_with(last).map(|n| n.to_vec()), longest);
             }
-            for name in tokens.distinct() {
-                prop_assert_eq!(name.first(), name.iter().next());
-                prop_assert_eq!(name.joined(), name.to_vec().join(" "));
-                prop_assert_eq!(name.is_empty(), name.iter().next().is_none());
+            // Each name read from the one allocation, against its list of tokens.
+            for (name, listed) in tokens.distinct().zip(&distinct) {
+                prop_assert_eq!(name.first(), listed.first().map(String::as_str));
+                prop_assert_eq!(name.last(), listed.last().map(String::as_str));
+                prop_assert_eq!(name.joined(), listed.join(" "));
+                prop_assert_eq!((name.len(), name.is_empty()), (listed.len(), listed.is_empty()));
+                prop_assert_eq!(name.iter().rev().collect::<Vec<_>>(), listed.iter().rev().map(String::as_str).collect::<Vec<_>>());
             }
         }
     }
