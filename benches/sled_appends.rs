@@ -4,9 +4,10 @@
 //!
 //! `cargo bench -p aka --bench sled_appends -- [--runs=N] [--segment-size=BYTES]`
 //!
-//! One record per document, as the log writes them (`aka-log-2`): the key the document's first
-//! sequence number (8 bytes, big-endian), the value about 440 bytes per event and two events per
-//! mention, documents of 5-50 mentions (seeded, so every run writes the same bytes). sled's
+//! One record per document, as the log wrote them in format `aka-log-2` (plain records; the
+//! log's records are compressed since `aka-log-3`, to about a ninth): the key the document's
+//! first sequence number (8 bytes, big-endian), the value about 440 bytes per event and two
+//! events per mention, documents of 5-50 mentions (seeded, so every run writes the same bytes). sled's
 //! cache is the log's (`aka_store::SLED_CACHE_BYTES`); the database is flushed after every group
 //! of about 1,000 mentions, as the scale bench flushes. Up to 1,010,000 mentions; the cost of the
 //! 10,000 mentions after 0, 10k, 100k and 1M of history is printed: the inserts alone, and the
@@ -19,7 +20,8 @@ use std::time::{Duration, Instant};
 
 use rng::Rng;
 
-/// Bytes of the log per event at a million mentions (the scale bench's log MiB over its events).
+/// Bytes of the log per event at a million mentions in format `aka-log-2` (the scale bench's log
+/// MiB over its events).
 const EVENT_BYTES: u64 = 440;
 const FLUSH_EVERY: u64 = 1_000;
 const WINDOW: u64 = 10_000;

@@ -44,9 +44,9 @@ pub enum OpenError {
     },
     /// The directory holds a store of another format.
     #[error(
-        "{} holds a store of format {found:?}, this build reads {:?}",
+        "{} holds a store of format {found:?}, this build reads {}",
         dir.display(),
-        String::from_utf8_lossy(crate::FORMAT_MARKER)
+        crate::log::FORMATS_READ
     )]
     WrongFormat {
         /// The directory.

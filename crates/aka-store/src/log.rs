@@ -4,16 +4,22 @@
 //! `DIR/log/`, the sled database. In it the tree `meta` holds the format marker under `format`,
 //! and the tree `events` holds the events, keyed by sequence number (u64, big-endian, so that
 //! key order is log order):
-//! - format `aka-log-2` (stores created now): one record per appended batch, under the sequence
-//!   number of its first event: the event count in decimal, a newline, then each event's
-//!   [`Envelope::encode`] followed by a newline (compact JSON holds no raw newline). One sled
-//!   insert per batch, not per event: sled's cost is per key, so this is what lets a document of
-//!   a hundred events cost about one insert.
-//! - format `aka-log-1` (stores created before): one event per key. Still read and appended
-//!   to in its own layout.
+//! - format `aka-log-3` (stores created now): one record per appended batch, under the sequence
+//!   number of its first event: the batch's plain form (below), compressed as one LZ4 block
+//!   with its plain length first (4 bytes, little-endian: `lz4_flex`'s size-prepended block).
+//!   A document's events repeat their field names, document id and rules hash, so a record is
+//!   about a ninth of its plain size, and sled writes, caches and flushes that much less.
+//! - format `aka-log-2` (stores created before): the same records, plain: the event count in
+//!   decimal, a newline, then each event's [`Envelope::encode`] followed by a newline (compact
+//!   JSON holds no raw newline). One sled insert per batch, not per event: sled's cost is per
+//!   key, so this is what lets a document of a hundred events cost about one insert.
+//! - format `aka-log-1` (stores created before that): one event per key.
+//!
+//! Stores of the older formats are still read and appended to in their own layout.
 //!
 //! Events are never rewritten or deleted.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::fs::{self, File, OpenOptions, TryLockError};
 use std::ops::Range;
@@ -28,20 +34,34 @@ use crate::error::{AppendError, OpenError, ReadError};
 
 /// The format marker of the stores this build creates, stored under `format` in the `meta`
 /// tree; a store with a marker this build does not read is refused rather than misread.
-pub const FORMAT_MARKER: &[u8] = b"aka-log-2";
+pub const FORMAT_MARKER: &[u8] = b"aka-log-3";
+/// The marker of stores of plain (uncompressed) records, still read and appended to.
+const FORMAT_PLAIN: &[u8] = b"aka-log-2";
 /// The marker of stores of one event per key, still read and appended to.
 const FORMAT_SINGLE: &[u8] = b"aka-log-1";
 
 /// An event read back with its sequence number, or why it could not be.
 type Item = Result<(u64, Envelope), ReadError>;
 
+/// Every format marker this build reads, newest first, for messages.
+pub(crate) const FORMATS_READ: &str = "aka-log-3, aka-log-2 and aka-log-1";
+
 /// How the events tree holds events.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Layout {
     /// `aka-log-1`: one event per key.
     Single,
-    /// `aka-log-2`: one record of events per appended batch.
-    Batched,
+    /// `aka-log-2` (plain) and `aka-log-3` (compressed): one record of events per appended batch.
+    Batched(Codec),
+}
+
+/// How a batch's record is stored.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Codec {
+    /// `aka-log-2`: the plain form.
+    Plain,
+    /// `aka-log-3`: the plain form as one size-prepended LZ4 block.
+    Lz4,
 }
 
 /// sled's page cache for the log, in bytes. The log is appended to and mostly read in order
@@ -123,8 +143,12 @@ impl Log {
         info!(dir = %dir.display(), last_seq, "opened event log");
         // last_seq_on_open refuses u64::MAX, so this cannot overflow.
         let next_seq = last_seq.saturating_add(1);
-        let appender = (config.durability == Durability::Deferred && layout == Layout::Batched)
-            .then(|| Appender::start(events.clone(), next_seq));
+        let appender = match layout {
+            Layout::Batched(codec) if config.durability == Durability::Deferred => {
+                Some(Appender::start(events.clone(), next_seq, codec))
+            }
+            _ => None,
+        };
         Ok(Log { appender, events, db, _lock: lock, dir, config, layout, next_seq })
     }
 
@@ -159,16 +183,16 @@ impl Log {
                 self.next_seq = appender.applied_end();
                 return Err(AppendError::Background { dir: self.dir.clone(), message: error });
             }
-            appender.queue(first, end, record.into_job());
+            appender.queue(first, end, record.into_job(appender.codec));
             self.next_seq = end;
             debug!(dir = %self.dir.display(), first, end, "queued events");
             return Ok(first..end);
         }
         match self.layout {
             // One insert holds the whole call, so a crash leaves all of it or none.
-            Layout::Batched => {
+            Layout::Batched(codec) => {
                 self.events
-                    .insert(first.to_be_bytes(), encode_batch(events))
+                    .insert(first.to_be_bytes(), encode_batch(events, codec))
                     .map_err(|source| self.append_error(source))?;
             }
             Layout::Single => {
@@ -226,14 +250,15 @@ impl Log {
         let sled_error = |source| ReadError::Sled { dir: self.dir.clone(), source };
         match self.layout {
             Layout::Single => Ok(self.events.get(seq.to_be_bytes()).map_err(sled_error)?.map(|b| b.to_vec())),
-            Layout::Batched => {
+            Layout::Batched(codec) => {
                 let Some(item) = self.events.range(..=seq.to_be_bytes()).next_back() else {
                     return Ok(None);
                 };
                 let (key, value) = item.map_err(sled_error)?;
                 let first = seq_of_key(&key)
                     .ok_or_else(|| ReadError::CorruptKey { dir: self.dir.clone(), key: key.to_vec() })?;
-                let lines = frame(&value).map_err(|source| ReadError::Decode { seq, source })?;
+                let plain = unpack(&value, codec).map_err(|source| ReadError::Decode { seq, source })?;
+                let lines = frame(&plain).map_err(|source| ReadError::Decode { seq, source })?;
                 let index = usize::try_from(seq - first).unwrap_or(usize::MAX);
                 Ok(lines.get(index).map(|line| line.to_vec()))
             }
@@ -248,7 +273,7 @@ impl Log {
         // The record holding `from` may start before it.
         let start = match self.layout {
             Layout::Single => from,
-            Layout::Batched => match self.events.range(..=from.to_be_bytes()).next_back() {
+            Layout::Batched(_) => match self.events.range(..=from.to_be_bytes()).next_back() {
                 Some(Ok((key, _))) => seq_of_key(&key).unwrap_or(from),
                 _ => from,
             },
@@ -263,8 +288,10 @@ impl Log {
                 };
                 Ok(match self.layout {
                     Layout::Single => vec![decode(first, &value)],
-                    Layout::Batched => {
-                        let lines = frame(&value).map_err(|source| ReadError::Decode { seq: first, source })?;
+                    Layout::Batched(codec) => {
+                        let damaged = |source| ReadError::Decode { seq: first, source };
+                        let plain = unpack(&value, codec).map_err(damaged)?;
+                        let lines = frame(&plain).map_err(damaged)?;
                         (first..)
                             .zip(lines)
                             .filter(|(seq, _)| *seq >= from)
@@ -305,9 +332,9 @@ impl Record<'_> {
     }
 
     /// What the append thread is sent: events it may keep go as they are, to be encoded there.
-    fn into_job(self) -> Job {
+    fn into_job(self, codec: Codec) -> Job {
         match self {
-            Record::Borrowed(events) => Job::Encoded(encode_batch(events)),
+            Record::Borrowed(events) => Job::Encoded(encode_batch(events, codec)),
             Record::Owned(events) => Job::Events(events),
         }
     }
@@ -320,16 +347,18 @@ enum Job {
 }
 
 impl Job {
-    fn into_bytes(self) -> Vec<u8> {
+    fn into_bytes(self, codec: Codec) -> Vec<u8> {
         match self {
             Job::Encoded(bytes) => bytes,
-            Job::Events(events) => encode_batch(&events),
+            Job::Events(events) => encode_batch(&events, codec),
         }
     }
 }
 
 /// The thread that makes the sled inserts of a [`Durability::Deferred`] log, in queue order.
 struct Appender {
+    /// How the log's records are stored.
+    codec: Codec,
     jobs: Option<mpsc::SyncSender<(u64, u64, Job)>>,
     progress: Arc<(Mutex<Progress>, Condvar)>,
     thread: Option<std::thread::JoinHandle<()>>,
@@ -349,7 +378,7 @@ struct Progress {
 const APPEND_QUEUE_MAX: usize = 64;
 
 impl Appender {
-    fn start(events: sled::Tree, next_seq: u64) -> Appender {
+    fn start(events: sled::Tree, next_seq: u64, codec: Codec) -> Appender {
         let (jobs, queue) = mpsc::sync_channel::<(u64, u64, Job)>(APPEND_QUEUE_MAX);
         let progress =
             Arc::new((Mutex::new(Progress { pending: 0, applied_end: next_seq, failure: None }), Condvar::new()));
@@ -362,7 +391,7 @@ impl Appender {
                     let failed = lock_progress(lock).failure.is_some();
                     // A panic in sled is a failure like any other: the queue must still drain,
                     // or every read and flush would wait for ever.
-                    let insert = || events.insert(first.to_be_bytes(), record.into_bytes()).map(drop);
+                    let insert = || events.insert(first.to_be_bytes(), record.into_bytes(codec)).map(drop);
                     let result = if failed {
                         Ok(())
                     } else {
@@ -382,7 +411,7 @@ impl Appender {
                 }
             })
             .expect("the append thread starts");
-        Appender { jobs: Some(jobs), progress, thread: Some(thread) }
+        Appender { codec, jobs: Some(jobs), progress, thread: Some(thread) }
     }
 
     fn queue(&self, first: u64, end: u64, record: Job) {
@@ -538,13 +567,14 @@ fn check_format(dir: &Path, db: &sled::Db, events: &sled::Tree) -> Result<Layout
     let sled_error = |source| open_sled_error(dir, source);
     let meta = db.open_tree(META_TREE).map_err(sled_error)?;
     let found = match meta.get(FORMAT_KEY).map_err(sled_error)? {
-        Some(marker) if marker == FORMAT_MARKER => return Ok(Layout::Batched),
+        Some(marker) if marker == FORMAT_MARKER => return Ok(Layout::Batched(Codec::Lz4)),
+        Some(marker) if marker == FORMAT_PLAIN => return Ok(Layout::Batched(Codec::Plain)),
         Some(marker) if marker == FORMAT_SINGLE => return Ok(Layout::Single),
         Some(marker) => String::from_utf8_lossy(&marker).into_owned(),
         None if events.is_empty() => {
             meta.insert(FORMAT_KEY, FORMAT_MARKER).map_err(sled_error)?;
             db.flush().map_err(sled_error)?;
-            return Ok(Layout::Batched);
+            return Ok(Layout::Batched(Codec::Lz4));
         }
         None => "events but no format marker".to_owned(),
     };
@@ -560,10 +590,14 @@ fn last_seq_on_open(dir: &Path, events: &sled::Tree, layout: Layout) -> Result<u
     };
     let first = seq_of_key(&key).ok_or_else(|| OpenError::CorruptKey { dir: dir.to_path_buf(), key: key.to_vec() })?;
     let corrupt = |seq, source| OpenError::Corrupt { dir: dir.to_path_buf(), seq, source };
+    let plain = match layout {
+        Layout::Single => Cow::Borrowed(&value[..]),
+        Layout::Batched(codec) => unpack(&value, codec).map_err(|source| corrupt(first, source))?,
+    };
     let (seq, last_event) = match layout {
-        Layout::Single => (first, &value[..]),
-        Layout::Batched => {
-            let lines = frame(&value).map_err(|source| corrupt(first, source))?;
+        Layout::Single => (first, &plain[..]),
+        Layout::Batched(_) => {
+            let lines = frame(&plain).map_err(|source| corrupt(first, source))?;
             let count = u64::try_from(lines.len()).unwrap_or(u64::MAX);
             let seq = first.checked_add(count - 1).filter(|seq| *seq != u64::MAX).ok_or_else(|| {
                 corrupt(first, DecodeError::Framing(format!("{count} events from {first} overflow the numbering")))
@@ -575,14 +609,42 @@ fn last_seq_on_open(dir: &Path, events: &sled::Tree, layout: Layout) -> Result<u
     Ok(seq)
 }
 
-/// The stored record of a batch of events: the count, a newline, each event and a newline.
-fn encode_batch(events: &[Envelope]) -> Vec<u8> {
-    let mut out = format!("{}\n", events.len()).into_bytes();
+/// The stored record of a batch of events. Its plain form: the count, a newline, each event
+/// and a newline; compressed as the codec says.
+fn encode_batch(events: &[Envelope], codec: Codec) -> Vec<u8> {
+    let mut plain = format!("{}\n", events.len()).into_bytes();
     for envelope in events {
-        out.extend_from_slice(&envelope.encode());
-        out.push(b'\n');
+        plain.extend_from_slice(&envelope.encode());
+        plain.push(b'\n');
     }
-    out
+    match codec {
+        Codec::Plain => plain,
+        Codec::Lz4 => lz4_flex::block::compress_prepend_size(&plain),
+    }
+}
+
+/// LZ4 writes at most this many bytes for each byte of a block (a match's length takes a byte
+/// per 255 bytes it repeats), so a block claiming more is damaged, and is refused before the
+/// claimed size is allocated.
+const LZ4_EXPANSION_MAX: usize = 255;
+
+/// The plain form of a stored record.
+fn unpack(value: &[u8], codec: Codec) -> Result<Cow<'_, [u8]>, DecodeError> {
+    let Codec::Lz4 = codec else {
+        return Ok(Cow::Borrowed(value));
+    };
+    let damaged = |why: String| DecodeError::Framing(format!("the compressed record {why}"));
+    let (size, block) = value.split_first_chunk::<4>().ok_or_else(|| damaged("has no length".to_string()))?;
+    let size = usize::try_from(u32::from_le_bytes(*size)).unwrap_or(usize::MAX);
+    if size > block.len().saturating_mul(LZ4_EXPANSION_MAX) {
+        return Err(damaged(format!("claims {size} bytes from a block of {}", block.len())));
+    }
+    let plain =
+        lz4_flex::block::decompress(block, size).map_err(|error| damaged(format!("does not decompress: {error}")))?;
+    if plain.len() != size {
+        return Err(damaged(format!("claims {size} bytes but holds {}", plain.len())));
+    }
+    Ok(Cow::Owned(plain))
 }
 
 /// The events of a stored record, undecoded; at least one. A count that does not match the

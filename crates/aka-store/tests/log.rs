@@ -51,13 +51,23 @@ fn records(dir: &Path) -> Vec<(u64, Vec<u8>)> {
         .collect()
 }
 
+/// The plain form of a record of a new store (`aka-log-3`): its LZ4 block decompressed.
+fn plain(value: &[u8]) -> Vec<u8> {
+    lz4_flex::block::decompress_size_prepended(value).expect("a record of a new store decompresses")
+}
+
+/// A plain record as a new store holds it.
+fn packed(plain: &[u8]) -> Vec<u8> {
+    lz4_flex::block::compress_prepend_size(plain)
+}
+
 /// Replaces event `seq` inside the record that holds it with `bytes`, keeping the framing.
 fn damage_event(dir: &Path, seq: u64, bytes: &[u8]) {
     let (first, value) = records(dir).into_iter().rfind(|(key, _)| *key <= seq).unwrap();
-    let text = String::from_utf8(value).unwrap();
+    let text = String::from_utf8(plain(&value)).unwrap();
     let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
     lines[usize::try_from(seq - first).unwrap() + 1] = String::from_utf8(bytes.to_vec()).unwrap();
-    write_raw(dir, first, format!("{}\n", lines.join("\n")).as_bytes());
+    write_raw(dir, first, &packed(format!("{}\n", lines.join("\n")).as_bytes()));
 }
 
 #[test]
@@ -288,6 +298,7 @@ fn a_store_of_another_format_is_refused() {
     let err = Log::open(dir.path(), LogConfig::default()).unwrap_err();
     assert!(matches!(&err, OpenError::WrongFormat { found, .. } if found == "aka-log-99"), "{err:?}");
     assert!(err.to_string().contains("aka-log-99"), "{err}");
+    assert!(err.to_string().contains("reads aka-log-3, aka-log-2 and aka-log-1"), "{err}");
 }
 
 #[test]
@@ -349,11 +360,11 @@ fn a_record_whose_framing_is_damaged_is_one_err_item_and_the_next_records_still_
     log.append(&events(0..3)).unwrap();
     log.append(&events(3..5)).unwrap();
     drop(log);
-    let (_, value) = records(dir.path()).remove(0);
+    let value = plain(&records(dir.path()).remove(0).1);
     // The count says 3; drop the last event.
     let cut: Vec<u8> =
         value[..value.len() - 1].iter().rposition(|&b| b == b'\n').map(|i| value[..=i].to_vec()).unwrap();
-    write_raw(dir.path(), 1, &cut);
+    write_raw(dir.path(), 1, &packed(&cut));
 
     let log = open(dir.path());
     let items: Vec<_> = log.iter_from(1).collect();
@@ -388,4 +399,103 @@ fn a_store_of_one_event_per_key_is_still_read_and_appended_to_in_its_layout() {
     assert_eq!(seqs, vec![1, 2, 3, 4, 5]);
     assert_eq!(log.get(2).unwrap(), Some(event(2)));
     assert_eq!(log.get(5).unwrap(), Some(event(11)));
+}
+
+#[test]
+fn a_new_store_keeps_each_batch_as_its_plain_record_compressed_in_a_fraction_of_the_bytes() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut log = open(dir.path());
+    log.append(&events(0..40)).unwrap();
+    log.append(&events(40..41)).unwrap();
+    drop(log);
+    let db = open_raw(dir.path());
+    assert_eq!(db.open_tree("meta").unwrap().get("format").unwrap().unwrap(), b"aka-log-3");
+    drop(db);
+    let stored = records(dir.path());
+    assert_eq!(stored.iter().map(|(key, _)| *key).collect::<Vec<_>>(), vec![1, 41]);
+    for ((_, value), range) in stored.iter().zip([0..40, 40..41]) {
+        let lines: String =
+            events(range.clone()).iter().map(|e| format!("{}\n", String::from_utf8(e.encode()).unwrap())).collect();
+        assert_eq!(plain(value), format!("{}\n{lines}", range.count()).into_bytes());
+    }
+    // Forty events that repeat their field names: the record is a small part of its plain form.
+    let (plain_len, stored_len) = (plain(&stored[0].1).len(), stored[0].1.len());
+    assert!(stored_len * 3 < plain_len, "{stored_len} bytes stored for {plain_len} plain");
+}
+
+#[test]
+fn a_compressed_record_that_is_damaged_is_one_err_item_saying_why_and_the_next_records_still_read() {
+    /// What a damage says is wrong, and how it damages a record.
+    type Damage = (&'static str, fn(&[u8]) -> Vec<u8>);
+    let damages: [Damage; 4] = [
+        ("has no length", |_: &[u8]| vec![7, 0]),
+        // A length no block of this size can hold: refused before it is allocated.
+        ("claims 4294967295 bytes from a block of", |v: &[u8]| [&u32::MAX.to_le_bytes()[..], &v[4..]].concat()),
+        ("does not decompress", |v: &[u8]| v[..v.len() / 2].to_vec()),
+        // The block is whole but shorter than the length says.
+        ("claims", |v: &[u8]| {
+            let size = u32::from_le_bytes(v[..4].try_into().unwrap()) + 1;
+            [&size.to_le_bytes()[..], &v[4..]].concat()
+        }),
+    ];
+    for (why, damage) in damages {
+        let dir = tempfile::tempdir().unwrap();
+        let mut log = open(dir.path());
+        log.append(&events(0..3)).unwrap();
+        log.append(&events(3..5)).unwrap();
+        drop(log);
+        let value = records(dir.path()).remove(0).1;
+        write_raw(dir.path(), 1, &damage(&value));
+
+        let log = open(dir.path());
+        let items: Vec<_> = log.iter_from(1).collect();
+        assert_eq!(items.len(), 3, "{why}: {items:?}");
+        let message = items[0].as_ref().unwrap_err().to_string();
+        assert!(message.contains("compressed record") && message.contains(why), "{why}: {message}");
+        assert!(matches!(&items[1], Ok((4, _))));
+        assert!(matches!(&items[2], Ok((5, _))));
+        assert!(matches!(log.get(2), Err(ReadError::Decode { seq: 2, .. })), "{why}");
+    }
+}
+
+#[test]
+fn a_damaged_compressed_last_record_is_refused_on_open() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut log = open(dir.path());
+    log.append(&events(0..2)).unwrap();
+    log.append(&events(2..4)).unwrap();
+    drop(log);
+    let value = records(dir.path()).remove(1).1;
+    write_raw(dir.path(), 3, &value[..value.len() - 3]);
+    let err = Log::open(dir.path(), LogConfig::default()).unwrap_err();
+    assert!(matches!(&err, OpenError::Corrupt { seq: 3, .. }), "{err:?}");
+    assert!(err.to_string().contains("compressed record"), "{err}");
+}
+
+#[test]
+fn a_store_of_plain_records_is_still_read_and_appended_to_in_its_layout() {
+    let dir = tempfile::tempdir().unwrap();
+    let record = |range: std::ops::Range<u64>| {
+        let lines: String =
+            events(range.clone()).iter().map(|e| format!("{}\n", String::from_utf8(e.encode()).unwrap())).collect();
+        format!("{}\n{lines}", range.count()).into_bytes()
+    };
+    {
+        let db = open_raw(dir.path());
+        db.open_tree("meta").unwrap().insert("format", &b"aka-log-2"[..]).unwrap();
+        db.open_tree("events").unwrap().insert(1u64.to_be_bytes(), record(0..3)).unwrap();
+        db.flush().unwrap();
+    }
+    fs::write(dir.path().join("LOCK"), b"").unwrap();
+    for durability in [Durability::Flush, Durability::Deferred] {
+        let mut log = Log::open(dir.path(), LogConfig { durability }).unwrap();
+        let first = log.next_seq();
+        let range = log.append(&events(10..12)).unwrap();
+        assert_eq!(range, first..first + 2);
+    }
+    assert_eq!(records(dir.path()), vec![(1, record(0..3)), (4, record(10..12)), (6, record(10..12))]);
+    let log = open(dir.path());
+    assert_eq!(log.get(2).unwrap(), Some(event(1)));
+    assert_eq!(log.get(7).unwrap(), Some(event(11)));
+    assert_eq!(contents(&log).len(), 7);
 }
