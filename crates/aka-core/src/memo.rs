@@ -8,6 +8,7 @@ use std::borrow::Borrow;
 use std::collections::HashMap;
 use std::fmt;
 use std::hash::Hash;
+use std::ops::ControlFlow;
 use std::sync::{Arc, Mutex, PoisonError};
 
 use crate::event::EntityId;
@@ -182,6 +183,48 @@ impl<T> IdCells<T> {
         }
     }
 
+    /// [`IdCells::read_or`] of each of `ids` in turn, under one lock, until `read` (given the
+    /// id's index in `ids`) breaks; ids `make` gives no value for are passed over. The values
+    /// of each block of [`TOUCHED_AHEAD`] ids are first touched one after another (`touch`
+    /// loads from them), so that the cache misses of reading a block's values overlap instead
+    /// of following one another: at a large history a candidate's value is rarely in cache.
+    pub(crate) fn read_each<B>(
+        &self,
+        ids: &[EntityId],
+        make: impl Fn(EntityId) -> Option<T>,
+        touch: impl Fn(&T),
+        mut read: impl FnMut(usize, &T) -> ControlFlow<B>,
+    ) -> Option<B> {
+        let mut cells = self.0.locked();
+        for (block, chunk) in ids.chunks(TOUCHED_AHEAD).enumerate() {
+            for id in chunk {
+                if let Some(Some(value)) = IdMemo::<T>::slot(*id).and_then(|at| cells.get(at)) {
+                    touch(value);
+                }
+            }
+            for (i, id) in chunk.iter().enumerate() {
+                let index = block * TOUCHED_AHEAD + i;
+                let flow = match IdMemo::<T>::slot(*id) {
+                    Some(at) => match cells.get(at) {
+                        Some(Some(value)) => read(index, value),
+                        _ => match make(*id) {
+                            Some(value) => read(index, put(&mut cells, at, value)),
+                            None => continue,
+                        },
+                    },
+                    None => match make(*id) {
+                        Some(value) => read(index, &value),
+                        None => continue,
+                    },
+                };
+                if let ControlFlow::Break(done) = flow {
+                    return Some(done);
+                }
+            }
+        }
+        None
+    }
+
     /// Takes the value of `id` out, for its last use.
     pub(crate) fn take(&mut self, id: &EntityId) -> Option<T> {
         self.0.take(IdMemo::<T>::slot(*id)?)
@@ -218,11 +261,20 @@ impl<T> fmt::Debug for IdCells<T> {
     }
 }
 
+/// Values read ahead of their use by [`IdCells::read_each`]: enough cache misses to overlap
+/// for a processor that keeps ten or more in flight, few enough that a scan stopped early has
+/// touched little it does not read.
+const TOUCHED_AHEAD: usize = 8;
+
 /// Values by index in a vector, for keys handed out in sequence (entity ids, document
 /// numbers): the memos by such keys are these.
 struct Cells<T>(Mutex<Vec<Option<T>>>);
 
 impl<T> Cells<T> {
+    fn locked(&self) -> std::sync::MutexGuard<'_, Vec<Option<T>>> {
+        self.0.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
     fn cells(&mut self) -> &mut Vec<Option<T>> {
         self.0.get_mut().unwrap_or_else(PoisonError::into_inner)
     }
@@ -230,7 +282,7 @@ impl<T> Cells<T> {
     /// `read` of the value in cell `at`, or of the one `make` gives, put there (not if it gives
     /// none); both under the lock.
     fn read_or<R>(&self, at: usize, make: impl FnOnce() -> Option<T>, read: impl FnOnce(&T) -> R) -> Option<R> {
-        let mut cells = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut cells = self.locked();
         if let Some(Some(value)) = cells.get(at) {
             return Some(read(value));
         }
@@ -395,6 +447,59 @@ mod tests {
             memo.forget(&id);
             assert_eq!(memo.get_or(&id, || Some(Arc::from("remade"))).as_deref(), Some("remade"), "{id} forgotten");
         }
+    }
+
+    #[test]
+    fn cells_read_each_id_in_turn_touching_a_block_ahead_and_stop_when_asked() {
+        let far = EntityId(IdMemo::<u64>::DENSE + 3);
+        // Twenty ids (more than two blocks), one past the vector, one with no value.
+        let ids: Vec<EntityId> = (1..=18).map(EntityId).chain([far, EntityId(5), EntityId(404)]).collect();
+        let mut cells: IdCells<u64> = IdCells::default();
+        cells.insert(&EntityId(2), 200);
+        let made = std::cell::RefCell::new(Vec::new());
+        let make = |id: EntityId| {
+            made.borrow_mut().push(id);
+            (id != EntityId(404)).then_some(id.0 * 10)
+        };
+        let touched = std::cell::RefCell::new(Vec::new());
+        let touch = |value: &u64| touched.borrow_mut().push(*value);
+        let mut read = Vec::new();
+        let stopped: Option<()> = cells.read_each(&ids, make, touch, |index, value| {
+            read.push((index, *value));
+            ControlFlow::Continue(())
+        });
+        assert_eq!(stopped, None);
+        let expected: Vec<(usize, u64)> = ids
+            .iter()
+            .enumerate()
+            .filter(|(_, id)| **id != EntityId(404))
+            .map(|(index, id)| (index, if *id == EntityId(2) { 200 } else { id.0 * 10 }))
+            .collect();
+        assert_eq!(read, expected, "each id in order, with its index; one without a value passed over");
+        // Remembered values are touched before their block is read: here only the one inserted
+        // (ids 1-8), and in the third block the one made for 5 in the first.
+        assert_eq!(*touched.borrow(), vec![200, 50]);
+        assert!(!made.borrow().contains(&EntityId(2)), "a remembered value is not made");
+        assert_eq!(made.borrow().iter().filter(|id| **id == EntityId(5)).count(), 1, "made once, then remembered");
+        assert_eq!(made.borrow().iter().filter(|id| **id == far).count(), 1);
+
+        // Stopped at the third id: nothing after it read or made.
+        made.borrow_mut().clear();
+        let mut cells: IdCells<u64> = IdCells::default();
+        let mut read = Vec::new();
+        let stopped = cells.read_each(
+            &ids,
+            make,
+            |_| {},
+            |index, value| {
+                read.push(*value);
+                if index == 2 { ControlFlow::Break(index) } else { ControlFlow::Continue(()) }
+            },
+        );
+        assert_eq!(stopped, Some(2));
+        assert_eq!(read, vec![10, 20, 30]);
+        assert_eq!(*made.borrow(), vec![EntityId(1), EntityId(2), EntityId(3)]);
+        assert_eq!(cells.take(&EntityId(3)), Some(30), "what was made is remembered");
     }
 
     #[test]

@@ -5,6 +5,7 @@
 //! blocking keys, never from a scan.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::ops::ControlFlow;
 use std::sync::Arc;
 
 use strsim::{jaro_winkler, normalized_levenshtein};
@@ -558,24 +559,26 @@ fn containment_fits(state: &State, m: &Mention, tokens: &[String]) -> Fits {
     let org = m.kind == Kind::Org;
     let mut fits: Vec<(EntityId, Fit)> = Vec::new();
     let mut full_fits = 0;
-    for id in state.candidates(&format!("{}{last}", key::SURNAME)) {
-        // The remembered tokens carry the kind: one lookup per candidate, not three.
-        let fit = |entity_tokens: &EntityTokens| {
-            if !entity_tokens.kind.compatible(m.kind) || org != (entity_tokens.kind == Kind::Org) {
-                return None;
-            }
-            fit_of(entity_tokens, tokens, last, org)
-        };
-        if let Some(full) = state.read_entity_tokens(id, fit).flatten() {
-            if full.len() > 1 {
-                full_fits += 1;
-            }
-            fits.push((id, full));
-            if full_fits > CO_MENTION_FITS_MAX && m.roles.is_empty() {
-                fits.retain(|(_, full)| full.len() > 1);
-                return Fits { fits, more: true };
-            }
+    let candidates = state.candidates(&format!("{}{last}", key::SURNAME));
+    // The remembered tokens carry the kind: one lookup per candidate, not three.
+    let more = state.read_each_entity_tokens(&candidates, |index, entity_tokens| {
+        if !entity_tokens.kind.compatible(m.kind) || org != (entity_tokens.kind == Kind::Org) {
+            return ControlFlow::Continue(());
         }
+        let Some(full) = fit_of(entity_tokens, tokens, last, org) else { return ControlFlow::Continue(()) };
+        if full.len() > 1 {
+            full_fits += 1;
+        }
+        fits.push((candidates[index], full));
+        if full_fits > CO_MENTION_FITS_MAX && m.roles.is_empty() {
+            ControlFlow::Break(())
+        } else {
+            ControlFlow::Continue(())
+        }
+    });
+    if more.is_some() {
+        fits.retain(|(_, full)| full.len() > 1);
+        return Fits { fits, more: true };
     }
     // Entities known only by a lone name are such names kept apart before: the people named in
     // full are the ones to choose between.

@@ -9,7 +9,7 @@
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
-use std::ops::Bound;
+use std::ops::{Bound, ControlFlow};
 use std::sync::Arc;
 
 use crate::entity::Entity;
@@ -360,11 +360,7 @@ impl State {
     /// an entity's tokens again (it runs under the memo's lock).
     pub fn read_entity_tokens<R>(&self, id: EntityId, read: impl FnOnce(&EntityTokens) -> R) -> Option<R> {
         let id = self.resolve(id);
-        let make = || {
-            let entity = self.entity(id)?;
-            let names = entity.names.keys().map(|n| self.name_tokens(n)).collect();
-            Some(EntityTokens::new(entity.kind, names))
-        };
+        let make = || self.make_entity_tokens(id);
         #[cfg(debug_assertions)]
         let fresh = make();
         self.entity_tokens.read_or(&id, make, |tokens| {
@@ -372,6 +368,31 @@ impl State {
             assert_eq!(Some(tokens), fresh.as_ref(), "remembered tokens of {id}");
             read(tokens)
         })
+    }
+
+    /// [`State::read_entity_tokens`] of each of `ids` in turn (`read` is given the index in
+    /// `ids`), until it breaks; unknown ids are passed over. The names of a few ids ahead are
+    /// brought to the cache together, so that their misses overlap. `read` may not ask for an
+    /// entity's tokens (it runs under the memo's lock).
+    pub fn read_each_entity_tokens<B>(
+        &self,
+        ids: &[EntityId],
+        mut read: impl FnMut(usize, &EntityTokens) -> ControlFlow<B>,
+    ) -> Option<B> {
+        let resolved: Vec<EntityId> = ids.iter().map(|id| self.resolve(*id)).collect();
+        let make = |id: EntityId| self.make_entity_tokens(id);
+        self.entity_tokens.read_each(&resolved, make, EntityTokens::touch, |index, tokens| {
+            #[cfg(debug_assertions)]
+            assert_eq!(Some(tokens), make(resolved[index]).as_ref(), "remembered tokens of {}", resolved[index]);
+            read(index, tokens)
+        })
+    }
+
+    /// The names of a live entity as tokens, made from its names.
+    fn make_entity_tokens(&self, id: EntityId) -> Option<EntityTokens> {
+        let entity = self.entity(id)?;
+        let names = entity.names.keys().map(|n| self.name_tokens(n)).collect();
+        Some(EntityTokens::new(entity.kind, names))
     }
 
     /// Forgets what is remembered of an entity whose names changed other than by one more

@@ -104,6 +104,12 @@ impl EntityTokens {
         }
     }
 
+    /// Loads the first and the last byte of its allocation, to bring their lines to the
+    /// cache ahead of reading them ([`crate::memo::IdCells::read_each`]).
+    pub(crate) fn touch(&self) {
+        std::hint::black_box((self.data.first().copied(), self.data.last().copied()));
+    }
+
     /// Whether one of its names has several tokens.
     pub fn has_full_name(&self) -> bool {
         self.full
