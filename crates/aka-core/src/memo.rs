@@ -177,8 +177,18 @@ impl<T> IdCells<T> {
         make: impl FnOnce() -> Option<T>,
         read: impl FnOnce(&T) -> R,
     ) -> Option<R> {
-        match IdMemo::<T>::slot(*id) {
-            Some(at) => self.0.read_or(at, make, read),
+        IdCells::read_in(&mut self.0.locked(), *id, make, read)
+    }
+
+    /// [`IdCells::read_or`] in `cells`, locked by the caller.
+    fn read_in<R>(
+        cells: &mut Vec<Option<T>>,
+        id: EntityId,
+        make: impl FnOnce() -> Option<T>,
+        read: impl FnOnce(&T) -> R,
+    ) -> Option<R> {
+        match IdMemo::<T>::slot(id) {
+            Some(at) => read_cell(cells, at, make, read),
             None => make().map(|value| read(&value)),
         }
     }
@@ -204,20 +214,8 @@ impl<T> IdCells<T> {
             }
             for (i, id) in chunk.iter().enumerate() {
                 let index = block * TOUCHED_AHEAD + i;
-                let flow = match IdMemo::<T>::slot(*id) {
-                    Some(at) => match cells.get(at) {
-                        Some(Some(value)) => read(index, value),
-                        _ => match make(*id) {
-                            Some(value) => read(index, put(&mut cells, at, value)),
-                            None => continue,
-                        },
-                    },
-                    None => match make(*id) {
-                        Some(value) => read(index, &value),
-                        None => continue,
-                    },
-                };
-                if let ControlFlow::Break(done) = flow {
+                let flow = IdCells::read_in(&mut cells, *id, || make(*id), |value| read(index, value));
+                if let Some(ControlFlow::Break(done)) = flow {
                     return Some(done);
                 }
             }
@@ -282,12 +280,7 @@ impl<T> Cells<T> {
     /// `read` of the value in cell `at`, or of the one `make` gives, put there (not if it gives
     /// none); both under the lock.
     fn read_or<R>(&self, at: usize, make: impl FnOnce() -> Option<T>, read: impl FnOnce(&T) -> R) -> Option<R> {
-        let mut cells = self.locked();
-        if let Some(Some(value)) = cells.get(at) {
-            return Some(read(value));
-        }
-        let value = make()?;
-        Some(read(put(&mut cells, at, value)))
+        read_cell(&mut self.locked(), at, make, read)
     }
 
     fn get_mut(&mut self, at: usize) -> Option<&mut T> {
@@ -308,6 +301,20 @@ impl<T> Cells<T> {
 }
 
 /// Puts `value` in cell `at`, the vector grown to hold it.
+/// `read` of the value in cell `at`, or of the one `make` gives, put there (not if it gives none).
+fn read_cell<T, R>(
+    cells: &mut Vec<Option<T>>,
+    at: usize,
+    make: impl FnOnce() -> Option<T>,
+    read: impl FnOnce(&T) -> R,
+) -> Option<R> {
+    if let Some(Some(value)) = cells.get(at) {
+        return Some(read(value));
+    }
+    let value = make()?;
+    Some(read(put(cells, at, value)))
+}
+
 fn put<T>(cells: &mut Vec<Option<T>>, at: usize, value: T) -> &T {
     if at >= cells.len() {
         cells.resize_with(at + 1, || None);

@@ -590,13 +590,11 @@ fn last_seq_on_open(dir: &Path, events: &sled::Tree, layout: Layout) -> Result<u
     };
     let first = seq_of_key(&key).ok_or_else(|| OpenError::CorruptKey { dir: dir.to_path_buf(), key: key.to_vec() })?;
     let corrupt = |seq, source| OpenError::Corrupt { dir: dir.to_path_buf(), seq, source };
-    let plain = match layout {
-        Layout::Single => Cow::Borrowed(&value[..]),
-        Layout::Batched(codec) => unpack(&value, codec).map_err(|source| corrupt(first, source))?,
-    };
+    let plain;
     let (seq, last_event) = match layout {
-        Layout::Single => (first, &plain[..]),
-        Layout::Batched(_) => {
+        Layout::Single => (first, &value[..]),
+        Layout::Batched(codec) => {
+            plain = unpack(&value, codec).map_err(|source| corrupt(first, source))?;
             let lines = frame(&plain).map_err(|source| corrupt(first, source))?;
             let count = u64::try_from(lines.len()).unwrap_or(u64::MAX);
             let seq = first.checked_add(count - 1).filter(|seq| *seq != u64::MAX).ok_or_else(|| {

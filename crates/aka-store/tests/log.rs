@@ -61,6 +61,14 @@ fn packed(plain: &[u8]) -> Vec<u8> {
     lz4_flex::block::compress_prepend_size(plain)
 }
 
+/// The plain record (`aka-log-2`) of the events `range` makes: the count, a newline, each
+/// encoded event and a newline.
+fn plain_record(range: std::ops::Range<u64>) -> Vec<u8> {
+    let lines: String =
+        events(range.clone()).iter().map(|e| format!("{}\n", String::from_utf8(e.encode()).unwrap())).collect();
+    format!("{}\n{lines}", range.count()).into_bytes()
+}
+
 /// Replaces event `seq` inside the record that holds it with `bytes`, keeping the framing.
 fn damage_event(dir: &Path, seq: u64, bytes: &[u8]) {
     let (first, value) = records(dir).into_iter().rfind(|(key, _)| *key <= seq).unwrap();
@@ -414,9 +422,7 @@ fn a_new_store_keeps_each_batch_as_its_plain_record_compressed_in_a_fraction_of_
     let stored = records(dir.path());
     assert_eq!(stored.iter().map(|(key, _)| *key).collect::<Vec<_>>(), vec![1, 41]);
     for ((_, value), range) in stored.iter().zip([0..40, 40..41]) {
-        let lines: String =
-            events(range.clone()).iter().map(|e| format!("{}\n", String::from_utf8(e.encode()).unwrap())).collect();
-        assert_eq!(plain(value), format!("{}\n{lines}", range.count()).into_bytes());
+        assert_eq!(plain(value), plain_record(range));
     }
     // Forty events that repeat their field names: the record is a small part of its plain form.
     let (plain_len, stored_len) = (plain(&stored[0].1).len(), stored[0].1.len());
@@ -475,15 +481,10 @@ fn a_damaged_compressed_last_record_is_refused_on_open() {
 #[test]
 fn a_store_of_plain_records_is_still_read_and_appended_to_in_its_layout() {
     let dir = tempfile::tempdir().unwrap();
-    let record = |range: std::ops::Range<u64>| {
-        let lines: String =
-            events(range.clone()).iter().map(|e| format!("{}\n", String::from_utf8(e.encode()).unwrap())).collect();
-        format!("{}\n{lines}", range.count()).into_bytes()
-    };
     {
         let db = open_raw(dir.path());
         db.open_tree("meta").unwrap().insert("format", &b"aka-log-2"[..]).unwrap();
-        db.open_tree("events").unwrap().insert(1u64.to_be_bytes(), record(0..3)).unwrap();
+        db.open_tree("events").unwrap().insert(1u64.to_be_bytes(), plain_record(0..3)).unwrap();
         db.flush().unwrap();
     }
     fs::write(dir.path().join("LOCK"), b"").unwrap();
@@ -493,7 +494,10 @@ fn a_store_of_plain_records_is_still_read_and_appended_to_in_its_layout() {
         let range = log.append(&events(10..12)).unwrap();
         assert_eq!(range, first..first + 2);
     }
-    assert_eq!(records(dir.path()), vec![(1, record(0..3)), (4, record(10..12)), (6, record(10..12))]);
+    assert_eq!(
+        records(dir.path()),
+        vec![(1, plain_record(0..3)), (4, plain_record(10..12)), (6, plain_record(10..12))]
+    );
     let log = open(dir.path());
     assert_eq!(log.get(2).unwrap(), Some(event(1)));
     assert_eq!(log.get(7).unwrap(), Some(event(11)));
