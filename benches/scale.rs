@@ -18,6 +18,14 @@
 //!
 //! `--sample=DOCUMENTS` prints the first documents of the stream instead.
 //!
+//! `--quality` also scores the entities at each checkpoint against the generator's truth (the
+//! generated entity each mention was made from; two people with one name are two): pairwise
+//! precision, recall and F1 over the mentions so far, with the entities each side has. The
+//! truth is kept for it (4 bytes a mention more in the bench's own memory), and the scoring
+//! reads the whole log at each checkpoint (the mentions' ids, in the order generated), just
+//! before the next window is timed: a `--quality` run's costs and memory are not the figures
+//! to quote.
+//!
 //! Data: `scale_gen.rs`, a stream of realistic bare mentions made from a seed (people with shared
 //! surnames, initials, titles, honorifics, transliteration variants and typos; organisations with
 //! acronyms; places; documents of 5-50 mentions), whose world grows with the stream. The stream
@@ -66,7 +74,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use aka::{Durability, Engine, EngineConfig, IngestOutcome, SnapshotPolicy};
-use scale_gen::{BOUNDARY, Generator, Population};
+use scale_gen::{BOUNDARY, Generator, Population, Truth};
 
 /// The allocator the `aka` binary uses, so that the figures are those of `aka ingest`.
 #[global_allocator]
@@ -95,6 +103,7 @@ fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     // `cargo bench` passes `--bench`; every argument that is not a number is a flag.
     let keep = args.iter().any(|a| a == "--keep");
+    let quality = args.iter().any(|a| a == "--quality");
     let runs: Option<usize> = args.iter().find_map(|a| a.strip_prefix("--runs=")).map(|s| s.parse().expect("--runs=N"));
     let seed = args.iter().find_map(|a| a.strip_prefix("--seed=")).map_or(SEED, |s| s.parse().expect("--seed=N"));
     if let Some(n) = args.iter().find_map(|a| a.strip_prefix("--sample=")) {
@@ -131,7 +140,7 @@ fn main() {
         }
         let scratch = tempfile::Builder::new().prefix("aka-scale-bench-").tempdir_in(&scratch_root).expect("a dir");
         let data = scratch.path().join("data");
-        let run = ingest(&data, seed, largest + WINDOW, &points, callgrind);
+        let run = ingest(&data, seed, largest + WINDOW, &points, Hooks { callgrind, quality });
         if callgrind {
             // Under callgrind the storage limit would take many minutes and its figures mean
             // nothing; the scratch directory goes as the run ends.
@@ -266,6 +275,28 @@ struct Point {
     log_bytes: u64,
     population: Population,
     fingerprint: u64,
+    /// With `--quality`: the entities scored against the generator's truth.
+    quality: Option<Quality>,
+}
+
+/// Pairwise scores of the entities against the truth: a pair of mentions is predicted when
+/// both are in one entity, true when both were made from one generated entity.
+#[derive(Clone, Copy)]
+struct Quality {
+    precision: f64,
+    recall: f64,
+    f1: f64,
+    /// Entities the mentions so far are in, and generated entities they were made from.
+    entities: u64,
+    truths: u64,
+}
+
+/// What an ingest run does besides ingesting: callgrind's hooks ([`callgrind_hooks`]), scoring
+/// against the truth at checkpoints (`--quality`).
+#[derive(Clone, Copy)]
+struct Hooks {
+    callgrind: bool,
+    quality: bool,
 }
 
 #[derive(Clone, Copy)]
@@ -276,9 +307,11 @@ struct Rss {
 }
 
 /// Ingests `total` generated mentions into a new store in `dir`, group by group, and records
-/// each checkpoint in `points` on the way; with `callgrind`, through the hooks of
-/// [`callgrind_hooks`].
-fn ingest(dir: &Path, seed: u64, total: u64, points: &BTreeSet<u64>, callgrind: bool) -> Run {
+/// each checkpoint in `points` on the way, with the [`Hooks`] asked for.
+fn ingest(dir: &Path, seed: u64, total: u64, points: &BTreeSet<u64>, hooks: Hooks) -> Run {
+    let Hooks { callgrind, quality } = hooks;
+    // With `--quality`: the truth of every mention generated, in order.
+    let mut truths: Option<Vec<Truth>> = quality.then(Vec::new);
     let mut generator = Generator::new(seed);
     let mut engine = Engine::open(dir, engine_config()).expect("open a new store");
     let windows = usize::try_from(total / WINDOW).expect("windows fit in usize");
@@ -293,7 +326,7 @@ fn ingest(dir: &Path, seed: u64, total: u64, points: &BTreeSet<u64>, callgrind: 
         wall_s: 0.0,
         flush_s: 0.0,
     };
-    run.points.insert(0, point(&engine, dir, &generator, 0));
+    run.points.insert(0, point(&engine, dir, &generator, 0, None));
     let started = Instant::now();
     // AKA_SCALE_MARKS=1: print when each group of the measured windows ran, to cut a profile
     // (`perf record -k CLOCK_MONOTONIC`) down to those windows.
@@ -303,7 +336,14 @@ fn ingest(dir: &Path, seed: u64, total: u64, points: &BTreeSet<u64>, callgrind: 
         let group_start = generator.mentions();
         let mut docs = Vec::new();
         loop {
-            docs.push(generator.document());
+            match truths.as_mut() {
+                Some(truths) => {
+                    let (doc, truth) = generator.document_with_truth();
+                    truths.extend(truth);
+                    docs.push(doc);
+                }
+                None => docs.push(generator.document()),
+            }
             let done = generator.mentions();
             if done - group_start >= FLUSH_EVERY || done.is_multiple_of(WINDOW) {
                 break;
@@ -339,7 +379,8 @@ fn ingest(dir: &Path, seed: u64, total: u64, points: &BTreeSet<u64>, callgrind: 
 
         let done = generator.mentions();
         if points.contains(&done) {
-            run.points.insert(done, point(&engine, dir, &generator, run.doc_ends.len()));
+            let scored = truths.as_ref().map(|truths| score(&engine, truths));
+            run.points.insert(done, point(&engine, dir, &generator, run.doc_ends.len(), scored));
         }
         if done >= next_report {
             let ingest_s: f64 = run.window_s.iter().sum();
@@ -396,8 +437,9 @@ fn callgrind_window_end(window_start: u64) {
     std::hint::black_box(window_start);
 }
 
-fn point(engine: &Engine, dir: &Path, generator: &Generator, documents: usize) -> Point {
+fn point(engine: &Engine, dir: &Path, generator: &Generator, documents: usize, quality: Option<Quality>) -> Point {
     Point {
+        quality,
         documents: u64::try_from(documents).expect("a count"),
         events: engine.log().last_seq(),
         entities: engine.state().entity_count(),
@@ -406,6 +448,42 @@ fn point(engine: &Engine, dir: &Path, generator: &Generator, documents: usize) -
         population: generator.population(),
         fingerprint: generator.fingerprint(),
     }
+}
+
+/// The engine's entities scored against the truth of every mention ingested so far
+/// ([`Quality`]), from the counts of mentions in each (entity, generated entity) cell: pairs
+/// in one cell are the true positives, pairs in one entity the predicted ones, pairs made from
+/// one generated entity the true ones. The mentions are read from the log, where they were
+/// observed in the order generated.
+fn score(engine: &Engine, truths: &[Truth]) -> Quality {
+    let state = engine.state();
+    let mut cells: std::collections::HashMap<(aka::EntityId, Truth), u64> = std::collections::HashMap::new();
+    let mut truth = truths.iter();
+    for item in engine.log().iter_from(1) {
+        let (seq, envelope) = item.expect("read the log");
+        if let aka::Event::MentionObserved { mention } = &envelope.event {
+            let t = *truth.next().unwrap_or_else(|| panic!("the mention of event {seq} was not generated"));
+            let entity =
+                state.entity_of(&mention.mention_id).unwrap_or_else(|| panic!("{} is linked", mention.mention_id));
+            *cells.entry((entity, t)).or_default() += 1;
+        }
+    }
+    assert!(truth.next().is_none(), "as many mentions in the log as generated");
+    let pairs = |n: u64| n * n.saturating_sub(1) / 2;
+    let (mut by_entity, mut by_truth): (BTreeMap<aka::EntityId, u64>, BTreeMap<Truth, u64>) = Default::default();
+    let mut together = 0;
+    for (&(entity, t), &n) in &cells {
+        together += pairs(n);
+        *by_entity.entry(entity).or_default() += n;
+        *by_truth.entry(t).or_default() += n;
+    }
+    let predicted: u64 = by_entity.values().map(|n| pairs(*n)).sum();
+    let true_pairs: u64 = by_truth.values().map(|n| pairs(*n)).sum();
+    let ratio = |a: u64, b: u64| if b == 0 { 1.0 } else { as_f64(a) / as_f64(b) };
+    let (precision, recall) = (ratio(together, predicted), ratio(together, true_pairs));
+    let f1 = if precision + recall > 0.0 { 2.0 * precision * recall / (precision + recall) } else { 0.0 };
+    let count = |n: usize| u64::try_from(n).expect("a count");
+    Quality { precision, recall, f1, entities: count(by_entity.len()), truths: count(by_truth.len()) }
 }
 
 /// What the storage-limit run measured.
@@ -635,6 +713,26 @@ fn print_notes(seed: u64, sizes: &BTreeSet<u64>, run: &Run, limit: &Limit) {
         100.0 * limit.flush_s / limit_all,
         run.wall_s
     );
+    let scores: Vec<String> = checkpoints()
+        .filter_map(|(h, p)| {
+            let q = p.quality?;
+            Some(format!(
+                "{}: {:.2} / {:.2} / {:.2} ({} entities for {} generated)",
+                thousands(as_f64(*h)),
+                100.0 * q.precision,
+                100.0 * q.recall,
+                100.0 * q.f1,
+                thousands(as_f64(q.entities)),
+                thousands(as_f64(q.truths))
+            ))
+        })
+        .collect();
+    if !scores.is_empty() {
+        println!(
+            "Against the generator's truth, pairwise over the mentions so far, precision / recall / F1 %: {} (--quality: the costs and memory of this run are not the figures to quote).",
+            scores.join("; ")
+        );
+    }
     print_targets(sizes, run, limit);
 }
 

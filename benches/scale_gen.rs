@@ -263,6 +263,23 @@ struct Place {
     alt: Option<String>,
 }
 
+/// The generated entity a mention was made from: its population and its index there. Two
+/// people may share a name; they are still two.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Truth(u32);
+
+impl Truth {
+    fn of(sort: Sort, entity: usize) -> Truth {
+        let sort = match sort {
+            Sort::Person => 0,
+            Sort::Org => 1,
+            Sort::Place => 2,
+        };
+        let entity = u32::try_from(entity).ok().filter(|e| *e < 1 << 30).expect("fewer than 2^30 entities of a sort");
+        Truth(sort << 30 | entity)
+    }
+}
+
 /// Which population a cast draw is from.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum Sort {
@@ -404,6 +421,12 @@ impl Generator {
     /// The next document: its cast drawn first (a few persons, organisations and places), then
     /// its mentions of them, each entity named in full the first time and often shorter after.
     pub fn document(&mut self) -> Vec<BareMention> {
+        self.document_with_truth().0
+    }
+
+    /// [`Generator::document`], with the entity each mention was made from ([`Truth`]): the
+    /// same stream, nothing drawn for it.
+    pub fn document_with_truth(&mut self) -> (Vec<BareMention>, Vec<Truth>) {
         let to_boundary = BOUNDARY - self.mentions % BOUNDARY;
         let drawn = u64::try_from(self.rng.between(DOC_MENTIONS_MIN, DOC_MENTIONS_MAX)).expect("small");
         let len = usize::try_from(drawn.min(to_boundary)).expect("small");
@@ -413,6 +436,7 @@ impl Generator {
         let places = self.cast(Sort::Place, 1, 3);
         let mut seen: BTreeSet<(Sort, usize)> = BTreeSet::new();
         let mut out = Vec::with_capacity(len);
+        let mut truth = Vec::with_capacity(len);
         for _ in 0..len {
             let roll = self.rng.below(100);
             let (sort, cast) = match roll {
@@ -443,10 +467,11 @@ impl Generator {
                 attrs: BTreeMap::new(),
                 mention_id: None,
             });
+            truth.push(Truth::of(sort, entity));
         }
         self.mentions += u64::try_from(len).expect("small");
         self.documents += 1;
-        out
+        (out, truth)
     }
 
     fn hash(&mut self, doc_id: &str, text: &str, kind: &str, roles: &[RoleInput]) {
