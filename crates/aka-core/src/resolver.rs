@@ -746,25 +746,28 @@ fn fuzzy(state: &State, m: &Mention, tokens: &[String]) -> Option<Found> {
     let rules = state.rules();
     let joined = tokens.join(" ");
     let mut best: Option<(f64, EntityId, String)> = None;
-    for id in compatible(state, m, state.candidates(&fuzzy_key(first, last))) {
-        let full = state.name_tokens(&state.entity_name(id));
-        let (Some(other_first), Some(other_last)) = (full.first(), full.last()) else { continue };
-        if full.len() < 2 || first.chars().next() != other_first.chars().next() {
-            continue;
+    let ids = compatible(state, m, state.candidates(&fuzzy_key(first, last)));
+    // Each candidate's canonical name, as tokens: read a block at a time, their misses
+    // overlapping (a fuzzy step at a large history compares names not read in a long while).
+    state.read_each_canonical_tokens(&ids, |index, full| {
+        let Some(other_last) = full.last() else { return ControlFlow::<()>::Continue(()) };
+        if full.len() < 2 || first.chars().next() != full.first_char() {
+            return ControlFlow::Continue(());
         }
-        let other = full.join(" ");
+        let other = full.joined();
         // Each measure only if those before it pass: the edit distance, the dearest, is
         // computed for the few names close enough by the other two.
-        let score = jaro_winkler(&joined, &other);
+        let score = jaro_winkler(&joined, other);
         if score < rules.thresholds.fuzzy_name_min || best.as_ref().is_some_and(|(s, _, _)| score <= *s) {
-            continue;
+            return ControlFlow::Continue(());
         }
         if jaro_winkler(last, other_last) >= rules.thresholds.fuzzy_surname_min
-            && normalized_levenshtein(&joined, &other) >= rules.thresholds.fuzzy_levenshtein_min
+            && normalized_levenshtein(&joined, other) >= rules.thresholds.fuzzy_levenshtein_min
         {
-            best = Some((score, id, other));
+            best = Some((score, ids[index], other.to_string()));
         }
-    }
+        ControlFlow::Continue(())
+    });
     let (score, entity, other) = best?;
     let evidence = vec![
         format!("jaro_winkler({joined:?}, {other:?}) = {score:.3}"),

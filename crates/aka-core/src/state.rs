@@ -22,7 +22,7 @@ use crate::mention::{Form, Kind, Mention, Tense};
 use crate::normalize::{initials, mention_acronym, name_key};
 use crate::overlay::Overlay;
 use crate::rules::Rules;
-use crate::tokens::EntityTokens;
+use crate::tokens::{CanonicalTokens, EntityTokens};
 
 /// What the state keeps of a document. Its text stays in the log, in its `DocumentIngested`
 /// event at `seq`: snapshots stay small and the text is read only when shown.
@@ -95,6 +95,9 @@ pub struct State {
     entity_tokens: IdCells<EntityTokens>,
     /// The canonical name of every live entity asked for, kept up to date as names are counted.
     canonical: IdMemo<str>,
+    /// The canonical name's tokens of every live entity the fuzzy step compared: forgotten
+    /// whenever its canonical name is forgotten or changes.
+    canonical_tokens: IdCells<CanonicalTokens>,
     /// The kind and mention count of every live entity asked about or linked to, kept up to
     /// date as mentions are linked: what choosing among candidates reads of most of them.
     summaries: IdCells<(Kind, usize)>,
@@ -246,6 +249,7 @@ impl State {
             attrs: Memo::default(),
             entity_tokens: IdCells::default(),
             canonical: IdMemo::default(),
+            canonical_tokens: IdCells::default(),
             summaries: IdCells::default(),
             record_keys: Memo::default(),
             doc_entities: DocMemo::default(),
@@ -388,6 +392,31 @@ impl State {
         })
     }
 
+    /// `read` of the tokens of each of `ids`' canonical names ([`State::entity_name`], folded as
+    /// [`State::name_tokens`] folds it) in turn (`read` is given the index in `ids`), until it
+    /// breaks; unknown ids are passed over. As [`State::read_each_entity_tokens`], a few ids
+    /// ahead are brought to the cache together; `read` may not ask for canonical tokens.
+    pub fn read_each_canonical_tokens<B>(
+        &self,
+        ids: &[EntityId],
+        mut read: impl FnMut(usize, &CanonicalTokens) -> ControlFlow<B>,
+    ) -> Option<B> {
+        let resolved: Vec<EntityId> = ids.iter().map(|id| self.resolve(*id)).collect();
+        let make = |id: EntityId| {
+            self.entity_exists(id).then(|| CanonicalTokens::new(&self.name_tokens(&self.entity_name(id))))
+        };
+        self.canonical_tokens.read_each(&resolved, make, CanonicalTokens::touch, |index, tokens| {
+            #[cfg(debug_assertions)]
+            assert_eq!(
+                Some(tokens),
+                make(resolved[index]).as_ref(),
+                "remembered canonical tokens of {}",
+                resolved[index]
+            );
+            read(index, tokens)
+        })
+    }
+
     /// The names of a live entity as tokens, made from its names.
     fn make_entity_tokens(&self, id: EntityId) -> Option<EntityTokens> {
         let entity = self.entity(id)?;
@@ -403,6 +432,7 @@ impl State {
         self.entity_docs.forget(&id);
         self.latest_docs.forget(&id);
         self.canonical.forget(&id);
+        self.canonical_tokens.forget(&id);
         self.summaries.forget(&id);
     }
 
@@ -876,12 +906,14 @@ impl State {
         // `Entity::name`). An entity still without names is named by its role phrases.
         if !entity.is_named() {
             self.canonical.forget(&id);
+            self.canonical_tokens.forget(&id);
         } else if let Some(current) = self.canonical.get_mut(&id) {
             let rank = |name: &str| entity.names.get(name).map(|count| Entity::rank(name, *count));
             if let Some(counted) = rank(surface)
                 && rank(current).is_none_or(|c| counted > c || (counted == c && surface < &**current))
             {
                 *current = Arc::from(surface);
+                self.canonical_tokens.forget(&id);
             }
         }
         if let Some(at) = new_name_at
@@ -1237,6 +1269,10 @@ mod tests {
                 state.read_entity_tokens(entity.id, |t| t.names.iter().map(|n| n.to_vec()).collect()).unwrap();
             assert_eq!(kept, fresh, "tokens of {}", entity.id);
             assert_eq!(state.entity_name(entity.id), entity.name(), "canonical name of {}", entity.id);
+            let canonical = state.name_tokens(entity.name()).join(" ");
+            let kept =
+                state.read_each_canonical_tokens(&[entity.id], |_, t| ControlFlow::Break(t.joined().to_string()));
+            assert_eq!(kept, Some(canonical), "canonical name's tokens of {}", entity.id);
         }
     }
 

@@ -37,6 +37,63 @@ pub struct EntityTokens {
     pub names: Vec<Arc<[String]>>,
 }
 
+/// An entity's canonical name as the fuzzy step compares it: its folded tokens joined by
+/// spaces, in one allocation, with what the comparison asks of them.
+#[derive(Debug, PartialEq)]
+pub struct CanonicalTokens {
+    /// The tokens joined by spaces.
+    joined: Box<str>,
+    /// How many tokens.
+    count: usize,
+    /// The length of the last token, at the end of `joined`.
+    last_len: usize,
+    /// The first character of the first token.
+    first_char: Option<char>,
+}
+
+impl CanonicalTokens {
+    /// The canonical name's folded tokens.
+    pub(crate) fn new(tokens: &[String]) -> CanonicalTokens {
+        CanonicalTokens {
+            joined: tokens.join(" ").into_boxed_str(),
+            count: tokens.len(),
+            last_len: tokens.last().map_or(0, String::len),
+            first_char: tokens.first().and_then(|t| t.chars().next()),
+        }
+    }
+
+    /// Loads the first and the last byte of its allocation ([`EntityTokens::touch`]).
+    pub(crate) fn touch(&self) {
+        let bytes = self.joined.as_bytes();
+        std::hint::black_box((bytes.first().copied(), bytes.last().copied()));
+    }
+
+    /// The tokens joined by spaces.
+    pub fn joined(&self) -> &str {
+        &self.joined
+    }
+
+    /// How many tokens it has.
+    pub fn len(&self) -> usize {
+        self.count
+    }
+
+    /// Whether it has none.
+    pub fn is_empty(&self) -> bool {
+        self.count == 0
+    }
+
+    /// Its last token (`None` without tokens).
+    pub fn last(&self) -> Option<&str> {
+        (self.count > 0).then(|| &self.joined[self.joined.len() - self.last_len..])
+    }
+
+    /// The first character of its first token.
+    pub fn first_char(&self) -> Option<char> {
+        self.first_char
+    }
+}
+
 /// One of an entity's distinct names: where its tokens are among its entity's.
 #[derive(Clone, Copy)]
 pub struct NameTokens<'a> {
