@@ -414,10 +414,10 @@ fn same_document(state: &State, context: &DocContext, m: &Mention, tokens: &[Str
     let (short, long) =
         if tokens.len() <= other.len() { (tokens.len(), other.len()) } else { (other.len(), tokens.len()) };
     let evidence = vec![format!(
-        "{:?} fits {:?}, named earlier in document {:?}, and no other name there",
-        tokens.join(" "),
-        other.join(" "),
-        m.doc_id
+        "{} fits {}, named earlier in document {}, and no other name there",
+        Quoted(&tokens.join(" ")),
+        Quoted(&other.join(" ")),
+        Quoted(&m.doc_id)
     )];
     Some(Found { also: Vec::new(), entity, rule: RuleName::SameDocument, score: ratio(short, long), evidence })
 }
@@ -448,7 +448,7 @@ fn exact(state: &State, m: &Mention, key: &str) -> Option<Found> {
     for (k, rule) in keys {
         if let Some(entity) = best_named(state, m, state.candidates(&format!("{}{k}", key::NAME))) {
             let name = state.entity_name(entity);
-            let evidence = vec![format!("name {k:?} is a name of {entity} {name:?}")];
+            let evidence = vec![format!("name {} is a name of {entity} {}", Quoted(&k), Quoted(&name))];
             return Some(Found { also: Vec::new(), entity, rule, score: 1.0, evidence });
         }
     }
@@ -689,10 +689,35 @@ fn choose_among(
     )])
 }
 
-/// Fits as evidence names them: `E3 "jane roe", E7 "j roe"`.
+/// Fits as evidence names them: `E3 "jane roe", E7 "j roe"`, written in one string (a lone
+/// surname at a large history fits many).
 fn listed(state: &State, fits: &[(EntityId, Fit)]) -> String {
-    let names: Vec<String> = fits.iter().map(|(id, full)| format!("{id} {:?}", full.joined(state, *id))).collect();
-    names.join(", ")
+    use std::fmt::Write as _;
+    let (mut out, mut name) = (String::new(), String::new());
+    for (i, (id, full)) in fits.iter().enumerate() {
+        name.clear();
+        state.read_entity_tokens(*id, |names| names.at(full.place).join_into(&mut name));
+        let separator = if i > 0 { ", " } else { "" };
+        write!(out, "{separator}{id} {}", Quoted(&name)).expect("a String takes any write");
+    }
+    out
+}
+
+/// A string as `{:?}` writes it, quoted and escaped, without going through the escapes one
+/// character at a time when it has nothing to escape (evidence quotes names all the time).
+struct Quoted<'a>(&'a str);
+
+impl std::fmt::Display for Quoted<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Printable ASCII but for the quote and the backslash is written as it is by `{:?}`.
+        if self.0.bytes().all(|b| (b' '..=b'~').contains(&b) && b != b'"' && b != b'\\') {
+            f.write_str("\"")?;
+            f.write_str(self.0)?;
+            f.write_str("\"")
+        } else {
+            write!(f, "{:?}", self.0)
+        }
+    }
 }
 
 /// Fits weighed by the company they keep at most; more fits than this stay apart.
@@ -1008,9 +1033,26 @@ mod tests {
     use std::collections::BTreeMap;
     use std::sync::Arc;
 
+    use proptest::prelude::*;
+
     use super::*;
     use crate::rules::Rules;
     use crate::testing::{m, role};
+
+    proptest! {
+        /// Evidence quotes a name as `{:?}` would, whatever it holds: quotes, backslashes,
+        /// control characters, characters outside ASCII.
+        #[test]
+        fn a_quoted_name_is_written_as_debug_writes_it(
+            s in "(?s).{0,24}",
+            plain in "[ -~]{0,24}",
+            ascii in "[\\x00-\\x7f]{0,24}",
+        ) {
+            prop_assert_eq!(Quoted(&s).to_string(), format!("{s:?}"));
+            prop_assert_eq!(Quoted(&plain).to_string(), format!("{plain:?}"));
+            prop_assert_eq!(Quoted(&ascii).to_string(), format!("{ascii:?}"));
+        }
+    }
 
     fn role_only(doc: &str, n: u32, phrase: &str, title: &str, of: &str) -> Mention {
         let mut mention = role(m(doc, n, &format!("PERSON {phrase}")), title, Some(of), Tense::Current);

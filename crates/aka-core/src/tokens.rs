@@ -288,7 +288,19 @@ impl<'a> NameTokens<'a> {
 
     /// Its tokens joined by spaces.
     pub fn joined(&self) -> String {
-        self.to_vec().join(" ")
+        let mut out = String::new();
+        self.join_into(&mut out);
+        out
+    }
+
+    /// Its tokens joined by spaces, written at the end of `out`.
+    pub fn join_into(&self, out: &mut String) {
+        for (i, token) in self.iter().enumerate() {
+            if i > 0 {
+                out.push(' ');
+            }
+            out.push_str(token);
+        }
     }
 }
 
