@@ -18,7 +18,7 @@ use crate::mention::{Form, Kind, Mention, Role, Tense};
 use crate::normalize::{acronym_form, given_names_match, initials, is_acronym, mention_acronym, name_key};
 use crate::rules::AttrKind;
 use crate::state::{ANY_QUALIFIER, State, fuzzy_key, key, role_key};
-use crate::tokens::{EntityTokens, NameTokens};
+use crate::tokens::{EntityTokens, NameTokens, first_bytes};
 
 /// The order in which a document's mentions are resolved: names of organisations and places
 /// first (so that role qualifiers can be found), then other names, then role-only mentions;
@@ -591,6 +591,7 @@ fn containment_fits(state: &State, m: &Mention, tokens: &[String]) -> Fits {
 /// The name of an entity (its tokens `entity_tokens`) that a mention's `tokens` fit best, if
 /// one does.
 fn fit_of(entity_tokens: &EntityTokens, tokens: &[String], last: &str, org: bool) -> Option<Fit> {
+    let mask = first_bytes(tokens);
     let fitting = |nicknames: bool| {
         // A lone token fits every name that ends in it: the longest of them is known.
         if tokens.len() == 1 {
@@ -608,7 +609,12 @@ fn fit_of(entity_tokens: &EntityTokens, tokens: &[String], last: &str, org: bool
                     // One ends the other: the shorter is the last words of the longer.
                     full.iter().rev().zip(tokens.iter().rev()).all(|(a, b)| a == b)
                 } else {
-                    tokens_fit(tokens, full.iter(), nicknames) || tokens_fit(full.iter(), tokens, nicknames)
+                    // Without nicknames, tokens fit only tokens with their first bytes: the names
+                    // whose first bytes neither hold the mention's nor are held by them are passed
+                    // over without comparing a token.
+                    let theirs = full.first_bytes();
+                    (nicknames || mask & !theirs == 0 || theirs & !mask == 0)
+                        && (tokens_fit(tokens, full.iter(), nicknames) || tokens_fit(full.iter(), tokens, nicknames))
                 }
             })
             .max_by_key(NameTokens::len)
@@ -1040,6 +1046,20 @@ mod tests {
     use crate::testing::{m, role};
 
     proptest! {
+        /// Name containment passes over a name whose tokens' first bytes neither hold a
+        /// mention's nor are held by them: a list of tokens fits into another only if its first
+        /// bytes are among the other's (tokens with a shared start, initials, empty tokens and
+        /// characters of several bytes included).
+        #[test]
+        fn tokens_fit_into_a_name_only_if_their_first_bytes_are_among_its(
+            short in prop::collection::vec(prop::sample::select(FIT_TOKENS.to_vec()), 0..4),
+            long in prop::collection::vec(prop::sample::select(FIT_TOKENS.to_vec()), 0..5),
+        ) {
+            if tokens_fit(&short, &long, false) {
+                prop_assert_eq!(first_bytes(&short) & !first_bytes(&long), 0);
+            }
+        }
+
         /// Evidence quotes a name as `{:?}` would, whatever it holds: quotes, backslashes,
         /// control characters, characters outside ASCII.
         #[test]
@@ -1053,6 +1073,9 @@ mod tests {
             prop_assert_eq!(Quoted(&ascii).to_string(), format!("{ascii:?}"));
         }
     }
+
+    /// Tokens that fit one another in every way `token_fits` allows.
+    const FIT_TOKENS: [&str; 14] = ["a", "an", "ann", "annabel", "ab", "b", "bo", "bob", "é", "éa", "ée", "ß", "x", ""];
 
     fn role_only(doc: &str, n: u32, phrase: &str, title: &str, of: &str) -> Mention {
         let mut mention = role(m(doc, n, &format!("PERSON {phrase}")), title, Some(of), Tense::Current);
