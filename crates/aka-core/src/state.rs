@@ -1038,6 +1038,11 @@ impl State {
                 {
                     let kept: Vec<EntityId> = list.iter().copied().filter(|id| self.resolve(*id) != parent).collect();
                     self.index.insert(ShortKey::from(key.as_str()), Listed::from(kept));
+                    // A list may have room now that was full when an entity's latest keys were
+                    // remembered (`link` skips keys it was given before: listed, or the list was
+                    // full). Every entity's are forgotten, as a state opened from a snapshot has
+                    // none: splits are rare, and its next mention lists it anew.
+                    self.linked_keys = IdMemo::default();
                 }
                 self.add_key(&key, child);
             }
@@ -1372,6 +1377,41 @@ mod tests {
     fn split(parent: EntityId, child: EntityId, mentions: &[&str]) -> Event {
         let mentions = mentions.iter().map(ToString::to_string).collect();
         Event::EntitySplit { parent, child, mentions, judgement: None, decision: decision() }
+    }
+
+    /// A split that takes a full list of an index key below its limit lets the next entity
+    /// linked under that key in, whether or not its latest keys were the same before: as a
+    /// state opened from a snapshot (its memos empty) does. The remembered keys of an entity's
+    /// latest mention may not stand for "listed, or the list was full" once a split shrank it.
+    #[test]
+    fn an_entity_is_listed_under_a_key_a_split_made_room_in_even_if_its_keys_are_the_same_as_before() {
+        let mut rules = Rules::default_rules();
+        rules.limits.candidates_per_key_max = 2;
+        let mut replay = Replay { state: State::new(Arc::new(rules)), seq: 0 };
+        let (b, e, c, d) = (EntityId(2), EntityId(5), EntityId(3), EntityId(4));
+        for n in 1..=4 {
+            replay.apply(observed(m("d", n, "PERSON Roe")));
+        }
+        // Two entities fill the keys of "Roe"; a third is not listed; the two merge.
+        for event in [created(b, "d:1"), created(e, "d:2"), created(c, "d:3"), merged(b, e)] {
+            replay.apply(event);
+        }
+        let keys = replay.state.keys_of(&m("d", 4, "PERSON Roe"));
+        assert!(!keys.is_empty());
+        for key in &keys {
+            assert_eq!(replay.state.listed(key).map(|l| l.len()), Some(2), "{key:?} is full");
+        }
+        // All of the merged entity's mentions move to a new one: each list holds one id now.
+        replay.apply(split(b, d, &["d:1", "d:2"]));
+        for key in &keys {
+            assert_eq!(replay.state.listed(key).map(|l| l.len()), Some(1), "{key:?} after the split");
+        }
+        // The third entity is named again with the same keys: it goes in.
+        let state = replay.apply(linked("d:4", c));
+        for key in &keys {
+            let listed: Vec<EntityId> = state.listed(key).map(|l| l.iter().copied().collect()).unwrap_or_default();
+            assert!(listed.contains(&c), "{c} is listed under {key:?}: {listed:?}");
+        }
     }
 
     #[test]
