@@ -1068,7 +1068,8 @@ impl State {
         let base = &self.base;
         match self.index.get_mut(key.as_bytes(), || base_listed(base, key)) {
             Some(list) => {
-                if !list.contains(&id) && list.len() < limit {
+                // A full list (a frequent key) is not read through.
+                if list.len() < limit && !list.contains(&id) {
                     list.push(id);
                 }
             }
