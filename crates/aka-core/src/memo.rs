@@ -300,7 +300,6 @@ impl<T> Cells<T> {
     }
 }
 
-/// Puts `value` in cell `at`, the vector grown to hold it.
 /// `read` of the value in cell `at`, or of the one `make` gives, put there (not if it gives none).
 fn read_cell<T, R>(
     cells: &mut Vec<Option<T>>,
@@ -315,6 +314,7 @@ fn read_cell<T, R>(
     Some(read(put(cells, at, value)))
 }
 
+/// Puts `value` in cell `at`, the vector grown to hold it.
 fn put<T>(cells: &mut Vec<Option<T>>, at: usize, value: T) -> &T {
     if at >= cells.len() {
         cells.resize_with(at + 1, || None);

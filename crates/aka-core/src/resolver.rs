@@ -557,6 +557,7 @@ struct Fits {
 fn containment_fits(state: &State, m: &Mention, tokens: &[String]) -> Fits {
     let Some(last) = tokens.last() else { return Fits { fits: Vec::new(), more: false } };
     let org = m.kind == Kind::Org;
+    let mask = first_bytes(tokens);
     let mut fits: Vec<(EntityId, Fit)> = Vec::new();
     let mut full_fits = 0;
     let candidates = state.candidates(&format!("{}{last}", key::SURNAME));
@@ -565,7 +566,7 @@ fn containment_fits(state: &State, m: &Mention, tokens: &[String]) -> Fits {
         if !entity_tokens.kind.compatible(m.kind) || org != (entity_tokens.kind == Kind::Org) {
             return ControlFlow::Continue(());
         }
-        let Some(full) = fit_of(entity_tokens, tokens, last, org) else { return ControlFlow::Continue(()) };
+        let Some(full) = fit_of(entity_tokens, tokens, mask, org) else { return ControlFlow::Continue(()) };
         if full.len() > 1 {
             full_fits += 1;
         }
@@ -589,9 +590,9 @@ fn containment_fits(state: &State, m: &Mention, tokens: &[String]) -> Fits {
 }
 
 /// The name of an entity (its tokens `entity_tokens`) that a mention's `tokens` fit best, if
-/// one does.
-fn fit_of(entity_tokens: &EntityTokens, tokens: &[String], last: &str, org: bool) -> Option<Fit> {
-    let mask = first_bytes(tokens);
+/// one does; `mask` is the tokens' [`first_bytes`], made once for all the candidates.
+fn fit_of(entity_tokens: &EntityTokens, tokens: &[String], mask: u64, org: bool) -> Option<Fit> {
+    let last = tokens.last()?.as_str();
     let fitting = |nicknames: bool| {
         // A lone token fits every name that ends in it: the longest of them is known.
         if tokens.len() == 1 {

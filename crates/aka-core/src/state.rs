@@ -381,15 +381,10 @@ impl State {
     pub fn read_each_entity_tokens<B>(
         &self,
         ids: &[EntityId],
-        mut read: impl FnMut(usize, &EntityTokens) -> ControlFlow<B>,
+        read: impl FnMut(usize, &EntityTokens) -> ControlFlow<B>,
     ) -> Option<B> {
-        let resolved: Vec<EntityId> = ids.iter().map(|id| self.resolve(*id)).collect();
         let make = |id: EntityId| self.make_entity_tokens(id);
-        self.entity_tokens.read_each(&resolved, make, EntityTokens::touch, |index, tokens| {
-            #[cfg(debug_assertions)]
-            assert_eq!(Some(tokens), make(resolved[index]).as_ref(), "remembered tokens of {}", resolved[index]);
-            read(index, tokens)
-        })
+        self.read_each_in(&self.entity_tokens, "tokens", ids, make, EntityTokens::touch, read)
     }
 
     /// `read` of the tokens of each of `ids`' canonical names ([`State::entity_name`], folded as
@@ -399,21 +394,33 @@ impl State {
     pub fn read_each_canonical_tokens<B>(
         &self,
         ids: &[EntityId],
-        mut read: impl FnMut(usize, &CanonicalTokens) -> ControlFlow<B>,
+        read: impl FnMut(usize, &CanonicalTokens) -> ControlFlow<B>,
     ) -> Option<B> {
-        let resolved: Vec<EntityId> = ids.iter().map(|id| self.resolve(*id)).collect();
         let make = |id: EntityId| {
             self.entity_exists(id).then(|| CanonicalTokens::new(&self.name_tokens(&self.entity_name(id))))
         };
-        self.canonical_tokens.read_each(&resolved, make, CanonicalTokens::touch, |index, tokens| {
-            #[cfg(debug_assertions)]
-            assert_eq!(
-                Some(tokens),
-                make(resolved[index]).as_ref(),
-                "remembered canonical tokens of {}",
-                resolved[index]
-            );
-            read(index, tokens)
+        self.read_each_in(&self.canonical_tokens, "canonical tokens", ids, make, CanonicalTokens::touch, read)
+    }
+
+    /// `read` of what `cells` remember of each of `ids` (merges followed), made by `make` where
+    /// nothing is, a block at a time ([`IdCells::read_each`]); in debug builds each value read
+    /// is checked against one made afresh (`what` names it in the message).
+    fn read_each_in<T: PartialEq + std::fmt::Debug, B>(
+        &self,
+        cells: &IdCells<T>,
+        what: &str,
+        ids: &[EntityId],
+        make: impl Fn(EntityId) -> Option<T>,
+        touch: impl Fn(&T),
+        mut read: impl FnMut(usize, &T) -> ControlFlow<B>,
+    ) -> Option<B> {
+        let resolved: Vec<EntityId> = ids.iter().map(|id| self.resolve(*id)).collect();
+        cells.read_each(&resolved, &make, touch, |index, value| {
+            if cfg!(debug_assertions) {
+                let id = resolved[index];
+                assert_eq!(Some(value), make(id).as_ref(), "remembered {what} of {id}");
+            }
+            read(index, value)
         })
     }
 
@@ -1037,12 +1044,14 @@ impl State {
                     && let Some(list) = self.listed(&key)
                 {
                     let kept: Vec<EntityId> = list.iter().copied().filter(|id| self.resolve(*id) != parent).collect();
+                    if kept.len() < list.len() {
+                        // A list may have room now that was full when an entity's latest keys
+                        // were remembered (`link` skips keys it was given before: listed, or the
+                        // list was full). Every entity's are forgotten, as a state opened from a
+                        // snapshot has none: splits are rare, and its next mention lists it anew.
+                        self.linked_keys = IdMemo::default();
+                    }
                     self.index.insert(ShortKey::from(key.as_str()), Listed::from(kept));
-                    // A list may have room now that was full when an entity's latest keys were
-                    // remembered (`link` skips keys it was given before: listed, or the list was
-                    // full). Every entity's are forgotten, as a state opened from a snapshot has
-                    // none: splits are rare, and its next mention lists it anew.
-                    self.linked_keys = IdMemo::default();
                 }
                 self.add_key(&key, child);
             }

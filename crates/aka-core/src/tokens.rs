@@ -199,22 +199,25 @@ impl EntityTokens {
         NameTokens { of: self, tokens: place }
     }
 
-    /// The first byte of the `t`th token of the distinct names (`None` for an empty one), read
-    /// without making a string of it.
-    fn token_first_byte(&self, t: usize) -> Option<u8> {
-        let ends = 4 * self.distinct_count() + 1;
-        let text = 4 * (ends + self.number(ends - 1));
-        let start = if t == 0 { 0 } else { self.number(ends + t - 1) };
-        (start < self.number(ends + t)).then(|| self.data[text + start])
-    }
-
-    /// The `t`th token of the distinct names.
-    fn token(&self, t: usize) -> &str {
+    /// Where the bytes of the `t`th token of the distinct names are in `data`.
+    fn token_bytes(&self, t: usize) -> std::ops::Range<usize> {
         let ends = 4 * self.distinct_count() + 1;
         // The tokens' bytes follow the numbers: one end per token after the `ends` before them.
         let text = 4 * (ends + self.number(ends - 1));
         let start = if t == 0 { 0 } else { self.number(ends + t - 1) };
-        std::str::from_utf8(&self.data[text + start..text + self.number(ends + t)]).expect("a token is a string")
+        text + start..text + self.number(ends + t)
+    }
+
+    /// The first byte of the `t`th token of the distinct names (`None` for an empty one), read
+    /// without making a string of it.
+    fn token_first_byte(&self, t: usize) -> Option<u8> {
+        let bytes = self.token_bytes(t);
+        (!bytes.is_empty()).then(|| self.data[bytes.start])
+    }
+
+    /// The `t`th token of the distinct names.
+    fn token(&self, t: usize) -> &str {
+        std::str::from_utf8(&self.data[self.token_bytes(t)]).expect("a token is a string")
     }
 
     /// The entries whose hash is that of `last`: its names, and those of any other token with
