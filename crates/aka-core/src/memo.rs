@@ -203,24 +203,9 @@ impl<T> IdCells<T> {
         ids: &[EntityId],
         make: impl Fn(EntityId) -> Option<T>,
         touch: impl Fn(&T),
-        mut read: impl FnMut(usize, &T) -> ControlFlow<B>,
+        read: impl FnMut(usize, &T) -> ControlFlow<B>,
     ) -> Option<B> {
-        let mut cells = self.0.locked();
-        for (block, chunk) in ids.chunks(TOUCHED_AHEAD).enumerate() {
-            for id in chunk {
-                if let Some(Some(value)) = IdMemo::<T>::slot(*id).and_then(|at| cells.get(at)) {
-                    touch(value);
-                }
-            }
-            for (i, id) in chunk.iter().enumerate() {
-                let index = block * TOUCHED_AHEAD + i;
-                let flow = IdCells::read_in(&mut cells, *id, || make(*id), |value| read(index, value));
-                if let Some(ControlFlow::Break(done)) = flow {
-                    return Some(done);
-                }
-            }
-        }
-        None
+        read_each_cell(&mut self.0.locked(), ids, |id| IdMemo::<T>::slot(*id), make, touch, read)
     }
 
     /// Takes the value of `id` out, for its last use.
@@ -314,6 +299,39 @@ fn read_cell<T, R>(
     Some(read(put(cells, at, value)))
 }
 
+/// `read` of the value of each of `keys` in turn (`slot` gives its cell; a key without one is
+/// made every time), until `read` (given the key's index in `keys`) breaks; keys `make` gives
+/// no value for are passed over. The values of each block of [`TOUCHED_AHEAD`] keys are first
+/// touched one after another (`touch` loads from them), so that the cache misses of reading a
+/// block's values overlap instead of following one another.
+fn read_each_cell<K: Copy, T, B>(
+    cells: &mut Vec<Option<T>>,
+    keys: &[K],
+    slot: impl Fn(&K) -> Option<usize>,
+    make: impl Fn(K) -> Option<T>,
+    touch: impl Fn(&T),
+    mut read: impl FnMut(usize, &T) -> ControlFlow<B>,
+) -> Option<B> {
+    for (block, chunk) in keys.chunks(TOUCHED_AHEAD).enumerate() {
+        for key in chunk {
+            if let Some(Some(value)) = slot(key).and_then(|at| cells.get(at)) {
+                touch(value);
+            }
+        }
+        for (i, key) in chunk.iter().enumerate() {
+            let index = block * TOUCHED_AHEAD + i;
+            let flow = match slot(key) {
+                Some(at) => read_cell(cells, at, || make(*key), |value| read(index, value)),
+                None => make(*key).map(|value| read(index, &value)),
+            };
+            if let Some(ControlFlow::Break(done)) = flow {
+                return Some(done);
+            }
+        }
+    }
+    None
+}
+
 /// Puts `value` in cell `at`, the vector grown to hold it.
 fn put<T>(cells: &mut Vec<Option<T>>, at: usize, value: T) -> &T {
     if at >= cells.len() {
@@ -404,6 +422,21 @@ impl<V: ?Sized> DocMemo<V> {
         self.0.read_or(doc.at(), make, Arc::clone)
     }
 
+    /// [`DocMemo::get_or`] of each of `docs` in turn, under one lock, read by `read` (given
+    /// the document's index in `docs`) until it breaks, as [`IdCells::read_each`] reads: the
+    /// values of a block of documents are touched (`touch`) before any is read, so that their
+    /// misses overlap.
+    pub(crate) fn read_each<B>(
+        &self,
+        docs: &[DocNumber],
+        make: impl Fn(DocNumber) -> Option<Arc<V>>,
+        touch: impl Fn(&V),
+        mut read: impl FnMut(usize, &V) -> ControlFlow<B>,
+    ) -> Option<B> {
+        let slot = |doc: &DocNumber| Some(doc.at());
+        read_each_cell(&mut self.0.locked(), docs, slot, make, |value| touch(value), |index, value| read(index, value))
+    }
+
     pub(crate) fn forget(&mut self, doc: DocNumber) {
         self.0.take(doc.at());
     }
@@ -454,6 +487,54 @@ mod tests {
             memo.forget(&id);
             assert_eq!(memo.get_or(&id, || Some(Arc::from("remade"))).as_deref(), Some("remade"), "{id} forgotten");
         }
+    }
+
+    #[test]
+    fn doc_memo_reads_each_document_in_turn_touching_a_block_ahead_and_stops_when_asked() {
+        // Ten documents (two blocks), one asked twice, one without a value.
+        let docs: Vec<DocNumber> = [0, 1, 2, 3, 4, 5, 6, 7, 2, 9].map(DocNumber).to_vec();
+        let mut memo: DocMemo<[u64]> = DocMemo::default();
+        memo.0.insert(1, Arc::from([100]));
+        let made = std::cell::RefCell::new(Vec::new());
+        let make = |doc: DocNumber| {
+            made.borrow_mut().push(doc);
+            (doc != DocNumber(6)).then(|| Arc::from([doc.0, doc.0 + 1]))
+        };
+        let touched = std::cell::RefCell::new(Vec::new());
+        let touch = |value: &[u64]| touched.borrow_mut().push(value.to_vec());
+        let mut read = Vec::new();
+        let stopped: Option<()> = memo.read_each(&docs, make, touch, |index, value| {
+            read.push((index, value.to_vec()));
+            ControlFlow::Continue(())
+        });
+        assert_eq!(stopped, None);
+        let expected: Vec<(usize, Vec<u64>)> = docs
+            .iter()
+            .enumerate()
+            .filter(|(_, doc)| **doc != DocNumber(6))
+            .map(|(index, doc)| (index, if doc.0 == 1 { vec![100] } else { vec![doc.0, doc.0 + 1] }))
+            .collect();
+        assert_eq!(read, expected, "each document in order, with its index; one without a value passed over");
+        // Before each block is read, the values remembered for it are touched: the one inserted
+        // in the first, the one made for document 2 in the first in the second.
+        assert_eq!(*touched.borrow(), vec![vec![100], vec![2, 3]]);
+        assert_eq!(made.borrow().iter().filter(|doc| **doc == DocNumber(2)).count(), 1, "made once, then remembered");
+        assert!(!made.borrow().contains(&DocNumber(1)), "a remembered value is not made");
+        assert_eq!(memo.get_or(DocNumber(4), || None).as_deref(), Some(&[4, 5][..]), "what was made is remembered");
+
+        // Stopped at the fourth: nothing after it read or made.
+        made.borrow_mut().clear();
+        let memo: DocMemo<[u64]> = DocMemo::default();
+        let stopped = memo.read_each(
+            &docs,
+            make,
+            |_| {},
+            |index, _| {
+                if index == 3 { ControlFlow::Break(index) } else { ControlFlow::Continue(()) }
+            },
+        );
+        assert_eq!(stopped, Some(3));
+        assert_eq!(*made.borrow(), [0, 1, 2, 3].map(DocNumber).to_vec());
     }
 
     #[test]

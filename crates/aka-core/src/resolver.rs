@@ -14,6 +14,7 @@ use crate::attrs::{Profile, Weighed, is_record, weigh};
 use crate::entity::Entity;
 use crate::event::{Decision, EntityId, Event, RuleName};
 use crate::idbits::IdBits;
+use crate::memo::DocNumber;
 use crate::mention::{Form, Kind, Mention, Role, Tense};
 use crate::normalize::{acronym_form, given_names_match, initials, is_acronym, mention_acronym, name_key};
 use crate::rules::AttrKind;
@@ -662,7 +663,8 @@ fn choose_among(
     }
     let shared: Vec<Vec<EntityId>> = if fits.len() <= CO_MENTION_FITS_MAX {
         let here = Here::of(state, context);
-        fits.iter().map(|(id, _)| co_mentioned(state, &here, *id)).collect()
+        let ids: Vec<EntityId> = fits.iter().map(|(id, _)| *id).collect();
+        co_mentioned(state, &here, &ids)
     } else {
         vec![Vec::new(); fits.len()]
     };
@@ -750,23 +752,34 @@ impl Here {
     }
 }
 
-/// The entities `here` (the current document's, so far) other than `id` that also appear in
-/// the latest documents of `id` ([`State::entity_docs`], [`State::doc_entities`]: bounded, so
-/// that a popular entity costs no more than a rare one).
-fn co_mentioned(state: &State, here: &Here, id: EntityId) -> Vec<EntityId> {
-    if here.ids.iter().all(|e| *e == id) {
-        return Vec::new();
-    }
-    let Some(docs) = state.entity_doc_numbers(id) else { return Vec::new() };
-    let mut shared: BTreeSet<EntityId> = BTreeSet::new();
-    for doc in docs.iter() {
-        for other in state.doc_entities_of(*doc).iter().flat_map(|ids| ids.iter()).map(|e| state.resolve(*e)) {
-            if other != id && here.contains(other) {
-                shared.insert(other);
-            }
+/// For each of `ids`, the entities `here` (the current document's, so far) other than it that
+/// also appear in its latest documents ([`State::entity_docs`], [`State::doc_entities`]:
+/// bounded, so that a popular entity costs no more than a rare one). The documents of all of
+/// them are read in one pass, a block at a time ([`State::read_each_doc_entities`]): at a large
+/// history most were not asked about in a long while.
+fn co_mentioned(state: &State, here: &Here, ids: &[EntityId]) -> Vec<Vec<EntityId>> {
+    // Each document to read, and whose it is (an index in `ids`).
+    let (mut docs, mut whose): (Vec<DocNumber>, Vec<usize>) = (Vec::new(), Vec::new());
+    for (i, id) in ids.iter().enumerate() {
+        if here.ids.iter().all(|e| e == id) {
+            continue;
+        }
+        for doc in state.entity_doc_numbers(*id).iter().flat_map(|docs| docs.iter()) {
+            docs.push(*doc);
+            whose.push(i);
         }
     }
-    shared.into_iter().collect()
+    let mut shared: Vec<BTreeSet<EntityId>> = vec![BTreeSet::new(); ids.len()];
+    state.read_each_doc_entities(&docs, |k, entities| {
+        let (i, id) = (whose[k], ids[whose[k]]);
+        for other in entities.iter().map(|e| state.resolve(*e)) {
+            if other != id && here.contains(other) {
+                shared[i].insert(other);
+            }
+        }
+        ControlFlow::<()>::Continue(())
+    });
+    shared.into_iter().map(|set| set.into_iter().collect()).collect()
 }
 
 /// Close spellings of a person's name: Jaro-Winkler over the whole name and over the last name.

@@ -532,17 +532,44 @@ impl State {
 
     /// [`State::doc_entities`] of the document numbered `doc`.
     pub(crate) fn doc_entities_of(&self, doc: DocNumber) -> Option<Arc<[EntityId]>> {
-        let make = || {
-            let doc = self.doc(&self.doc_numbers.id(doc)?)?;
-            let mut ids: Vec<EntityId> =
-                doc.mentions.iter().take(DOC_ENTITIES_MENTIONS_MAX).filter_map(|m| self.linked_id(m)).collect();
-            ids.sort_unstable();
-            ids.dedup();
-            Some(Arc::from(ids))
-        };
-        let ids = self.doc_entities.get_or(doc, make);
-        debug_assert_eq!(ids, make(), "the remembered entities of document {:?}", self.doc_numbers.id(doc));
+        let ids = self.doc_entities.get_or(doc, || self.make_doc_entities(doc));
+        debug_assert_eq!(ids, self.make_doc_entities(doc), "the remembered entities of document {doc:?}");
         ids
+    }
+
+    /// [`State::doc_entities_of`] each of `docs` in turn, read by `read` (given the document's
+    /// index in `docs`; documents the state does not hold are passed over) until it breaks:
+    /// under one lock, and a block of documents touched before any is read, so that the misses
+    /// of documents not asked about in a long while overlap.
+    pub(crate) fn read_each_doc_entities<B>(
+        &self,
+        docs: &[DocNumber],
+        mut read: impl FnMut(usize, &[EntityId]) -> ControlFlow<B>,
+    ) -> Option<B> {
+        let make = |doc| self.make_doc_entities(doc);
+        let touch = |ids: &[EntityId]| {
+            std::hint::black_box((ids.first().copied(), ids.last().copied()));
+        };
+        self.doc_entities.read_each(docs, make, touch, |index, ids| {
+            debug_assert_eq!(
+                Some(ids),
+                make(docs[index]).as_deref(),
+                "the remembered entities of document {:?}",
+                docs[index]
+            );
+            read(index, ids)
+        })
+    }
+
+    /// The entities of a document's first [`DOC_ENTITIES_MENTIONS_MAX`] mentions, made from its
+    /// record.
+    fn make_doc_entities(&self, doc: DocNumber) -> Option<Arc<[EntityId]>> {
+        let doc = self.doc(&self.doc_numbers.id(doc)?)?;
+        let mut ids: Vec<EntityId> =
+            doc.mentions.iter().take(DOC_ENTITIES_MENTIONS_MAX).filter_map(|m| self.linked_id(m)).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        Some(Arc::from(ids))
     }
 
     /// The documents of an entity's latest [`ENTITY_DOCS_MENTIONS_MAX`] mentions, the latest
