@@ -343,14 +343,15 @@ fn resolve_record(state: &State, m: &Mention) -> Result<Found, Vec<String>> {
 }
 
 /// Whether name tokens joined by spaces are `key`.
-fn tokens_spell(tokens: &[String], key: &str) -> bool {
+fn tokens_spell<'a>(tokens: impl IntoIterator<Item = &'a (impl AsRef<str> + ?Sized + 'a)>, key: &str) -> bool {
     let mut rest = key;
-    for (i, token) in tokens.iter().enumerate() {
+    for (i, token) in tokens.into_iter().enumerate() {
+        let token = token.as_ref();
         if i > 0 {
             let Some(after) = rest.strip_prefix(' ') else { return false };
             rest = after;
         }
-        let Some(after) = rest.strip_prefix(token.as_str()) else { return false };
+        let Some(after) = rest.strip_prefix(token) else { return false };
         rest = after;
     }
     rest.is_empty()
@@ -360,12 +361,11 @@ fn tokens_spell(tokens: &[String], key: &str) -> bool {
 fn known_as_word(state: &State, key: &str) -> bool {
     state.candidates(&format!("{}{key}", key::NAME)).into_iter().any(|id| {
         let Some(entity) = state.entity(id) else { return false };
-        // Spelling first: it fails at the first token for nearly every name of a popular
-        // entity, where the capitals would be counted in each.
-        let spelled = |names: &EntityTokens| {
-            entity.names.keys().zip(&names.names).any(|(n, tokens)| tokens_spell(tokens, key) && !is_acronym(n))
-        };
+        // Spelling first, of the distinct names: it fails at the first token for nearly every
+        // name of a popular entity, where the capitals would be counted in each.
+        let spelled = |names: &EntityTokens| names.distinct().any(|tokens| tokens_spell(tokens.iter(), key));
         state.read_entity_tokens(id, spelled).unwrap_or(false)
+            && entity.names.keys().any(|n| !is_acronym(n) && tokens_spell(state.name_tokens(n).iter(), key))
     })
 }
 

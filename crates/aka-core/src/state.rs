@@ -427,8 +427,8 @@ impl State {
     /// The names of a live entity as tokens, made from its names.
     fn make_entity_tokens(&self, id: EntityId) -> Option<EntityTokens> {
         let entity = self.entity(id)?;
-        let names = entity.names.keys().map(|n| self.name_tokens(n)).collect();
-        Some(EntityTokens::new(entity.kind, names))
+        let names: Vec<Arc<[String]>> = entity.names.keys().map(|n| self.name_tokens(n)).collect();
+        Some(EntityTokens::new(entity.kind, &names))
     }
 
     /// Forgets what is remembered of an entity whose names changed other than by one more
@@ -953,13 +953,11 @@ impl State {
         if let Some(at) = new_name_at
             && let Some(old) = self.entity_tokens.take(&id)
         {
-            let mut names = old.names.clone();
-            names.insert(at, self.name_tokens(surface));
-            let tokens = EntityTokens::new(kind, names);
+            let tokens = old.with_name(at, &self.name_tokens(surface));
             #[cfg(debug_assertions)]
             if let Some(entity) = self.entity(id) {
-                let names = entity.names.keys().map(|n| self.name_tokens(n)).collect();
-                assert_eq!(tokens, EntityTokens::new(entity.kind, names), "tokens of {id} after {mention_id}");
+                let names: Vec<Arc<[String]>> = entity.names.keys().map(|n| self.name_tokens(n)).collect();
+                assert_eq!(tokens, EntityTokens::new(entity.kind, &names), "tokens of {id} after {mention_id}");
             }
             self.entity_tokens.insert(&id, tokens);
         }
@@ -1306,10 +1304,10 @@ mod tests {
     /// Each live entity's remembered tokens against its names folded afresh.
     fn assert_tokens_current(state: &State) {
         for entity in state.entities() {
-            let fresh: Vec<Vec<String>> = entity.names.keys().map(|n| state.name_tokens(n).to_vec()).collect();
-            let kept: Vec<Vec<String>> =
-                state.read_entity_tokens(entity.id, |t| t.names.iter().map(|n| n.to_vec()).collect()).unwrap();
-            assert_eq!(kept, fresh, "tokens of {}", entity.id);
+            let fresh: Vec<Arc<[String]>> = entity.names.keys().map(|n| state.name_tokens(n)).collect();
+            let fresh = EntityTokens::new(entity.kind, &fresh);
+            let kept = state.read_entity_tokens(entity.id, |t| *t == fresh);
+            assert_eq!(kept, Some(true), "tokens of {}", entity.id);
             assert_eq!(state.entity_name(entity.id), entity.name(), "canonical name of {}", entity.id);
             let canonical = state.name_tokens(entity.name()).join(" ");
             let kept =
@@ -1468,7 +1466,7 @@ mod tests {
             // Asked after every event, so that a stale memo would be seen at once.
             assert_tokens_current(replay.apply(event));
         }
-        let names = |state: &State, id: EntityId| state.read_entity_tokens(id, |t| t.names.len()).unwrap();
+        let names = |state: &State, id: EntityId| state.read_entity_tokens(id, EntityTokens::names).unwrap();
         assert_eq!(names(&replay.state, a), 2);
         assert_tokens_current(replay.apply(created(b, "d:2")));
         assert_tokens_current(replay.apply(merged(a, b)));

@@ -7,7 +7,6 @@
 //! per name and one per token.
 
 use std::collections::HashMap;
-use std::sync::Arc;
 
 use crate::hash::FoldState;
 use crate::mention::Kind;
@@ -33,8 +32,11 @@ pub struct EntityTokens {
     /// - the first token of each distinct name, and the number of tokens after them;
     /// - where each token ends among the tokens' bytes (it starts where the one before it ends).
     data: Box<[u8]>,
-    /// The tokens of each name, in code-point order of the names (what a new name is added to).
-    pub names: Vec<Arc<[String]>>,
+    /// The last place of each distinct name among the names it was made of (in code-point
+    /// order of the names), in the order of the distinct names: where a new name goes in.
+    places: Box<[u32]>,
+    /// How many names it was made of, equal ones included.
+    names: u32,
 }
 
 /// An entity's canonical name as the fuzzy step compares it: its folded tokens joined by
@@ -104,61 +106,93 @@ pub struct NameTokens<'a> {
 
 impl EntityTokens {
     /// The tokens of an entity of `kind` with these names (in code-point order of the names).
-    pub(crate) fn new(kind: Kind, names: Vec<Arc<[String]>>) -> EntityTokens {
+    pub(crate) fn new<N: AsRef<[String]>>(kind: Kind, names: &[N]) -> EntityTokens {
         let mut last_place: HashMap<&[String], usize, FoldState> =
             HashMap::with_capacity_and_hasher(names.len(), FoldState::default());
         for (place, tokens) in names.iter().enumerate() {
-            last_place.insert(tokens, place);
+            last_place.insert(tokens.as_ref(), place);
         }
         // Each distinct token sequence once, in the order of its last place in `names`: many
         // spellings of a popular entity fold alike, and a question asked of every name ("the
         // longest that fits, the last of equals") has the same answer here.
-        let distinct: Vec<&[String]> = names
+        let distinct: Vec<(u32, Vec<&str>)> = names
             .iter()
             .enumerate()
-            .filter(|(place, tokens)| last_place.get(&tokens[..]) == Some(place))
-            .map(|(_, tokens)| &tokens[..])
+            .filter(|(place, tokens)| last_place.get(tokens.as_ref()) == Some(place))
+            .map(|(place, tokens)| (number(place), tokens.as_ref().iter().map(String::as_str).collect()))
             .collect();
-        drop(last_place);
-        let last_of = |i: usize| distinct[i].last().map(String::as_str);
+        EntityTokens::of_distinct(kind, &distinct, number(names.len()))
+    }
+
+    /// These tokens with one more name, `tokens`, put at `at` among the names they were made
+    /// of: what [`EntityTokens::new`] gives of those names, made from these tokens (one
+    /// allocation) rather than from every name's.
+    pub(crate) fn with_name(&self, at: usize, tokens: &[String]) -> EntityTokens {
+        let at = number(at);
+        let added: Vec<&str> = tokens.iter().map(String::as_str).collect();
+        let mut distinct: Vec<(u32, Vec<&str>)> = (0..self.distinct_count())
+            .map(|i| {
+                let place = self.places[i];
+                (if place >= at { place + 1 } else { place }, self.name(i).iter().collect())
+            })
+            .collect();
+        match distinct.iter_mut().find(|(_, name)| *name == added) {
+            Some((place, _)) => *place = (*place).max(at),
+            None => distinct.push((at, added)),
+        }
+        distinct.sort_unstable_by_key(|(place, _)| *place);
+        EntityTokens::of_distinct(self.kind, &distinct, self.names + 1)
+    }
+
+    /// The tokens of the distinct names, each with its last place among `names` names, in the
+    /// order of those places.
+    fn of_distinct(kind: Kind, distinct: &[(u32, Vec<&str>)], names: u32) -> EntityTokens {
+        let last_of = |i: usize| distinct[i].1.last().copied();
         let mut by_last: Vec<(u32, usize)> = (0..distinct.len()).map(|i| (last_hash(last_of(i)), i)).collect();
         by_last.sort_by(|(h, a), (g, b)| h.cmp(g).then_with(|| last_of(*a).cmp(&last_of(*b))).then(a.cmp(b)));
         let mut longest: Vec<usize> = Vec::with_capacity(by_last.len());
         for (k, &(_, i)) in by_last.iter().enumerate() {
             let longer_before = (k > 0 && last_of(by_last[k - 1].1) == last_of(i))
                 .then(|| longest[k - 1])
-                .filter(|&before| distinct[before].len() > distinct[i].len());
+                .filter(|&before| distinct[before].1.len() > distinct[i].1.len());
             longest.push(longer_before.unwrap_or(i));
         }
-        let token_count: usize = distinct.iter().map(|n| n.len()).sum();
+        let all_tokens = || distinct.iter().flat_map(|(_, name)| name.iter());
+        let token_count: usize = distinct.iter().map(|(_, name)| name.len()).sum();
         let mut numbers: Vec<u32> = Vec::with_capacity(4 * distinct.len() + 1 + token_count);
         numbers.extend(by_last.iter().map(|(hash, _)| *hash));
         numbers.extend(by_last.iter().map(|(_, i)| number(*i)));
         numbers.extend(longest.iter().map(|i| number(*i)));
         let mut first = 0;
-        for name in &distinct {
+        for (_, name) in distinct {
             numbers.push(number(first));
             first += name.len();
         }
         numbers.push(number(first));
-        let text_len: usize = distinct.iter().flat_map(|n| n.iter()).map(String::len).sum();
+        let text_len: usize = all_tokens().map(|token| token.len()).sum();
         let mut end = 0;
-        for token in distinct.iter().flat_map(|n| n.iter()) {
+        for token in all_tokens() {
             end += token.len();
             numbers.push(number(end));
         }
         let mut data: Vec<u8> = Vec::with_capacity(4 * numbers.len() + text_len);
         data.extend(numbers.iter().flat_map(|n| n.to_le_bytes()));
-        for token in distinct.iter().flat_map(|n| n.iter()) {
+        for token in all_tokens() {
             data.extend_from_slice(token.as_bytes());
         }
         EntityTokens {
             kind,
-            full: distinct.iter().any(|n| n.len() > 1),
+            full: distinct.iter().any(|(_, name)| name.len() > 1),
             distinct: number(distinct.len()),
             data: data.into_boxed_slice(),
+            places: distinct.iter().map(|(place, _)| *place).collect(),
             names,
         }
+    }
+
+    /// How many names it was made of, equal ones included.
+    pub fn names(&self) -> usize {
+        as_usize(self.names)
     }
 
     /// Loads the first and the last byte of its allocation, to bring their lines to the
@@ -172,8 +206,8 @@ impl EntityTokens {
         self.full
     }
 
-    /// Each distinct token sequence of its names once, in the order of its last place in
-    /// [`EntityTokens::names`].
+    /// Each distinct token sequence of its names once, in the order of its last place among
+    /// the names it was made of.
     pub fn distinct(&self) -> impl Iterator<Item = NameTokens<'_>> + '_ {
         (0..self.distinct_count()).map(|i| self.name(i))
     }
@@ -383,7 +417,7 @@ mod tests {
     #[test]
     fn names_ending_with_a_token_are_those_a_filter_gives_in_the_same_order() {
         let names = folded(&["jane roe", "roe", "ann rowe", "j roe", "rowe", "ann roe", "li"]);
-        let tokens = EntityTokens::new(Kind::Person, names.clone());
+        let tokens = EntityTokens::new(Kind::Person, &names);
         for last in ["roe", "rowe", "li", "ro", "zz", ""] {
             let by_filter: Vec<Vec<String>> =
                 names.iter().filter(|n| n.last().map(String::as_str) == Some(last)).map(|n| n.to_vec()).collect();
@@ -407,7 +441,7 @@ mod tests {
             "roe",
         ]);
         for kept in 0..=names.len() {
-            let tokens = EntityTokens::new(Kind::Person, names[..kept].to_vec());
+            let tokens = EntityTokens::new(Kind::Person, &names[..kept]);
             for last in ["roe", "rowe", "li", "ann", "ro", ""] {
                 let by_filter = tokens.distinct().filter(|n| n.last() == Some(last));
                 let expected = by_filter.max_by_key(NameTokens::len);
@@ -421,13 +455,13 @@ mod tests {
     fn distinct_names_keep_each_token_sequence_at_its_last_place() {
         // "Dr. Jane Roe" folds as "Jane Roe" does; "JANE ROE" too.
         let names = folded(&["Dr. Jane Roe", "J. Roe", "JANE ROE", "Jane Roe", "Roe"]);
-        let tokens = EntityTokens::new(Kind::Person, names.clone());
+        let tokens = EntityTokens::new(Kind::Person, &names);
         assert_eq!(copied(tokens.distinct()), [vec!["j", "roe"], vec!["jane", "roe"], vec!["roe"]]);
         // The last of the longest is the same name whichever list is asked.
         let longest = tokens.distinct().max_by_key(NameTokens::len).map(|n| n.to_vec());
         assert_eq!(longest, names.iter().max_by_key(|n| n.len()).map(|n| n.to_vec()));
         assert_eq!(tokens.ending_with("roe").count(), 3);
-        assert_eq!(tokens.names, names, "the names are kept as given, for a new name to be added to");
+        assert_eq!(tokens.names(), 5, "every name counted, equal ones too");
     }
 
     /// Tokens from a few letters (and a few outside ASCII), so that names share tokens, end
@@ -446,7 +480,7 @@ mod tests {
             names in prop::collection::vec(prop::collection::vec(token(), 0..4), 0..12),
         ) {
             let arcs: Vec<Arc<[String]>> = names.iter().map(|n| n.clone().into()).collect();
-            let tokens = EntityTokens::new(Kind::Person, arcs.clone());
+            let tokens = EntityTokens::new(Kind::Person, &arcs);
             let distinct: Vec<Vec<String>> = names
                 .iter()
                 .enumerate()
@@ -471,6 +505,28 @@ mod tests {
                 prop_assert_eq!((name.len(), name.is_empty()), (listed.len(), listed.is_empty()));
                 prop_assert_eq!(name.iter().rev().collect::<Vec<_>>(), listed.iter().rev().map(String::as_str).collect::<Vec<_>>());
             }
+        }
+
+        /// A name added to an entity's tokens gives the tokens of its names with that name put
+        /// in at its place, as if made again from every name: the same distinct names in the
+        /// same order, the same places, whether the new name is one already there or not.
+        #[test]
+        fn a_name_added_in_place_gives_the_tokens_made_from_every_name(
+            names in prop::collection::vec(prop::collection::vec(token(), 0..4), 0..12),
+            added in prop::collection::vec(token(), 0..4),
+            at in any::<prop::sample::Index>(),
+        ) {
+            let arcs: Vec<Arc<[String]>> = names.iter().map(|n| n.clone().into()).collect();
+            let at = at.index(arcs.len() + 1);
+            let mut with: Vec<Arc<[String]>> = arcs.clone();
+            with.insert(at, added.clone().into());
+            let grown = EntityTokens::new(Kind::Person, &arcs).with_name(at, &added);
+            prop_assert_eq!(&grown, &EntityTokens::new(Kind::Person, &with));
+            prop_assert_eq!(grown.names(), names.len() + 1);
+            // Grown again, from the grown one.
+            let again = grown.with_name(0, &added);
+            with.insert(0, added.clone().into());
+            prop_assert_eq!(&again, &EntityTokens::new(Kind::Person, &with));
         }
     }
 }
