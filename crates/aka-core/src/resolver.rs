@@ -363,9 +363,10 @@ fn known_as_word(state: &State, key: &str) -> bool {
         let Some(entity) = state.entity(id) else { return false };
         // Spelling first, of the distinct names: it fails at the first token for nearly every
         // name of a popular entity, where the capitals would be counted in each.
-        let spelled = |names: &EntityTokens| names.distinct().any(|tokens| tokens_spell(tokens.iter(), key));
-        state.read_entity_tokens(id, spelled).unwrap_or(false)
-            && entity.names.keys().any(|n| !is_acronym(n) && tokens_spell(state.name_tokens(n).iter(), key))
+        let spelling = |names: &EntityTokens| names.names_where(|tokens| tokens_spell(tokens.iter(), key));
+        let spelling = state.read_entity_tokens(id, spelling).unwrap_or_default();
+        let mut names = entity.names.keys().enumerate();
+        spelling.iter().any(|place| names.find(|(at, _)| at == place).is_some_and(|(_, n)| !is_acronym(n)))
     })
 }
 
@@ -1486,6 +1487,24 @@ mod tests {
         assert!(same(&map, "b:0", "a:0"), "a person's surname in capitals");
         assert!(same(&map, "b:1", "b:2"), "the document writes it as a word too");
         assert!(!same(&map, "c:0", "a:1"));
+    }
+
+    /// A name in capitals is an acronym when every entity of that name was only ever written
+    /// in capitals: it does not take the word its document gave in full ("Tarsa Chiefs"). Once
+    /// the entity is also written as a word, the capitals are a word too, and the document's
+    /// full name takes them.
+    #[test]
+    fn a_name_in_capitals_is_an_acronym_unless_one_of_its_entitys_names_is_the_word() {
+        let acronym_only =
+            vec![vec![m("a", 0, "ORG CHIEFS")], vec![m("b", 0, "ORG Tarsa Chiefs"), m("b", 1, "ORG CHIEFS")]];
+        let (_, map) = resolve(acronym_only.clone());
+        assert!(same(&map, "b:1", "a:0"), "the capitals name the entity known in capitals");
+        assert!(!same(&map, "b:1", "b:0"));
+        let mut also_a_word = acronym_only;
+        also_a_word[0].push(m("a", 1, "ORG Chiefs"));
+        let (_, map) = resolve(also_a_word);
+        assert!(same(&map, "a:1", "a:0"));
+        assert!(same(&map, "b:1", "b:0"), "the capitals are the word the document gave in full");
     }
 
     #[test]

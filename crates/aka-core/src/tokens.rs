@@ -32,11 +32,9 @@ pub struct EntityTokens {
     /// - the first token of each distinct name, and the number of tokens after them;
     /// - where each token ends among the tokens' bytes (it starts where the one before it ends).
     data: Box<[u8]>,
-    /// The last place of each distinct name among the names it was made of (in code-point
-    /// order of the names), in the order of the distinct names: where a new name goes in.
-    places: Box<[u32]>,
-    /// How many names it was made of, equal ones included.
-    names: u32,
+    /// Which distinct name each of the names it was made of (in code-point order of the names)
+    /// folds to: where a new name goes in, and which names a distinct one stands for.
+    of_names: Box<[u32]>,
 }
 
 /// An entity's canonical name as the fuzzy step compares it: its folded tokens joined by
@@ -121,50 +119,71 @@ impl EntityTokens {
             .filter(|(place, tokens)| last_place.get(tokens.as_ref()) == Some(place))
             .map(|(place, tokens)| (number(place), tokens.as_ref().iter().map(String::as_str).collect()))
             .collect();
-        EntityTokens::of_distinct(kind, &distinct, number(names.len()))
+        // A name's distinct one is the one at its token sequence's last place (they are in the
+        // order of their places).
+        let of_names = names
+            .iter()
+            .map(|tokens| {
+                let place = number(last_place[tokens.as_ref()]);
+                number(distinct.partition_point(|(p, _)| *p < place))
+            })
+            .collect();
+        let distinct: Vec<Vec<&str>> = distinct.into_iter().map(|(_, name)| name).collect();
+        EntityTokens::of_distinct(kind, &distinct, of_names)
     }
 
     /// These tokens with one more name, `tokens`, put at `at` among the names they were made
     /// of: what [`EntityTokens::new`] gives of those names, made from these tokens (one
     /// allocation) rather than from every name's.
     pub(crate) fn with_name(&self, at: usize, tokens: &[String]) -> EntityTokens {
-        let at = number(at);
         let added: Vec<&str> = tokens.iter().map(String::as_str).collect();
-        let mut distinct: Vec<(u32, Vec<&str>)> = (0..self.distinct_count())
-            .map(|i| {
-                let place = self.places[i];
-                (if place >= at { place + 1 } else { place }, self.name(i).iter().collect())
-            })
-            .collect();
-        match distinct.iter_mut().find(|(_, name)| *name == added) {
-            Some((place, _)) => *place = (*place).max(at),
-            None => distinct.push((at, added)),
+        let mut names: Vec<Vec<&str>> = self.distinct().map(|name| name.iter().collect()).collect();
+        let added_is = match names.iter().position(|name| *name == added) {
+            Some(i) => i,
+            None => {
+                names.push(added);
+                names.len() - 1
+            }
+        };
+        let mut of_names: Vec<u32> = self.of_names.to_vec();
+        of_names.insert(at, number(added_is));
+        // Each distinct name's last place, and the distinct names in the order of it.
+        let mut last = vec![0; names.len()];
+        for (place, i) in of_names.iter().enumerate() {
+            last[as_usize(*i)] = number(place);
         }
-        distinct.sort_unstable_by_key(|(place, _)| *place);
-        EntityTokens::of_distinct(self.kind, &distinct, self.names + 1)
+        let mut order: Vec<usize> = (0..names.len()).collect();
+        order.sort_unstable_by_key(|i| last[*i]);
+        let mut new_index = vec![0; names.len()];
+        for (new, old) in order.iter().enumerate() {
+            new_index[*old] = number(new);
+        }
+        let distinct: Vec<Vec<&str>> = order.iter().map(|i| std::mem::take(&mut names[*i])).collect();
+        let of_names = of_names.iter().map(|i| new_index[as_usize(*i)]).collect();
+        EntityTokens::of_distinct(self.kind, &distinct, of_names)
     }
 
-    /// The tokens of the distinct names, each with its last place among `names` names, in the
-    /// order of those places.
-    fn of_distinct(kind: Kind, distinct: &[(u32, Vec<&str>)], names: u32) -> EntityTokens {
-        let last_of = |i: usize| distinct[i].1.last().copied();
+    /// The tokens of the distinct names, in the order of their last places among the names;
+    /// `of_names` gives each name's distinct one.
+    fn of_distinct(kind: Kind, distinct: &[Vec<&str>], of_names: Box<[u32]>) -> EntityTokens {
+        let last_of = |i: usize| distinct[i].last().copied();
         let mut by_last: Vec<(u32, usize)> = (0..distinct.len()).map(|i| (last_hash(last_of(i)), i)).collect();
         by_last.sort_by(|(h, a), (g, b)| h.cmp(g).then_with(|| last_of(*a).cmp(&last_of(*b))).then(a.cmp(b)));
         let mut longest: Vec<usize> = Vec::with_capacity(by_last.len());
         for (k, &(_, i)) in by_last.iter().enumerate() {
             let longer_before = (k > 0 && last_of(by_last[k - 1].1) == last_of(i))
                 .then(|| longest[k - 1])
-                .filter(|&before| distinct[before].1.len() > distinct[i].1.len());
+                .filter(|&before| distinct[before].len() > distinct[i].len());
             longest.push(longer_before.unwrap_or(i));
         }
-        let all_tokens = || distinct.iter().flat_map(|(_, name)| name.iter());
-        let token_count: usize = distinct.iter().map(|(_, name)| name.len()).sum();
+        let all_tokens = || distinct.iter().flat_map(|name| name.iter());
+        let token_count: usize = distinct.iter().map(Vec::len).sum();
         let mut numbers: Vec<u32> = Vec::with_capacity(4 * distinct.len() + 1 + token_count);
         numbers.extend(by_last.iter().map(|(hash, _)| *hash));
         numbers.extend(by_last.iter().map(|(_, i)| number(*i)));
         numbers.extend(longest.iter().map(|i| number(*i)));
         let mut first = 0;
-        for (_, name) in distinct {
+        for name in distinct {
             numbers.push(number(first));
             first += name.len();
         }
@@ -182,17 +201,22 @@ impl EntityTokens {
         }
         EntityTokens {
             kind,
-            full: distinct.iter().any(|(_, name)| name.len() > 1),
+            full: distinct.iter().any(|name| name.len() > 1),
             distinct: number(distinct.len()),
             data: data.into_boxed_slice(),
-            places: distinct.iter().map(|(place, _)| *place).collect(),
-            names,
+            of_names,
         }
     }
 
     /// How many names it was made of, equal ones included.
     pub fn names(&self) -> usize {
-        as_usize(self.names)
+        self.of_names.len()
+    }
+
+    /// The places among the names it was made of of those whose tokens `keep` keeps, in order.
+    pub fn names_where(&self, mut keep: impl FnMut(NameTokens<'_>) -> bool) -> Vec<usize> {
+        let kept: Vec<bool> = self.distinct().map(&mut keep).collect();
+        (0..self.of_names.len()).filter(|place| kept[as_usize(self.of_names[*place])]).collect()
     }
 
     /// Loads the first and the last byte of its allocation, to bring their lines to the
@@ -489,6 +513,12 @@ mod tests {
                 .collect();
             prop_assert_eq!(copied(tokens.distinct()), distinct.clone());
             prop_assert_eq!(tokens.has_full_name(), names.iter().any(|n| n.len() > 1));
+            // The names a distinct one stands for: those of its tokens, every one.
+            prop_assert_eq!(tokens.names(), names.len());
+            for listed in &distinct {
+                let places: Vec<usize> = (0..names.len()).filter(|place| names[*place] == *listed).collect();
+                prop_assert_eq!(tokens.names_where(|name| name.to_vec() == *listed), places);
+            }
             for last in ["a", "an", "roe", "é", "ßo", "x", "zz", ""] {
                 let ending: Vec<Vec<String>> =
                     distinct.iter().filter(|n| n.last().map(String::as_str) == Some(last)).cloned().collect();
