@@ -119,8 +119,44 @@ pub struct State {
     /// three memos above (of this state's life).
     doc_numbers: DocNumbers,
     /// The blocking keys of each entity's latest mention, under which it is listed (or the list
-    /// was full): forgotten when the entity merges, splits or is made again.
-    linked_keys: IdMemo<[String]>,
+    /// was full), in one allocation ([`KeyBytes`]): forgotten when the entity merges, splits or
+    /// is made again.
+    linked_keys: IdMemo<[u8]>,
+}
+
+/// Blocking keys written into one allocation, each its length (four bytes, little-endian)
+/// then its bytes: an entity's latest keys compared with a mention's read one or two lines,
+/// not one per key.
+struct KeyBytes;
+
+impl KeyBytes {
+    /// `keys` written out.
+    fn of(keys: &[String]) -> Arc<[u8]> {
+        let mut bytes = Vec::with_capacity(keys.iter().map(|key| 4 + key.len()).sum());
+        for key in keys {
+            bytes.extend_from_slice(&u32::try_from(key.len()).expect("a key is shorter than 4 GiB").to_le_bytes());
+            bytes.extend_from_slice(key.as_bytes());
+        }
+        Arc::from(bytes)
+    }
+
+    /// Whether `bytes` are `keys` written out, read in place.
+    fn hold(bytes: &[u8], keys: &[String]) -> bool {
+        let mut rest = bytes;
+        for key in keys {
+            let Some((len, after)) = rest.split_first_chunk::<4>() else { return false };
+            let Some((written, after)) =
+                after.split_at_checked(usize::try_from(u32::from_le_bytes(*len)).unwrap_or(usize::MAX))
+            else {
+                return false;
+            };
+            if written != key.as_bytes() {
+                return false;
+            }
+            rest = after;
+        }
+        rest.is_empty()
+    }
 }
 
 /// Mentions of a document whose entities [`State::doc_entities`] gives.
@@ -978,7 +1014,8 @@ impl State {
         self.set_link(mention_id, named);
         // The keys of the entity's mention before, again (a popular entity is named the same way
         // over and over): it is listed under each already, or the list was full and still is.
-        let again = self.linked_keys.take(&id).is_some_and(|before| before == keys);
+        let before = self.linked_keys.take(&id);
+        let again = before.as_deref().is_some_and(|before| KeyBytes::hold(before, &keys));
         if !again {
             for key in keys.iter() {
                 self.add_key(key, id);
@@ -991,7 +1028,11 @@ impl State {
                 .is_some_and(|ids| ids.contains(&id) || ids.len() >= self.rules.limits.candidates_per_key_max);
             assert!(listed, "{id} is listed under {key:?} after {mention_id}");
         }
-        self.linked_keys.insert(id, keys);
+        let remembered = match before {
+            Some(before) if again => before,
+            _ => KeyBytes::of(&keys),
+        };
+        self.linked_keys.insert(id, remembered);
     }
 
     fn merge(&mut self, seq: u64, survivor: EntityId, absorbed: EntityId) {
@@ -1293,9 +1334,24 @@ fn base_listed(base: &Option<Arc<Base>>, key: &str) -> Option<Listed> {
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+
     use super::*;
     use crate::event::{Decision, RuleName};
     use crate::testing::m;
+
+    proptest! {
+        /// Keys written into one allocation hold exactly those keys, in that order: a list that
+        /// differs by a key, a byte, a split between keys or an empty key does not match.
+        #[test]
+        fn keys_written_out_hold_those_keys_and_no_others(
+            a in prop::collection::vec("[ab:]{0,3}", 0..4),
+            b in prop::collection::vec("[ab:]{0,3}", 0..4),
+        ) {
+            prop_assert!(KeyBytes::hold(&KeyBytes::of(&a), &a));
+            prop_assert_eq!(KeyBytes::hold(&KeyBytes::of(&a), &b), a == b, "{:?} against {:?}", a, b);
+        }
+    }
 
     fn decision() -> Decision {
         Decision { rule: RuleName::ExactName, score: 1.0, evidence: vec![], rules: String::new() }
