@@ -113,11 +113,11 @@ impl EntityTokens {
         // Each distinct token sequence once, in the order of its last place in `names`: many
         // spellings of a popular entity fold alike, and a question asked of every name ("the
         // longest that fits, the last of equals") has the same answer here.
-        let distinct: Vec<(u32, Vec<&str>)> = names
+        let distinct: Vec<(u32, &[String])> = names
             .iter()
             .enumerate()
             .filter(|(place, tokens)| last_place.get(tokens.as_ref()) == Some(place))
-            .map(|(place, tokens)| (number(place), tokens.as_ref().iter().map(String::as_str).collect()))
+            .map(|(place, tokens)| (number(place), tokens.as_ref()))
             .collect();
         // A name's distinct one is the one at its token sequence's last place (they are in the
         // order of their places).
@@ -128,7 +128,7 @@ impl EntityTokens {
                 number(distinct.partition_point(|(p, _)| *p < place))
             })
             .collect();
-        let distinct: Vec<Vec<&str>> = distinct.into_iter().map(|(_, name)| name).collect();
+        let distinct: Vec<&[String]> = distinct.into_iter().map(|(_, name)| name).collect();
         EntityTokens::of_distinct(kind, &distinct, of_names)
     }
 
@@ -136,37 +136,47 @@ impl EntityTokens {
     /// of: what [`EntityTokens::new`] gives of those names, made from these tokens (one
     /// allocation) rather than from every name's.
     pub(crate) fn with_name(&self, at: usize, tokens: &[String]) -> EntityTokens {
-        let added: Vec<&str> = tokens.iter().map(String::as_str).collect();
-        let mut names: Vec<Vec<&str>> = self.distinct().map(|name| name.iter().collect()).collect();
-        let added_is = match names.iter().position(|name| *name == added) {
-            Some(i) => i,
-            None => {
-                names.push(added);
-                names.len() - 1
-            }
-        };
+        // The distinct names' tokens one after another, and where each name starts.
+        let mut flat: Vec<&str> = Vec::new();
+        let mut starts: Vec<usize> = Vec::with_capacity(self.distinct_count() + 2);
+        for i in 0..self.distinct_count() {
+            starts.push(flat.len());
+            flat.extend(self.name(i).iter());
+        }
+        starts.push(flat.len());
+        let same = |i: usize| flat[starts[i]..starts[i + 1]].iter().copied().eq(tokens.iter().map(String::as_str));
+        let known = (0..self.distinct_count()).find(|&i| same(i));
+        let count = self.distinct_count() + usize::from(known.is_none());
         let mut of_names: Vec<u32> = self.of_names.to_vec();
-        of_names.insert(at, number(added_is));
+        of_names.insert(at, number(known.unwrap_or(count - 1)));
         // Each distinct name's last place, and the distinct names in the order of it.
-        let mut last = vec![0; names.len()];
+        let mut last = vec![0; count];
         for (place, i) in of_names.iter().enumerate() {
             last[as_usize(*i)] = number(place);
         }
-        let mut order: Vec<usize> = (0..names.len()).collect();
+        let mut order: Vec<usize> = (0..count).collect();
         order.sort_unstable_by_key(|i| last[*i]);
-        let mut new_index = vec![0; names.len()];
+        if known.is_some() && order.iter().enumerate().all(|(new, old)| new == *old) {
+            // The same distinct names in the same order: the same tokens.
+            return EntityTokens { data: self.data.clone(), of_names: of_names.into(), ..*self };
+        }
+        if known.is_none() {
+            flat.extend(tokens.iter().map(String::as_str));
+            starts.push(flat.len());
+        }
+        let mut new_index = vec![0; count];
         for (new, old) in order.iter().enumerate() {
             new_index[*old] = number(new);
         }
-        let distinct: Vec<Vec<&str>> = order.iter().map(|i| std::mem::take(&mut names[*i])).collect();
+        let distinct: Vec<&[&str]> = order.iter().map(|i| &flat[starts[*i]..starts[*i + 1]]).collect();
         let of_names = of_names.iter().map(|i| new_index[as_usize(*i)]).collect();
         EntityTokens::of_distinct(self.kind, &distinct, of_names)
     }
 
     /// The tokens of the distinct names, in the order of their last places among the names;
     /// `of_names` gives each name's distinct one.
-    fn of_distinct(kind: Kind, distinct: &[Vec<&str>], of_names: Box<[u32]>) -> EntityTokens {
-        let last_of = |i: usize| distinct[i].last().copied();
+    fn of_distinct<T: AsRef<str>>(kind: Kind, distinct: &[&[T]], of_names: Box<[u32]>) -> EntityTokens {
+        let last_of = |i: usize| distinct[i].last().map(AsRef::as_ref);
         let mut by_last: Vec<(u32, usize)> = (0..distinct.len()).map(|i| (last_hash(last_of(i)), i)).collect();
         by_last.sort_by(|(h, a), (g, b)| h.cmp(g).then_with(|| last_of(*a).cmp(&last_of(*b))).then(a.cmp(b)));
         let mut longest: Vec<usize> = Vec::with_capacity(by_last.len());
@@ -176,8 +186,8 @@ impl EntityTokens {
                 .filter(|&before| distinct[before].len() > distinct[i].len());
             longest.push(longer_before.unwrap_or(i));
         }
-        let all_tokens = || distinct.iter().flat_map(|name| name.iter());
-        let token_count: usize = distinct.iter().map(Vec::len).sum();
+        let all_tokens = || distinct.iter().flat_map(|name| name.iter().map(AsRef::as_ref));
+        let token_count: usize = distinct.iter().map(|name| name.len()).sum();
         let mut numbers: Vec<u32> = Vec::with_capacity(4 * distinct.len() + 1 + token_count);
         numbers.extend(by_last.iter().map(|(hash, _)| *hash));
         numbers.extend(by_last.iter().map(|(_, i)| number(*i)));
