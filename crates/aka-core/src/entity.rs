@@ -7,6 +7,7 @@ use serde::Serialize;
 use crate::event::EntityId;
 use crate::mention::{Form, Kind, Mention, Role};
 use crate::normalize::{is_acronym, strip_possessive_suffix};
+use crate::surface::Surface;
 
 /// One resolved entity as the state holds it.
 #[derive(Clone, Debug, PartialEq, Serialize, rkyv::Archive, rkyv::Serialize, rkyv::Deserialize)]
@@ -16,9 +17,9 @@ pub struct Entity {
     /// The most specific kind its mentions gave.
     pub kind: Kind,
     /// Surface names (possessives stripped) and how often each was seen.
-    pub names: BTreeMap<String, u32>,
+    pub names: BTreeMap<Surface, u32>,
     /// Role phrases of role-only mentions ("GAP chairman") and how often each was seen.
-    pub role_phrases: BTreeMap<String, u32>,
+    pub role_phrases: BTreeMap<Surface, u32>,
     /// Roles the text attached to its mentions.
     pub roles: BTreeSet<Role>,
     /// Its mentions, in the order they were resolved.
@@ -57,7 +58,7 @@ impl Entity {
             match counts.get_mut(surface) {
                 Some(count) => *count += 1,
                 None => {
-                    counts.insert(surface.to_string(), 1);
+                    counts.insert(Surface::from(surface), 1);
                 }
             }
         }
@@ -69,7 +70,7 @@ impl Entity {
     pub fn name(&self) -> &str {
         // Each name ranked once: a popular entity has dozens of names, and the canonical name is
         // asked for every decision's evidence.
-        let mut best: Option<((bool, usize, u32), &String)> = None;
+        let mut best: Option<((bool, usize, u32), &Surface)> = None;
         for (name, count) in &self.names {
             let rank = Entity::rank(name, *count);
             // Ties go to the first in code-point order, which iteration meets first.
@@ -100,7 +101,7 @@ impl Entity {
     /// Other names than the canonical one, in code-point order.
     pub fn aliases(&self) -> Vec<&str> {
         let name = self.name();
-        self.names.keys().map(String::as_str).filter(|n| *n != name).collect()
+        self.names.keys().map(Surface::as_str).filter(|n| *n != name).collect()
     }
 }
 

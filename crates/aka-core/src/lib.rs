@@ -21,6 +21,7 @@ mod memo;
 mod overlay;
 pub mod resolver;
 pub mod state;
+pub mod surface;
 #[cfg(test)]
 mod testing;
 mod tokens;
@@ -29,4 +30,5 @@ pub use entity::Entity;
 pub use image::{Base, Image};
 pub use resolver::{decide, resolution_order};
 pub use state::{DocRecord, EntityNames, Judgement, Prepared, State};
+pub use surface::Surface;
 pub use tokens::{EntityTokens, NameTokens};

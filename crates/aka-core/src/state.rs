@@ -22,6 +22,7 @@ use crate::mention::{Form, Kind, Mention, Tense};
 use crate::normalize::{initials, mention_acronym, name_key};
 use crate::overlay::Overlay;
 use crate::rules::Rules;
+use crate::surface::Surface;
 use crate::tokens::{CanonicalTokens, EntityTokens};
 
 /// What the state keeps of a document. Its text stays in the log, in its `DocumentIngested`
@@ -768,7 +769,7 @@ impl State {
             crate::overlay::Row::Live(e) => EntityNames {
                 id,
                 kind: e.kind,
-                names: e.names.keys().chain(e.role_phrases.keys()).map(String::as_str).collect(),
+                names: e.names.keys().chain(e.role_phrases.keys()).map(Surface::as_str).collect(),
             },
         })
     }
@@ -1648,7 +1649,7 @@ mod tests {
         let from_entities = |state: &State| -> Vec<(EntityId, Kind, Vec<String>)> {
             state
                 .entities()
-                .map(|e| (e.id, e.kind, e.names.keys().chain(e.role_phrases.keys()).cloned().collect()))
+                .map(|e| (e.id, e.kind, e.names.keys().chain(e.role_phrases.keys()).map(ToString::to_string).collect()))
                 .collect()
         };
         let mut state = State::new(Arc::clone(&rules));
