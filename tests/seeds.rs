@@ -37,7 +37,7 @@ fn partition(state: &State) -> Vec<Vec<String>> {
     let mut groups: Vec<Vec<String>> = state
         .entities()
         .map(|e| {
-            let mut m = e.mentions.clone();
+            let mut m: Vec<String> = e.mentions.iter().map(ToString::to_string).collect();
             m.sort();
             m
         })

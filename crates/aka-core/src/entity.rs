@@ -23,7 +23,7 @@ pub struct Entity {
     /// Roles the text attached to its mentions.
     pub roles: BTreeSet<Role>,
     /// Its mentions, in the order they were resolved.
-    pub mentions: Vec<String>,
+    pub mentions: Vec<Surface>,
     /// Entities merged into it.
     pub absorbed: Vec<EntityId>,
     /// Sequence numbers of the decisions that built it, in order.

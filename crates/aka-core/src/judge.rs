@@ -120,6 +120,7 @@ fn split(state: &State, a: EntityId, b: EntityId, judgement: Option<String>, mut
         .unwrap_or_default()
         .into_iter()
         .filter(|m| state.linked_id(m).is_some_and(|linked| state.merged_through(linked, child)))
+        .map(String::from)
         .collect();
     evidence.push(format!("{child} takes back its {} mention(s) from {parent}", mentions.len()));
     Event::EntitySplit {

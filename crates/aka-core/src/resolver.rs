@@ -1405,7 +1405,7 @@ mod tests {
         ]);
         assert!(same(&map, "c:1", "a:0"), "the Chargers appear with Jamal Roe only");
         assert!(!same(&map, "d:0", "a:0") && !same(&map, "d:0", "b:0"), "no company: kept apart");
-        let decision = state.entity(map["c:1"]).map(|e| e.mentions.contains(&"c:1".to_string())).unwrap_or_default();
+        let decision = state.entity(map["c:1"]).map(|e| e.mentions.iter().any(|m| m == "c:1")).unwrap_or_default();
         assert!(decision);
     }
 

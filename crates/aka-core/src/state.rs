@@ -956,7 +956,7 @@ impl State {
         let Some(entity) = self.entities.get_mut(&id, || base_entity(base, id)) else { return };
         let kind_before = entity.kind;
         entity.kind = entity.kind.refine(mention.kind);
-        entity.mentions.push(mention_id.to_string());
+        entity.mentions.push(Surface::from(mention_id));
         let first_mention = entity.mentions.len() == 1;
         let summary = (entity.kind, entity.mentions.len());
         entity.history.push(seq);

@@ -76,6 +76,15 @@ impl From<&String> for Surface {
     }
 }
 
+impl From<Surface> for String {
+    fn from(surface: Surface) -> String {
+        match surface.0 {
+            Repr::Heap(text) => text.into_string(),
+            Repr::Inline { .. } => surface.as_str().to_string(),
+        }
+    }
+}
+
 impl Deref for Surface {
     type Target = str;
 
