@@ -69,7 +69,7 @@ pub struct State {
     /// Boxed: a bucket of this table (the largest, a row per mention) holds a pointer, not a
     /// whole mention, so adding one writes a cache line, not four, and growing it moves an
     /// eighth of the bytes.
-    mentions: Overlay<String, Box<MentionRow>>,
+    mentions: Overlay<Surface, Box<MentionRow>>,
     /// Links not kept in a mention's row: of the archive's mentions, linked again since, and
     /// of mentions not yet observed (a hand-made log). A row's link, once it has one, stands
     /// over the archive's.
@@ -656,7 +656,7 @@ impl State {
     pub fn mentions(&self) -> impl Iterator<Item = Cow<'_, Mention>> {
         let rows = self.base.as_deref().map(|b| b.image().mentions.as_slice()).unwrap_or_default();
         self.mentions
-            .merged(rows.iter().map(|m| (m.mention_id.to_string(), m)), |m| MentionRow::unlinked(owned(m)))
+            .merged(rows.iter().map(|m| (Surface::from(m.mention_id.as_str()), m)), |m| MentionRow::unlinked(owned(m)))
             .map(|(_, m)| unboxed(m))
     }
 
@@ -666,7 +666,7 @@ impl State {
         let rows = self.base.as_deref().map(|b| b.image().mention_entity.as_slice()).unwrap_or_default();
         let mut others =
             self.mention_entity.merged(rows.iter().map(|r| (r.0.to_string(), &r.1)), archived_id).peekable();
-        let mut in_rows: Vec<(&String, EntityId)> =
+        let mut in_rows: Vec<(&Surface, EntityId)> =
             self.mentions.live_rows().filter_map(|(id, row)| Some((id, row.linked?))).collect();
         in_rows.sort_unstable();
         let mut in_rows = in_rows.into_iter().peekable();
@@ -676,7 +676,7 @@ impl State {
                 (None, None) => return out,
                 (Some(_), None) => std::cmp::Ordering::Less,
                 (None, Some(_)) => std::cmp::Ordering::Greater,
-                (Some((row_id, _)), Some((other_id, _))) => (**row_id).cmp(other_id),
+                (Some((row_id, _)), Some((other_id, _))) => row_id.as_str().cmp(other_id.as_str()),
             };
             if order == std::cmp::Ordering::Equal {
                 // The row's link stands over the archive's.
@@ -687,7 +687,7 @@ impl State {
                 out.push((id, *entity));
             } else {
                 let (id, entity) = in_rows.next().expect("peeked");
-                out.push((id.clone(), entity));
+                out.push((id.to_string(), entity));
             }
         }
     }
@@ -834,7 +834,7 @@ impl State {
                 // under the row's (`linked_id`), and the archive is not searched for it here.
                 let linked = self.mention_entity.take_live(mention.mention_id.as_str());
                 let row = MentionRow { mention: Arc::clone(mention), linked };
-                self.mentions.insert(mention.mention_id.clone(), Box::new(row));
+                self.mentions.insert(Surface::from(mention.mention_id.as_str()), Box::new(row));
             }
             Event::EntityCreated { entity, mention_id, kind, .. } => {
                 self.next_entity = self.next_entity.max(entity.0 + 1);
