@@ -55,7 +55,7 @@ impl Entity {
                 Form::RoleOnly | Form::Description => &mut self.role_phrases,
             };
             // A name seen before (most are) is counted without a copy of it.
-            match counts.get_mut(surface) {
+            match counts.get_mut(surface.as_bytes()) {
                 Some(count) => *count += 1,
                 None => {
                     counts.insert(Surface::from(surface), 1);

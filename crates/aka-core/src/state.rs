@@ -649,7 +649,9 @@ impl State {
 
     /// A mention by id.
     pub fn mention(&self, mention_id: &str) -> Option<Cow<'_, Mention>> {
-        self.mentions.get(mention_id, || base_mention(&self.base, mention_id).map(MentionRow::unlinked)).map(unboxed)
+        self.mentions
+            .get(mention_id.as_bytes(), || base_mention(&self.base, mention_id).map(MentionRow::unlinked))
+            .map(unboxed)
     }
 
     /// All mentions in id order.
@@ -899,7 +901,7 @@ impl State {
 
     /// The id a mention was linked to (before any merge), if it was.
     pub fn linked_id(&self, mention_id: &str) -> Option<EntityId> {
-        match self.mentions.live(mention_id).and_then(|row| row.linked) {
+        match self.mentions.live(mention_id.as_bytes()).and_then(|row| row.linked) {
             Some(linked) => Some(linked),
             None => self.mention_entity.get(mention_id, || base_linked(&self.base, mention_id)).map(|c| *c),
         }
@@ -907,7 +909,7 @@ impl State {
 
     /// Records that `mention_id` is linked to `entity`: in its row, if it has one.
     fn set_link(&mut self, mention_id: &str, entity: EntityId) {
-        match self.mentions.live_mut(mention_id) {
+        match self.mentions.live_mut(mention_id.as_bytes()) {
             Some(row) => row.linked = Some(entity),
             None => self.mention_entity.insert(mention_id.to_string(), entity),
         }
@@ -944,8 +946,10 @@ impl State {
         // The mention and the entity borrowed through their fields, so that the memos beside
         // them can change; the keys first, which need the whole state.
         let base = &self.base;
-        let Some(mention) =
-            self.mentions.get(mention_id, || base_mention(base, mention_id).map(MentionRow::unlinked)).map(unboxed)
+        let Some(mention) = self
+            .mentions
+            .get(mention_id.as_bytes(), || base_mention(base, mention_id).map(MentionRow::unlinked))
+            .map(unboxed)
         else {
             return;
         };
@@ -966,9 +970,10 @@ impl State {
         // One new spelling and nothing else changed (a popular entity gains spellings all the
         // time): its remembered tokens take it in at its place instead of being made again from
         // every name. Any other change forgets them.
-        let new_name_at =
-            (kind == kind_before && entity.names.len() == names + 1 && entity.names.get(surface) == Some(&1))
-                .then(|| entity.names.range::<str, _>((Bound::Unbounded, Bound::Excluded(surface))).count());
+        let new_name_at = (kind == kind_before
+            && entity.names.len() == names + 1
+            && entity.names.get(surface.as_bytes()) == Some(&1))
+        .then(|| entity.names.range::<[u8], _>((Bound::Unbounded, Bound::Excluded(surface.as_bytes()))).count());
         if new_name_at.is_none() && (kind != kind_before || entity.names.len() != names) {
             self.entity_tokens.forget(&id);
         }
@@ -979,7 +984,7 @@ impl State {
             self.canonical.forget(&id);
             self.canonical_tokens.forget(&id);
         } else if let Some(current) = self.canonical.get_mut(&id) {
-            let rank = |name: &str| entity.names.get(name).map(|count| Entity::rank(name, *count));
+            let rank = |name: &str| entity.names.get(name.as_bytes()).map(|count| Entity::rank(name, *count));
             if let Some(counted) = rank(surface)
                 && rank(current).is_none_or(|c| counted > c || (counted == c && surface < &**current))
             {

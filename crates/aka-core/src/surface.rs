@@ -6,7 +6,8 @@
 //! cache miss per key, a dozen per search of a popular entity's names. A [`Surface`] of up to
 //! [`INLINE`] bytes (most names) holds them in the map's node itself, so a search reads the
 //! node's lines one after another. It is archived exactly as a `String` is (an
-//! `ArchivedString`), so snapshots are unchanged, and it orders, compares and hashes as `str`.
+//! `ArchivedString`), so snapshots are unchanged; it orders and compares as `str`, and maps of
+//! surfaces are searched by bytes.
 
 use std::borrow::Borrow;
 use std::cmp::Ordering;
@@ -43,7 +44,7 @@ impl Surface {
     }
 
     /// Its bytes, read without checking them again.
-    fn as_bytes(&self) -> &[u8] {
+    pub fn as_bytes(&self) -> &[u8] {
         match &self.0 {
             Repr::Inline { len, bytes } => &bytes[..usize::from(*len)],
             Repr::Heap(text) => text.as_bytes(),
@@ -99,9 +100,11 @@ impl AsRef<str> for Surface {
     }
 }
 
-impl Borrow<str> for Surface {
-    fn borrow(&self) -> &str {
-        self.as_str()
+/// Maps of surfaces are searched by bytes (`text.as_bytes()`), which orders, compares and hashes
+/// as a surface does; a search by `&str` would check each key compared to be UTF-8 again.
+impl Borrow<[u8]> for Surface {
+    fn borrow(&self) -> &[u8] {
+        self.as_bytes()
     }
 }
 
@@ -138,10 +141,10 @@ impl PartialEq<&str> for Surface {
     }
 }
 
-/// As `str` hashes, so that a surface and its `&str` hash alike.
+/// As its bytes hash, so that a surface and its `&[u8]` hash alike.
 impl Hash for Surface {
     fn hash<H: Hasher>(&self, state: &mut H) {
-        self.as_str().hash(state);
+        self.as_bytes().hash(state);
     }
 }
 
@@ -198,8 +201,9 @@ mod tests {
     use super::*;
 
     proptest! {
-        /// A surface is its string: the same text back, the same order, equality and hash as
-        /// `str` (short and long, ASCII or not), and a map of surfaces is searched by `&str`.
+        /// A surface is its string: the same text back, the same order and equality as `str`,
+        /// the same hash as its bytes (short and long, ASCII or not), and a map of surfaces is
+        /// searched by bytes.
         #[test]
         fn a_surface_is_its_string_in_order_equality_hash_and_lookup(
             a in "\\PC{0,30}",
@@ -215,10 +219,10 @@ mod tests {
                 v(&mut h);
                 h.finish()
             };
-            prop_assert_eq!(hash(&|h| sa.hash(h)), hash(&|h| a.as_str().hash(h)));
+            prop_assert_eq!(hash(&|h| sa.hash(h)), hash(&|h| a.as_bytes().hash(h)));
             let map: BTreeMap<Surface, u32> = [(sa.clone(), 1), (sb.clone(), 2)].into_iter().collect();
-            prop_assert_eq!(map.get(b.as_str()), Some(&2));
-            prop_assert_eq!(map.get(a.as_str()).copied(), Some(if a == b { 2 } else { 1 }));
+            prop_assert_eq!(map.get(b.as_bytes()), Some(&2));
+            prop_assert_eq!(map.get(a.as_bytes()).copied(), Some(if a == b { 2 } else { 1 }));
         }
 
         /// Archived, a surface is the `ArchivedString` of its text, and reads back as itself.
