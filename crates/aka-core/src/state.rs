@@ -36,7 +36,7 @@ pub struct DocRecord {
     /// The sequence number of its `DocumentIngested` event.
     pub seq: u64,
     /// Its mentions in text order.
-    pub mentions: Vec<String>,
+    pub mentions: Vec<Surface>,
 }
 
 /// A judgement as the state keeps it.
@@ -829,7 +829,7 @@ impl State {
             Event::MentionObserved { mention } => {
                 let base = &self.base;
                 if let Some(doc) = self.docs.get_mut(&mention.doc_id, || base_doc(base, &mention.doc_id)) {
-                    doc.mentions.push(mention.mention_id.clone());
+                    doc.mentions.push(Surface::from(mention.mention_id.as_str()));
                 }
                 // A link made since the archive, before the mention was observed (only a
                 // hand-made log has one), moves into its row; one in the archive stays there,
