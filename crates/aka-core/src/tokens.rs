@@ -135,7 +135,7 @@ impl EntityTokens {
     /// These tokens with one more name, `tokens`, put at `at` among the names they were made
     /// of: what [`EntityTokens::new`] gives of those names, made from these tokens (one
     /// allocation) rather than from every name's.
-    pub(crate) fn with_name(&self, at: usize, tokens: &[String]) -> EntityTokens {
+    pub(crate) fn with_name(self, at: usize, tokens: &[String]) -> EntityTokens {
         // The distinct names' tokens one after another, and where each name starts.
         let mut flat: Vec<&str> = Vec::new();
         let mut starts: Vec<usize> = Vec::with_capacity(self.distinct_count() + 2);
@@ -157,8 +157,9 @@ impl EntityTokens {
         let mut order: Vec<usize> = (0..count).collect();
         order.sort_unstable_by_key(|i| last[*i]);
         if known.is_some() && order.iter().enumerate().all(|(new, old)| new == *old) {
-            // The same distinct names in the same order: the same tokens.
-            return EntityTokens { data: self.data.clone(), of_names: of_names.into(), ..*self };
+            // The same distinct names in the same order: the same tokens, in the same allocation.
+            drop(flat);
+            return EntityTokens { of_names: of_names.into(), ..self };
         }
         if known.is_none() {
             flat.extend(tokens.iter().map(String::as_str));
