@@ -177,20 +177,7 @@ impl<T> IdCells<T> {
         make: impl FnOnce() -> Option<T>,
         read: impl FnOnce(&T) -> R,
     ) -> Option<R> {
-        IdCells::read_in(&mut self.0.locked(), *id, make, read)
-    }
-
-    /// [`IdCells::read_or`] in `cells`, locked by the caller.
-    fn read_in<R>(
-        cells: &mut Vec<Option<T>>,
-        id: EntityId,
-        make: impl FnOnce() -> Option<T>,
-        read: impl FnOnce(&T) -> R,
-    ) -> Option<R> {
-        match IdMemo::<T>::slot(id) {
-            Some(at) => read_cell(cells, at, make, read),
-            None => make().map(|value| read(&value)),
-        }
+        read_slot(&mut self.0.locked(), IdMemo::<T>::slot(*id), make, read)
     }
 
     /// [`IdCells::read_or`] of each of `ids` in turn, under one lock, until `read` (given the
@@ -299,6 +286,20 @@ fn read_cell<T, R>(
     Some(read(put(cells, at, value)))
 }
 
+/// [`read_cell`] of cell `slot`; without a cell (a key kept out of the vector), `read` of what
+/// `make` gives, remembered nowhere.
+fn read_slot<T, R>(
+    cells: &mut Vec<Option<T>>,
+    slot: Option<usize>,
+    make: impl FnOnce() -> Option<T>,
+    read: impl FnOnce(&T) -> R,
+) -> Option<R> {
+    match slot {
+        Some(at) => read_cell(cells, at, make, read),
+        None => make().map(|value| read(&value)),
+    }
+}
+
 /// `read` of the value of each of `keys` in turn (`slot` gives its cell; a key without one is
 /// made every time), until `read` (given the key's index in `keys`) breaks; keys `make` gives
 /// no value for are passed over. The values of each block of [`TOUCHED_AHEAD`] keys are first
@@ -320,10 +321,7 @@ fn read_each_cell<K: Copy, T, B>(
         }
         for (i, key) in chunk.iter().enumerate() {
             let index = block * TOUCHED_AHEAD + i;
-            let flow = match slot(key) {
-                Some(at) => read_cell(cells, at, || make(*key), |value| read(index, value)),
-                None => make(*key).map(|value| read(index, &value)),
-            };
+            let flow = read_slot(cells, slot(key), || make(*key), |value| read(index, value));
             if let Some(ControlFlow::Break(done)) = flow {
                 return Some(done);
             }

@@ -343,10 +343,9 @@ fn resolve_record(state: &State, m: &Mention) -> Result<Found, Vec<String>> {
 }
 
 /// Whether name tokens joined by spaces are `key`.
-fn tokens_spell<'a>(tokens: impl IntoIterator<Item = &'a (impl AsRef<str> + ?Sized + 'a)>, key: &str) -> bool {
+fn tokens_spell<'a>(tokens: impl IntoIterator<Item = &'a str>, key: &str) -> bool {
     let mut rest = key;
     for (i, token) in tokens.into_iter().enumerate() {
-        let token = token.as_ref();
         if i > 0 {
             let Some(after) = rest.strip_prefix(' ') else { return false };
             rest = after;

@@ -997,9 +997,8 @@ impl State {
         {
             let tokens = old.with_name(at, &self.name_tokens(surface));
             #[cfg(debug_assertions)]
-            if let Some(entity) = self.entity(id) {
-                let names: Vec<Arc<[String]>> = entity.names.keys().map(|n| self.name_tokens(n)).collect();
-                assert_eq!(tokens, EntityTokens::new(entity.kind, &names), "tokens of {id} after {mention_id}");
+            if let Some(fresh) = self.make_entity_tokens(id) {
+                assert_eq!(tokens, fresh, "tokens of {id} after {mention_id}");
             }
             self.entity_tokens.insert(&id, tokens);
         }
@@ -1366,8 +1365,7 @@ mod tests {
     /// Each live entity's remembered tokens against its names folded afresh.
     fn assert_tokens_current(state: &State) {
         for entity in state.entities() {
-            let fresh: Vec<Arc<[String]>> = entity.names.keys().map(|n| state.name_tokens(n)).collect();
-            let fresh = EntityTokens::new(entity.kind, &fresh);
+            let fresh = state.make_entity_tokens(entity.id).expect("a live entity");
             let kept = state.read_entity_tokens(entity.id, |t| *t == fresh);
             assert_eq!(kept, Some(true), "tokens of {}", entity.id);
             assert_eq!(state.entity_name(entity.id), entity.name(), "canonical name of {}", entity.id);

@@ -71,12 +71,6 @@ impl From<String> for Surface {
     }
 }
 
-impl From<&String> for Surface {
-    fn from(text: &String) -> Surface {
-        Surface::from(text.as_str())
-    }
-}
-
 impl From<Surface> for String {
     fn from(surface: Surface) -> String {
         match surface.0 {

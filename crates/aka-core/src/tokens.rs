@@ -158,7 +158,6 @@ impl EntityTokens {
         order.sort_unstable_by_key(|i| last[*i]);
         if known.is_some() && order.iter().enumerate().all(|(new, old)| new == *old) {
             // The same distinct names in the same order: the same tokens, in the same allocation.
-            drop(flat);
             return EntityTokens { of_names: of_names.into(), ..self };
         }
         if known.is_none() {
