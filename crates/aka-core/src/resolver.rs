@@ -430,7 +430,8 @@ fn full_names_admit(state: &State, id: EntityId, tokens: &[String]) -> bool {
     let admit = |names: &EntityTokens| {
         !names.has_full_name()
             || names.distinct().filter(|n| n.len() > 1).any(|n| {
-                n.last() == last && (tokens_fit(tokens, n.iter(), false) || tokens_fit(n.iter(), tokens, false))
+                last.is_some_and(|last| n.last_is(last))
+                    && (tokens_fit(tokens, n.byte_tokens(), false) || tokens_fit(n.byte_tokens(), tokens, false))
             })
     };
     state.read_entity_tokens(id, admit).unwrap_or(false)
@@ -609,14 +610,15 @@ fn fit_of(entity_tokens: &EntityTokens, tokens: &[String], mask: u64, org: bool)
             .filter(|full| {
                 if org {
                     // One ends the other: the shorter is the last words of the longer.
-                    full.iter().rev().zip(tokens.iter().rev()).all(|(a, b)| a == b)
+                    full.byte_tokens().rev().zip(tokens.iter().rev()).all(|(a, b)| a == b.as_bytes())
                 } else {
                     // Without nicknames, tokens fit only tokens with their first bytes: the names
                     // whose first bytes neither hold the mention's nor are held by them are passed
                     // over without comparing a token.
                     let theirs = full.first_bytes();
                     (nicknames || mask & !theirs == 0 || theirs & !mask == 0)
-                        && (tokens_fit(tokens, full.iter(), nicknames) || tokens_fit(full.iter(), tokens, nicknames))
+                        && (tokens_fit(tokens, full.byte_tokens(), nicknames)
+                            || tokens_fit(full.byte_tokens(), tokens, nicknames))
                 }
             })
             .max_by_key(NameTokens::len)
@@ -1022,7 +1024,7 @@ fn same_role(a: &Role, b: &Role) -> bool {
 /// Whether the tokens of `short` stand in `long` in order, each equal to its match or an
 /// initial or short form of it ("j" or "fred" for "frederick"), and with `nicknames` also a
 /// usual short form of a given name ("bill" for "william").
-fn tokens_fit<S: AsRef<str>, L: AsRef<str>>(
+fn tokens_fit<S: AsRef<[u8]>, L: AsRef<[u8]>>(
     short: impl IntoIterator<Item = S>,
     long: impl IntoIterator<Item = L>,
     nicknames: bool,
@@ -1033,13 +1035,26 @@ fn tokens_fit<S: AsRef<str>, L: AsRef<str>>(
 
 /// A token equal to another, an initial of it, a short form of three or more letters that it
 /// starts with ("fred" for "frederick"), or with `nicknames` a usual short form of a given name
-/// ("bill" for "william"); either way round.
-fn token_fits(a: &str, b: &str, nicknames: bool) -> bool {
+/// ("bill" for "william"); either way round. Compared as bytes (a candidate's remembered tokens
+/// are read as bytes, not made strings again), which for UTF-8 is comparing the text.
+fn token_fits(a: &(impl AsRef<[u8]> + ?Sized), b: &(impl AsRef<[u8]> + ?Sized), nicknames: bool) -> bool {
+    let (a, b) = (a.as_ref(), b.as_ref());
     let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
     // A prefix of one letter, or of three and more: counted only as far as three.
     a == b
-        || (long.starts_with(short) && matches!(short.chars().take(3).count(), 1 | 3))
-        || (nicknames && given_names_match(a, b))
+        || (long.starts_with(short) && matches!(chars_up_to_three(short), 1 | 3))
+        || (nicknames && given_names_match(text(a), text(b)))
+}
+
+/// How many characters a token's UTF-8 bytes hold, counted only as far as three: the bytes
+/// that do not continue a character (a continuation byte is `10xxxxxx`).
+fn chars_up_to_three(token: &[u8]) -> usize {
+    token.iter().filter(|byte| **byte & 0xc0 != 0x80).take(3).count()
+}
+
+/// A token's bytes as the text they are.
+fn text(token: &[u8]) -> &str {
+    std::str::from_utf8(token).expect("a token is a string")
 }
 
 fn ratio(part: usize, whole: usize) -> f64 {
@@ -1072,6 +1087,13 @@ mod tests {
             if tokens_fit(&short, &long, false) {
                 prop_assert_eq!(first_bytes(&short) & !first_bytes(&long), 0);
             }
+        }
+
+        /// A token's characters counted from its bytes, as far as three, are those its text
+        /// has, whatever it holds.
+        #[test]
+        fn characters_counted_from_bytes_are_the_texts_as_far_as_three(s in "(?s).{0,6}") {
+            prop_assert_eq!(chars_up_to_three(s.as_bytes()), s.chars().take(3).count());
         }
 
         /// Evidence quotes a name as `{:?}` would, whatever it holds: quotes, backslashes,

@@ -283,6 +283,12 @@ impl EntityTokens {
         (!bytes.is_empty()).then(|| self.data[bytes.start])
     }
 
+    /// Whether the `t`th token of the distinct names is `token`: its bytes compared, no
+    /// string made of them (making one checks that they are UTF-8 again).
+    fn token_is(&self, t: usize, token: &str) -> bool {
+        self.data[self.token_bytes(t)] == *token.as_bytes()
+    }
+
     /// The `t`th token of the distinct names.
     fn token(&self, t: usize) -> &str {
         std::str::from_utf8(&self.data[self.token_bytes(t)]).expect("a token is a string")
@@ -313,7 +319,7 @@ impl EntityTokens {
 
     /// The distinct names whose last token is `last`, in [`EntityTokens::distinct`] order.
     pub fn ending_with<'a>(&'a self, last: &'a str) -> impl Iterator<Item = NameTokens<'a>> + 'a {
-        self.hashed_like(last).map(|k| self.entry(k)).filter(move |name| name.last() == Some(last))
+        self.hashed_like(last).map(|k| self.entry(k)).filter(move |name| name.last_is(last))
     }
 
     /// The longest distinct name whose last token is `last` (the last of equals), as
@@ -322,7 +328,7 @@ impl EntityTokens {
         let entries = self.hashed_like(last);
         let (first, end) = (entries.start, entries.end);
         // Entries of one hash are ordered by token: the first and the last being `last`, all are.
-        if first < end && self.entry(first).last() == Some(last) && self.entry(end - 1).last() == Some(last) {
+        if first < end && self.entry(first).last_is(last) && self.entry(end - 1).last_is(last) {
             return Some(self.name(self.number(2 * self.distinct_count() + end - 1)));
         }
         self.ending_with(last).max_by_key(NameTokens::len)
@@ -351,6 +357,13 @@ impl<'a> NameTokens<'a> {
         (self.tokens.0..self.tokens.1).map(move |t| of.token(t))
     }
 
+    /// Its tokens' bytes, in order: [`NameTokens::iter`] without making strings (which checks
+    /// that the bytes are UTF-8 again).
+    pub fn byte_tokens(&self) -> impl DoubleEndedIterator<Item = &'a [u8]> + ExactSizeIterator + Clone + use<'a> {
+        let of = self.of;
+        (self.tokens.0..self.tokens.1).map(move |t| &of.data[of.token_bytes(t)])
+    }
+
     /// Its first token.
     pub fn first(&self) -> Option<&'a str> {
         self.iter().next()
@@ -359,6 +372,11 @@ impl<'a> NameTokens<'a> {
     /// Its last token.
     pub fn last(&self) -> Option<&'a str> {
         self.iter().next_back()
+    }
+
+    /// Whether its last token is `token` (as `last() == Some(token)`, without making a string).
+    pub fn last_is(&self, token: &str) -> bool {
+        self.tokens.1 > self.tokens.0 && self.of.token_is(self.tokens.1 - 1, token)
     }
 
     /// [`first_bytes`] of its tokens, read without making strings of them.
@@ -540,10 +558,15 @@ mod tests {
             for (name, listed) in tokens.distinct().zip(&distinct) {
                 prop_assert_eq!(name.first(), listed.first().map(String::as_str));
                 prop_assert_eq!(name.last(), listed.last().map(String::as_str));
+                // Compared by bytes: a token only its prefix, or longer, is not it.
+                for token in ["a", "an", "ann", "ro", "roe", "rowe", "ß", "ßo", "é", "x", ""] {
+                    prop_assert_eq!(name.last_is(token), listed.last().map(String::as_str) == Some(token), "{:?}", token);
+                }
                 prop_assert_eq!(name.joined(), listed.join(" "));
                 prop_assert_eq!(name.first_bytes(), first_bytes(listed));
                 prop_assert_eq!((name.len(), name.is_empty()), (listed.len(), listed.is_empty()));
                 prop_assert_eq!(name.iter().rev().collect::<Vec<_>>(), listed.iter().rev().map(String::as_str).collect::<Vec<_>>());
+                prop_assert_eq!(name.byte_tokens().rev().collect::<Vec<_>>(), listed.iter().rev().map(String::as_bytes).collect::<Vec<_>>());
             }
         }
 
