@@ -286,8 +286,22 @@ impl Envelope {
 
     /// The stored form: JSON, so that the log stays readable with ordinary tools.
     pub fn encode(&self) -> Vec<u8> {
+        let mut out = Vec::new();
+        self.encode_into(&mut out);
+        out
+    }
+
+    /// [`Envelope::encode`], written at the end of `out`.
+    pub fn encode_into(&self, out: &mut Vec<u8>) {
         // Serialising plain data with string keys cannot fail.
-        serde_json::to_vec(self).expect("an envelope always serialises")
+        serde_json::to_writer(out, self).expect("an envelope always serialises");
+    }
+
+    /// The stored form of `event` under the current schema version, written at the end of
+    /// `out`: the bytes of `Envelope::new(event).encode()`, without moving the event into an
+    /// envelope.
+    pub fn encode_event_into(event: &Event, out: &mut Vec<u8>) {
+        serde_json::to_writer(out, &Current { schema: SCHEMA_VERSION, event }).expect("an envelope always serialises");
     }
 
     /// Reads the stored form back, refusing other schema versions.
@@ -298,6 +312,14 @@ impl Envelope {
         }
         Ok(envelope)
     }
+}
+
+/// An [`Envelope`] of the current schema around a borrowed event: serialised as the envelope is
+/// (the same fields in the same order).
+#[derive(Serialize)]
+struct Current<'e> {
+    schema: u16,
+    event: &'e Event,
 }
 
 /// `sha256:` and the hex digest of `bytes`: how documents and rules are identified.
@@ -330,6 +352,34 @@ mod tests {
         };
         let envelope = Envelope::new(event);
         assert_eq!(Envelope::decode(&envelope.encode()).unwrap(), envelope);
+    }
+
+    /// An event written without its envelope is written as its envelope is, whatever its kind.
+    #[test]
+    fn an_event_is_stored_as_its_envelope_of_the_current_schema() {
+        let decision = Decision {
+            rule: RuleName::ExactName,
+            score: 0.5,
+            evidence: vec!["\"a\" = a".into()],
+            rules: "sha256:00".into(),
+        };
+        let events = [
+            Event::DocumentIngested {
+                doc_id: "d".into(),
+                content_hash: "sha256:01".into(),
+                source: "s".into(),
+                text: "Tëxt\n".into(),
+            },
+            Event::MentionLinked { mention_id: "d:0-5".into(), entity: EntityId(7), decision: decision.clone() },
+            Event::EntitiesMerged { survivor: EntityId(1), absorbed: EntityId(2), decision },
+        ];
+        for event in events {
+            let mut out = b"before ".to_vec();
+            Envelope::encode_event_into(&event, &mut out);
+            let envelope = Envelope::new(event);
+            assert_eq!(out, [b"before ".as_slice(), &envelope.encode()].concat(), "{envelope:?}");
+            assert_eq!(Envelope::decode(&out[7..]).unwrap(), envelope);
+        }
     }
 
     #[test]

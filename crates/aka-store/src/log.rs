@@ -26,8 +26,8 @@ use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Condvar, Mutex, PoisonError, mpsc};
 
-use aka_core::Envelope;
 use aka_core::event::DecodeError;
+use aka_core::{Envelope, Event};
 use tracing::{debug, info};
 
 use crate::error::{AppendError, OpenError, ReadError};
@@ -161,16 +161,17 @@ impl Log {
         self.append_record(Record::Borrowed(events))
     }
 
-    /// [`Log::append`] of events the log may keep: a [`Durability::Deferred`] log encodes them
-    /// on its append thread, beside the caller's next work, instead of before it returns.
-    pub fn append_owned(&mut self, events: Vec<Envelope>) -> Result<Range<u64>, AppendError> {
+    /// [`Log::append`] of events of the current schema that the log may keep, each stored as
+    /// its [`Envelope::new`] would be: a [`Durability::Deferred`] log encodes them on its append
+    /// thread, beside the caller's next work, instead of before it returns.
+    pub fn append_owned(&mut self, events: Vec<Event>) -> Result<Range<u64>, AppendError> {
         self.append_record(Record::Owned(events))
     }
 
     fn append_record(&mut self, record: Record<'_>) -> Result<Range<u64>, AppendError> {
         let events = record.events();
         let first = self.next_seq;
-        if events.is_empty() {
+        if events.len() == 0 {
             return Ok(first..first);
         }
         let end = u64::try_from(events.len())
@@ -198,8 +199,10 @@ impl Log {
             Layout::Single => {
                 // One sled batch, so that a crash leaves the whole call or none of it.
                 let mut batch = sled::Batch::default();
-                for (seq, envelope) in (first..end).zip(events) {
-                    batch.insert(&seq.to_be_bytes()[..], envelope.encode());
+                for (seq, at) in (first..end).zip(0..events.len()) {
+                    let mut bytes = Vec::new();
+                    events.encode_into(at, &mut bytes);
+                    batch.insert(&seq.to_be_bytes()[..], bytes);
                 }
                 self.events.apply_batch(batch).map_err(|source| self.append_error(source))?;
             }
@@ -320,22 +323,47 @@ impl Log {
 /// What [`Log::append`] was given.
 enum Record<'e> {
     Borrowed(&'e [Envelope]),
-    Owned(Vec<Envelope>),
+    Owned(Vec<Event>),
 }
 
 impl Record<'_> {
-    fn events(&self) -> &[Envelope] {
+    fn events(&self) -> Events<'_> {
         match self {
-            Record::Borrowed(events) => events,
-            Record::Owned(events) => events,
+            Record::Borrowed(envelopes) => Events::Envelopes(envelopes),
+            Record::Owned(events) => Events::Current(events),
         }
     }
 
     /// What the append thread is sent: events it may keep go as they are, to be encoded there.
     fn into_job(self, codec: Codec) -> Job {
         match self {
-            Record::Borrowed(events) => Job::Encoded(encode_batch(events, codec)),
+            Record::Borrowed(envelopes) => Job::Encoded(encode_batch(Events::Envelopes(envelopes), codec)),
             Record::Owned(events) => Job::Events(events),
+        }
+    }
+}
+
+/// The events of a record, to encode: envelopes, or events of the current schema (stored as
+/// their envelopes).
+#[derive(Clone, Copy)]
+enum Events<'e> {
+    Envelopes(&'e [Envelope]),
+    Current(&'e [Event]),
+}
+
+impl Events<'_> {
+    fn len(self) -> usize {
+        match self {
+            Events::Envelopes(envelopes) => envelopes.len(),
+            Events::Current(events) => events.len(),
+        }
+    }
+
+    /// The stored form of the `at`th event, written at the end of `out`.
+    fn encode_into(self, at: usize, out: &mut Vec<u8>) {
+        match self {
+            Events::Envelopes(envelopes) => envelopes[at].encode_into(out),
+            Events::Current(events) => Envelope::encode_event_into(&events[at], out),
         }
     }
 }
@@ -343,14 +371,14 @@ impl Record<'_> {
 /// One record for the append thread to insert.
 enum Job {
     Encoded(Vec<u8>),
-    Events(Vec<Envelope>),
+    Events(Vec<Event>),
 }
 
 impl Job {
     fn into_bytes(self, codec: Codec) -> Vec<u8> {
         match self {
             Job::Encoded(bytes) => bytes,
-            Job::Events(events) => encode_batch(&events, codec),
+            Job::Events(events) => encode_batch(Events::Current(&events), codec),
         }
     }
 }
@@ -609,10 +637,10 @@ fn last_seq_on_open(dir: &Path, events: &sled::Tree, layout: Layout) -> Result<u
 
 /// The stored record of a batch of events. Its plain form: the count, a newline, each event
 /// and a newline; compressed as the codec says.
-fn encode_batch(events: &[Envelope], codec: Codec) -> Vec<u8> {
+fn encode_batch(events: Events<'_>, codec: Codec) -> Vec<u8> {
     let mut plain = format!("{}\n", events.len()).into_bytes();
-    for envelope in events {
-        plain.extend_from_slice(&envelope.encode());
+    for at in 0..events.len() {
+        events.encode_into(at, &mut plain);
         plain.push(b'\n');
     }
     match codec {

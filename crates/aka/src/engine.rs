@@ -626,10 +626,10 @@ impl Engine {
         let first = self.log.next_seq();
         let count = mentions.len();
         let events = aka_core::resolver::ingest(&mut self.state, first, document, mentions);
-        let envelopes: Vec<Envelope> = events.into_iter().map(Envelope::new).collect();
-        // Before the append, which may take the events to encode on the log's own thread.
-        let entities = touched(&self.state, &envelopes);
-        match self.log.append_owned(envelopes) {
+        // Before the append, which may take the events to encode on the log's own thread (as
+        // they are: no envelope made for each, a copy of them all into new memory).
+        let entities = touched(&self.state, &events);
+        match self.log.append_owned(events) {
             Ok(seqs) => {
                 self.snapshot_if_due();
                 Ok(IngestOutcome::Appended { seqs, mentions: count, entities })
@@ -801,10 +801,10 @@ fn newest_snapshot(
     }
 }
 
-fn touched(state: &State, envelopes: &[Envelope]) -> Vec<EntityId> {
-    let mut ids: Vec<EntityId> = envelopes
+fn touched(state: &State, events: &[Event]) -> Vec<EntityId> {
+    let mut ids: Vec<EntityId> = events
         .iter()
-        .filter_map(|e| match &e.event {
+        .filter_map(|event| match event {
             Event::EntityCreated { entity, .. } | Event::MentionLinked { entity, .. } => Some(*entity),
             Event::EntitiesMerged { survivor, .. } => Some(*survivor),
             _ => None,
