@@ -165,10 +165,22 @@ const GIVEN_NAMES_CSV: &str = include_str!("../data/given_names.csv");
 /// Whether two folded given names are one the short form of the other ("bill" and "william",
 /// "fred" and "frederick"), by the compiled-in list.
 pub fn given_names_match(a: &str, b: &str) -> bool {
+    short_forms().get(a).is_some_and(|related| related.contains(b))
+}
+
+/// Whether a folded token is a given name with a short form, or a short form, in the compiled-in
+/// list: a token that is not matches no other by [`given_names_match`], either way round.
+pub fn has_short_forms(token: &str) -> bool {
+    short_forms().contains_key(token)
+}
+
+/// Each folded given name or short form of the compiled-in list, with those it is related to
+/// (both ways: every name related to one is a key too).
+fn short_forms() -> &'static HashMap<String, BTreeSet<String>, FoldState> {
     // Hashed: asked for every pair of given names compared, where a tree would compare the
     // name with a dozen others on the way.
     static SHORT_FORMS: OnceLock<HashMap<String, BTreeSet<String>, FoldState>> = OnceLock::new();
-    let forms = SHORT_FORMS.get_or_init(|| {
+    SHORT_FORMS.get_or_init(|| {
         let mut forms: HashMap<String, BTreeSet<String>, FoldState> = HashMap::default();
         for line in GIVEN_NAMES_CSV.lines().skip(1) {
             let mut fields = line.split(',');
@@ -179,8 +191,7 @@ pub fn given_names_match(a: &str, b: &str) -> bool {
             }
         }
         forms
-    });
-    forms.get(a).is_some_and(|related| related.contains(b))
+    })
 }
 
 /// The initials of a multi-word name, lower case: "United States" → "us",

@@ -16,7 +16,9 @@ use crate::event::{Decision, EntityId, Event, RuleName};
 use crate::idbits::IdBits;
 use crate::memo::DocNumber;
 use crate::mention::{Form, Kind, Mention, Role, Tense};
-use crate::normalize::{acronym_form, given_names_match, initials, is_acronym, mention_acronym, name_key};
+use crate::normalize::{
+    acronym_form, given_names_match, has_short_forms, initials, is_acronym, mention_acronym, name_key,
+};
 use crate::rules::AttrKind;
 use crate::state::{ANY_QUALIFIER, State, fuzzy_key, key, role_key};
 use crate::tokens::{EntityTokens, NameTokens, first_bytes};
@@ -560,12 +562,22 @@ fn containment_fits(state: &State, m: &Mention, tokens: &[String]) -> Fits {
     let Some(last) = tokens.last() else { return Fits { fits: Vec::new(), more: false } };
     let org = m.kind == Kind::Org;
     let mask = first_bytes(tokens);
+    // A person's name of several tokens, none of them a given name with short forms, fits
+    // only names whose first bytes hold its own or are held by them, nicknames or not: a
+    // candidate whose names cannot is passed over by what the memo holds beside them
+    // (`EntityTokens::may_fit`), its names neither read nor brought to the cache.
+    let by_firsts = !org && tokens.len() > 1 && !tokens.iter().any(|token| has_short_forms(token));
+    let wanted = |entity_tokens: &EntityTokens| {
+        entity_tokens.kind.compatible(m.kind)
+            && org == (entity_tokens.kind == Kind::Org)
+            && (!by_firsts || entity_tokens.may_fit(mask))
+    };
     let mut fits: Vec<(EntityId, Fit)> = Vec::new();
     let mut full_fits = 0;
     let candidates = state.candidates(&format!("{}{last}", key::SURNAME));
     // The remembered tokens carry the kind: one lookup per candidate, not three.
-    let more = state.read_each_entity_tokens(&candidates, |index, entity_tokens| {
-        if !entity_tokens.kind.compatible(m.kind) || org != (entity_tokens.kind == Kind::Org) {
+    let more = state.read_each_entity_tokens(&candidates, wanted, |index, entity_tokens| {
+        if !wanted(entity_tokens) {
             return ControlFlow::Continue(());
         }
         let Some(full) = fit_of(entity_tokens, tokens, mask, org) else { return ControlFlow::Continue(()) };

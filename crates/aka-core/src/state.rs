@@ -413,15 +413,22 @@ impl State {
 
     /// [`State::read_entity_tokens`] of each of `ids` in turn (`read` is given the index in
     /// `ids`), until it breaks; unknown ids are passed over. The names of a few ids ahead are
-    /// brought to the cache together, so that their misses overlap. `read` may not ask for an
-    /// entity's tokens (it runs under the memo's lock).
+    /// brought to the cache together, so that their misses overlap: those of the ids whose
+    /// tokens `wanted` keeps (it is asked of what the memo holds beside the names, read without
+    /// them). `read` may not ask for an entity's tokens (it runs under the memo's lock).
     pub fn read_each_entity_tokens<B>(
         &self,
         ids: &[EntityId],
+        wanted: impl Fn(&EntityTokens) -> bool,
         read: impl FnMut(usize, &EntityTokens) -> ControlFlow<B>,
     ) -> Option<B> {
         let make = |id: EntityId| self.make_entity_tokens(id);
-        self.read_each_in(&self.entity_tokens, "tokens", ids, make, EntityTokens::touch, read)
+        let touch = |tokens: &EntityTokens| {
+            if wanted(tokens) {
+                tokens.touch();
+            }
+        };
+        self.read_each_in(&self.entity_tokens, "tokens", ids, make, touch, read)
     }
 
     /// `read` of the tokens of each of `ids`' canonical names ([`State::entity_name`], folded as

@@ -20,6 +20,11 @@ pub struct EntityTokens {
     full: bool,
     /// How many distinct names it has.
     distinct: u32,
+    /// The [`first_bytes`] of the names a name of several tokens is compared with (those of
+    /// several tokens if it has any, else all): in any of them, and in every one of them. A
+    /// candidate is passed over by them without reading its tokens ([`EntityTokens::may_fit`]).
+    firsts_any: u64,
+    firsts_every: u64,
     /// Numbers (each four bytes, little-endian), then the tokens of the distinct names one
     /// after another. The numbers are four runs of `distinct`, then one more, then one per
     /// token:
@@ -209,13 +214,31 @@ impl EntityTokens {
         for token in all_tokens() {
             data.extend_from_slice(token.as_bytes());
         }
+        let full = distinct.iter().any(|name| name.len() > 1);
+        let (firsts_any, firsts_every) = distinct
+            .iter()
+            .filter(|name| !full || name.len() > 1)
+            .map(|name| first_bytes(name.iter()))
+            .fold((0, u64::MAX), |(any, every), firsts| (any | firsts, every & firsts));
         EntityTokens {
             kind,
-            full: distinct.iter().any(|name| name.len() > 1),
+            full,
             distinct: number(distinct.len()),
+            firsts_any,
+            firsts_every,
             data: data.into_boxed_slice(),
             of_names,
         }
+    }
+
+    /// Whether a name of several tokens whose [`first_bytes`] are `firsts` may fit one of these
+    /// names without nicknames, as far as first bytes tell. Tokens fit only tokens with their
+    /// first bytes, so a name fits another, one way or the other, only if the set of one's
+    /// first bytes holds the other's; the names such a name is compared with (those of several
+    /// tokens, if there are any) are passed over together when `firsts` is in none of them
+    /// (not in their union) and none is in `firsts` (their intersection is not).
+    pub fn may_fit(&self, firsts: u64) -> bool {
+        firsts & !self.firsts_any == 0 || self.firsts_every & !firsts == 0
     }
 
     /// How many names it was made of, equal ones included.
@@ -590,6 +613,40 @@ mod tests {
             let again = grown.with_name(0, &added);
             with.insert(0, added.clone().into());
             prop_assert_eq!(&again, &EntityTokens::new(Kind::Person, &with));
+        }
+
+        /// A name of several tokens is kept by `may_fit` whenever one of the names it is
+        /// compared with (those of several tokens, if there are any) holds its first bytes or
+        /// has its first bytes among them; and passed over when the first bytes of each are
+        /// neither.
+        #[test]
+        fn a_name_is_passed_over_by_first_bytes_only_when_no_name_compared_could_fit(
+            names in prop::collection::vec(prop::collection::vec(token(), 0..4), 0..8),
+            mention in prop::collection::vec(token(), 2..4),
+        ) {
+            let arcs: Vec<Arc<[String]>> = names.iter().map(|n| n.clone().into()).collect();
+            let tokens = EntityTokens::new(Kind::Person, &arcs);
+            let mask = first_bytes(&mention);
+            let full = names.iter().any(|n| n.len() > 1);
+            let could = names
+                .iter()
+                .filter(|n| !full || n.len() > 1)
+                .map(first_bytes)
+                .any(|theirs| mask & !theirs == 0 || theirs & !mask == 0);
+            if could {
+                prop_assert!(tokens.may_fit(mask), "{:?} among {:?}", mention, names);
+            }
+            // Every name compared holding the mention's first bytes, or none and none held.
+            let compared: Vec<u64> = names.iter().filter(|n| !full || n.len() > 1).map(first_bytes).collect();
+            if !compared.is_empty() && compared.iter().all(|theirs| mask & !theirs == 0) {
+                prop_assert!(tokens.may_fit(mask));
+            }
+            if compared.iter().all(|theirs| mask & !theirs != 0 && theirs & !mask != 0)
+                && mask & !compared.iter().fold(0, |any, theirs| any | theirs) != 0
+                && compared.iter().fold(u64::MAX, |every, theirs| every & theirs) & !mask != 0
+            {
+                prop_assert!(!tokens.may_fit(mask), "{:?} among {:?}", mention, names);
+            }
         }
     }
 }
