@@ -21,7 +21,7 @@ use crate::normalize::{
 };
 use crate::rules::AttrKind;
 use crate::state::{ANY_QUALIFIER, State, fuzzy_key, key, role_key};
-use crate::tokens::{EntityTokens, NameTokens, first_bytes};
+use crate::tokens::{CanonicalTokens, EntityTokens, NameTokens, first_bytes};
 
 /// The order in which a document's mentions are resolved: names of organisations and places
 /// first (so that role qualifiers can be found), then other names, then role-only mentions;
@@ -807,12 +807,16 @@ fn fuzzy(state: &State, m: &Mention, tokens: &[String]) -> Option<Found> {
     let mut best: Option<(f64, EntityId, String)> = None;
     let ids = compatible(state, m, state.candidates(&fuzzy_key(first, last)));
     // Each candidate's canonical name, as tokens: read a block at a time, their misses
-    // overlapping (a fuzzy step at a large history compares names not read in a long while).
-    state.read_each_canonical_tokens(&ids, |index, full| {
-        let Some(other_last) = full.last() else { return ControlFlow::<()>::Continue(()) };
-        if full.len() < 2 || first.chars().next() != full.first_char() {
-            return ControlFlow::Continue(());
+    // overlapping (a fuzzy step at a large history compares names not read in a long while),
+    // but only of names of two tokens or more starting with the mention's first character:
+    // the others are passed over by what the memo holds beside the name.
+    let first_char = first.chars().next();
+    let wanted = |full: &CanonicalTokens| full.len() >= 2 && full.first_char() == first_char;
+    state.read_each_canonical_tokens(&ids, wanted, |index, full| {
+        if !wanted(full) {
+            return ControlFlow::<()>::Continue(());
         }
+        let Some(other_last) = full.last() else { return ControlFlow::Continue(()) };
         let other = full.joined();
         // Each measure only if those before it pass: the edit distance, the dearest, is
         // computed for the few names close enough by the other two.

@@ -434,16 +434,23 @@ impl State {
     /// `read` of the tokens of each of `ids`' canonical names ([`State::entity_name`], folded as
     /// [`State::name_tokens`] folds it) in turn (`read` is given the index in `ids`), until it
     /// breaks; unknown ids are passed over. As [`State::read_each_entity_tokens`], a few ids
-    /// ahead are brought to the cache together; `read` may not ask for canonical tokens.
+    /// ahead are brought to the cache together, those `wanted` keeps (asked of what the memo
+    /// holds beside the joined tokens); `read` may not ask for canonical tokens.
     pub fn read_each_canonical_tokens<B>(
         &self,
         ids: &[EntityId],
+        wanted: impl Fn(&CanonicalTokens) -> bool,
         read: impl FnMut(usize, &CanonicalTokens) -> ControlFlow<B>,
     ) -> Option<B> {
         let make = |id: EntityId| {
             self.entity_exists(id).then(|| CanonicalTokens::new(&self.name_tokens(&self.entity_name(id))))
         };
-        self.read_each_in(&self.canonical_tokens, "canonical tokens", ids, make, CanonicalTokens::touch, read)
+        let touch = |tokens: &CanonicalTokens| {
+            if wanted(tokens) {
+                tokens.touch();
+            }
+        };
+        self.read_each_in(&self.canonical_tokens, "canonical tokens", ids, make, touch, read)
     }
 
     /// `read` of what `cells` remember of each of `ids` (merges followed), made by `make` where
@@ -1377,8 +1384,11 @@ mod tests {
             assert_eq!(kept, Some(true), "tokens of {}", entity.id);
             assert_eq!(state.entity_name(entity.id), entity.name(), "canonical name of {}", entity.id);
             let canonical = state.name_tokens(entity.name()).join(" ");
-            let kept =
-                state.read_each_canonical_tokens(&[entity.id], |_, t| ControlFlow::Break(t.joined().to_string()));
+            let kept = state.read_each_canonical_tokens(
+                &[entity.id],
+                |_| true,
+                |_, t| ControlFlow::Break(t.joined().to_string()),
+            );
             assert_eq!(kept, Some(canonical), "canonical name's tokens of {}", entity.id);
         }
     }
