@@ -572,35 +572,52 @@ fn containment_fits(state: &State, m: &Mention, tokens: &[String]) -> Fits {
             && org == (entity_tokens.kind == Kind::Org)
             && (!by_firsts || entity_tokens.may_fit(mask))
     };
-    let mut fits: Vec<(EntityId, Fit)> = Vec::new();
+    // Each fit with its candidate's index.
+    let mut fits: Vec<(usize, EntityId, Fit)> = Vec::new();
     let mut full_fits = 0;
+    // Entities known only by lone names fit only by a lone name, and such fits count only when
+    // no one named in full fits: they are passed over by what the memo holds beside their
+    // names, and their names read after the others', only if no one named in full fitted.
+    let mut lone_only: Vec<usize> = Vec::new();
     let candidates = state.candidates(&format!("{}{last}", key::SURNAME));
+    let named_in_full = |entity_tokens: &EntityTokens| wanted(entity_tokens) && entity_tokens.has_full_name();
     // The remembered tokens carry the kind: one lookup per candidate, not three.
-    let more = state.read_each_entity_tokens(&candidates, wanted, |index, entity_tokens| {
+    let more = state.read_each_entity_tokens(&candidates, named_in_full, |index, entity_tokens| {
         if !wanted(entity_tokens) {
+            return ControlFlow::Continue(());
+        }
+        if !entity_tokens.has_full_name() {
+            lone_only.push(index);
             return ControlFlow::Continue(());
         }
         let Some(full) = fit_of(entity_tokens, tokens, mask, org) else { return ControlFlow::Continue(()) };
         if full.len() > 1 {
             full_fits += 1;
         }
-        fits.push((candidates[index], full));
+        fits.push((index, candidates[index], full));
         if full_fits > CO_MENTION_FITS_MAX && m.roles.is_empty() {
             ControlFlow::Break(())
         } else {
             ControlFlow::Continue(())
         }
     });
-    if more.is_some() {
-        fits.retain(|(_, full)| full.len() > 1);
-        return Fits { fits, more: true };
-    }
+    let ids_and_fits = |fits: Vec<(usize, EntityId, Fit)>| fits.into_iter().map(|(_, id, fit)| (id, fit)).collect();
     // Entities known only by a lone name are such names kept apart before: the people named in
     // full are the ones to choose between.
-    if full_fits > 0 {
-        fits.retain(|(_, full)| full.len() > 1);
+    if more.is_some() || full_fits > 0 {
+        fits.retain(|(_, _, full)| full.len() > 1);
+        return Fits { fits: ids_and_fits(fits), more: more.is_some() };
     }
-    Fits { fits, more: false }
+    // No one named in full fits: every fit counts, in the candidates' order.
+    let lone_ids: Vec<EntityId> = lone_only.iter().map(|index| candidates[*index]).collect();
+    state.read_each_entity_tokens(&lone_ids, wanted, |k, entity_tokens| {
+        if let Some(fit) = fit_of(entity_tokens, tokens, mask, org) {
+            fits.push((lone_only[k], lone_ids[k], fit));
+        }
+        ControlFlow::<()>::Continue(())
+    });
+    fits.sort_unstable_by_key(|(index, _, _)| *index);
+    Fits { fits: ids_and_fits(fits), more: false }
 }
 
 /// The name of an entity (its tokens `entity_tokens`) that a mention's `tokens` fit best, if
