@@ -13,14 +13,14 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use crate::event::EntityId;
 use crate::hash::FoldState;
-use crate::listing::ShortKey;
+use crate::surface::Surface;
 
 /// Entries remembered at most; past that the memo starts again.
 const MEMO_MAX: usize = 1 << 20;
 
 /// Values by key (a string unless said, its bytes in place when short), shared by reference
 /// count.
-pub(crate) struct Memo<V: ?Sized, K = ShortKey>(Mutex<HashMap<K, Arc<V>, FoldState>>);
+pub(crate) struct Memo<V: ?Sized, K = Surface>(Mutex<HashMap<K, Arc<V>, FoldState>>);
 
 impl<V: ?Sized, K: Hash + Eq> Memo<V, K> {
     /// The value under `key`, made by `make` (and remembered) the first time; `None`, and
@@ -229,6 +229,12 @@ impl<T> fmt::Debug for IdCells<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("IdCells")
     }
+}
+
+/// A value that can bring the lines it will be read from to the cache ahead of reading them
+/// (loads from them, their results unused), for [`IdCells::read_each`]'s callers.
+pub(crate) trait Touch {
+    fn touch(&self);
 }
 
 /// Values read ahead of their use by [`IdCells::read_each`]: enough cache misses to overlap

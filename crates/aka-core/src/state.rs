@@ -16,8 +16,8 @@ use crate::entity::Entity;
 use crate::event::{EntityId, Event, Verdict};
 use crate::idbits::IdBits;
 use crate::image::{Base, Image, find, id as archived_id, owned};
-use crate::listing::{Listed, ShortKey};
-use crate::memo::{DocMemo, DocNumber, DocNumbers, IdCells, IdMemo, Memo};
+use crate::listing::Listed;
+use crate::memo::{DocMemo, DocNumber, DocNumbers, IdCells, IdMemo, Memo, Touch};
 use crate::mention::{Form, Kind, Mention, Tense};
 use crate::normalize::{initials, mention_acronym, name_key};
 use crate::overlay::Overlay;
@@ -80,7 +80,7 @@ pub struct State {
     /// merge, known without a lookup (most ids never merged, and merges are followed many
     /// times per mention).
     redirected: IdBits,
-    index: Overlay<ShortKey, Listed>,
+    index: Overlay<Surface, Listed>,
     judgements: BTreeMap<String, Judgement>,
     entity_count: u64,
     next_judgement: u64,
@@ -423,12 +423,7 @@ impl State {
         read: impl FnMut(usize, &EntityTokens) -> ControlFlow<B>,
     ) -> Option<B> {
         let make = |id: EntityId| self.make_entity_tokens(id);
-        let touch = |tokens: &EntityTokens| {
-            if wanted(tokens) {
-                tokens.touch();
-            }
-        };
-        self.read_each_in(&self.entity_tokens, "tokens", ids, make, touch, read)
+        self.read_each_in(&self.entity_tokens, "tokens", ids, make, wanted, read)
     }
 
     /// `read` of the tokens of each of `ids`' canonical names ([`State::entity_name`], folded as
@@ -445,27 +440,28 @@ impl State {
         let make = |id: EntityId| {
             self.entity_exists(id).then(|| CanonicalTokens::new(&self.name_tokens(&self.entity_name(id))))
         };
-        let touch = |tokens: &CanonicalTokens| {
-            if wanted(tokens) {
-                tokens.touch();
-            }
-        };
-        self.read_each_in(&self.canonical_tokens, "canonical tokens", ids, make, touch, read)
+        self.read_each_in(&self.canonical_tokens, "canonical tokens", ids, make, wanted, read)
     }
 
     /// `read` of what `cells` remember of each of `ids` (merges followed), made by `make` where
-    /// nothing is, a block at a time ([`IdCells::read_each`]); in debug builds each value read
-    /// is checked against one made afresh (`what` names it in the message).
-    fn read_each_in<T: PartialEq + std::fmt::Debug, B>(
+    /// nothing is, a block at a time ([`IdCells::read_each`]), the values `wanted` keeps
+    /// touched ahead; in debug builds each value read is checked against one made
+    /// afresh (`what` names it in the message).
+    fn read_each_in<T: PartialEq + std::fmt::Debug + Touch, B>(
         &self,
         cells: &IdCells<T>,
         what: &str,
         ids: &[EntityId],
         make: impl Fn(EntityId) -> Option<T>,
-        touch: impl Fn(&T),
+        wanted: impl Fn(&T) -> bool,
         mut read: impl FnMut(usize, &T) -> ControlFlow<B>,
     ) -> Option<B> {
         let resolved: Vec<EntityId> = ids.iter().map(|id| self.resolve(*id)).collect();
+        let touch = |value: &T| {
+            if wanted(value) {
+                value.touch();
+            }
+        };
         cells.read_each(&resolved, &make, touch, |index, value| {
             if cfg!(debug_assertions) {
                 let id = resolved[index];
@@ -713,9 +709,9 @@ impl State {
         self.redirects.merged(rows.iter().map(|r| (archived_id(&r.0), &r.1)), archived_id)
     }
 
-    fn index_rows(&self) -> impl Iterator<Item = (ShortKey, Cow<'_, Listed>)> {
+    fn index_rows(&self) -> impl Iterator<Item = (Surface, Cow<'_, Listed>)> {
         let rows = self.base.as_deref().map(|b| b.image().index.as_slice()).unwrap_or_default();
-        self.index.merged(rows.iter().map(|r| (ShortKey::from(r.0.as_str()), &r.1)), |ids| {
+        self.index.merged(rows.iter().map(|r| (Surface::from(r.0.as_str()), &r.1)), |ids| {
             ids.iter().map(archived_id).collect::<Listed>()
         })
     }
@@ -1136,7 +1132,7 @@ impl State {
                         // snapshot has none: splits are rare, and its next mention lists it anew.
                         self.linked_keys = IdMemo::default();
                     }
-                    self.index.insert(ShortKey::from(key.as_str()), Listed::from(kept));
+                    self.index.insert(Surface::from(key.as_str()), Listed::from(kept));
                 }
                 self.add_key(&key, child);
             }
@@ -1169,7 +1165,7 @@ impl State {
             }
             None => {
                 if limit > 0 {
-                    self.index.insert(ShortKey::from(key), Listed::One([id]));
+                    self.index.insert(Surface::from(key), Listed::One([id]));
                 }
             }
         }

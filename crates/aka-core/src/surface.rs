@@ -1,5 +1,6 @@
 //! A surface form as an entity keeps it (a name or a role phrase as written), its bytes in
-//! place when short.
+//! place when short; also the key of the state's tables by string (the blocking index, the
+//! memos by name) and of its mentions by id.
 //!
 //! An entity's names are an ordered map searched at every mention linked to it. With `String`
 //! keys each key compared is a pointer followed to bytes elsewhere: at a large history a likely
@@ -71,6 +72,14 @@ impl From<String> for Surface {
     }
 }
 
+/// The bytes of a string (as the `Borrow<[u8]>` below gives them back): what a memo asked by
+/// bytes keeps as its key.
+impl From<Vec<u8>> for Surface {
+    fn from(bytes: Vec<u8>) -> Surface {
+        Surface::from(String::from_utf8(bytes).expect("a surface is made of a string's bytes"))
+    }
+}
+
 impl From<Surface> for String {
     fn from(surface: Surface) -> String {
         match surface.0 {
@@ -102,7 +111,7 @@ impl Borrow<[u8]> for Surface {
     }
 }
 
-/// Byte order, which is `str`'s: a map of surfaces is searched by `&str`.
+/// Byte order, which is `str`'s.
 impl Ord for Surface {
     fn cmp(&self, other: &Surface) -> Ordering {
         self.as_bytes().cmp(other.as_bytes())
@@ -188,11 +197,13 @@ impl<D: Fallible + ?Sized> Deserialize<Surface, D> for ArchivedString {
 
 #[cfg(test)]
 mod tests {
-    use std::collections::BTreeMap;
+    use std::collections::{BTreeMap, HashMap};
+    use std::hash::BuildHasher;
 
     use proptest::prelude::*;
 
     use super::*;
+    use crate::hash::FoldState;
 
     proptest! {
         /// A surface is its string: the same text back, the same order and equality as `str`,
@@ -214,6 +225,12 @@ mod tests {
                 h.finish()
             };
             prop_assert_eq!(hash(&|h| sa.hash(h)), hash(&|h| a.as_bytes().hash(h)));
+            let hasher = FoldState::default();
+            prop_assert_eq!(hasher.hash_one(&sa), hasher.hash_one(a.as_bytes()));
+            let table: HashMap<Surface, u8, FoldState> = [(sa.clone(), 1)].into_iter().collect();
+            prop_assert_eq!(table.get(a.as_bytes()), Some(&1));
+            prop_assert_eq!(table.contains_key(b.as_bytes()), a == b);
+            prop_assert_eq!(Surface::from(b.as_bytes().to_vec()), sb.clone());
             let map: BTreeMap<Surface, u32> = [(sa.clone(), 1), (sb.clone(), 2)].into_iter().collect();
             prop_assert_eq!(map.get(b.as_bytes()), Some(&2));
             prop_assert_eq!(map.get(a.as_bytes()).copied(), Some(if a == b { 2 } else { 1 }));

@@ -171,7 +171,7 @@ impl Log {
     fn append_record(&mut self, record: Record<'_>) -> Result<Range<u64>, AppendError> {
         let events = record.events();
         let first = self.next_seq;
-        if events.len() == 0 {
+        if events.is_empty() {
             return Ok(first..first);
         }
         let end = u64::try_from(events.len())
@@ -357,6 +357,10 @@ impl Events<'_> {
             Events::Envelopes(envelopes) => envelopes.len(),
             Events::Current(events) => events.len(),
         }
+    }
+
+    fn is_empty(self) -> bool {
+        self.len() == 0
     }
 
     /// The stored form of the `at`th event, written at the end of `out`.

@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use aka_core::event::content_hash;
 use aka_core::judge::Judge;
-use aka_core::{CharOffsets, DocRecord, EntityId, Envelope, Event, Mention, Prepared, Rules, State, Verdict};
+use aka_core::{CharOffsets, DocRecord, EntityId, Event, Mention, Prepared, Rules, State, Verdict};
 
 use aka_extract::ExtractConfig;
 /// A snapshot file: where, which event it covers, its size.
@@ -671,8 +671,7 @@ impl Engine {
         for (seq, event) in (first..).zip(&events) {
             self.state.apply(seq, event);
         }
-        let envelopes: Vec<Envelope> = events.into_iter().map(Envelope::new).collect();
-        match self.log.append(&envelopes) {
+        match self.log.append_owned(events) {
             Ok(seqs) => {
                 self.snapshot_if_due();
                 Ok(seqs)
