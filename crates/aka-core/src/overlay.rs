@@ -4,7 +4,7 @@
 
 use std::borrow::{Borrow, Cow};
 use std::collections::HashMap;
-use std::hash::Hash;
+use std::hash::{BuildHasher, Hash};
 use std::iter::Peekable;
 
 use crate::hash::FoldState;
@@ -16,10 +16,10 @@ use crate::hash::FoldState;
 /// so the state stays a function of the log, byte for byte (and the hasher's per-process key
 /// never shows).
 #[derive(Clone, Debug)]
-pub(crate) struct Overlay<K, V>(HashMap<K, Option<V>, FoldState>);
+pub(crate) struct Overlay<K, V, S = FoldState>(HashMap<K, Option<V>, S>);
 
-impl<K: Ord + Hash + Clone, V: Clone> Overlay<K, V> {
-    pub(crate) fn new() -> Overlay<K, V> {
+impl<K: Ord + Hash + Clone, V: Clone, S: BuildHasher + Default> Overlay<K, V, S> {
+    pub(crate) fn new() -> Overlay<K, V, S> {
         Overlay(HashMap::default())
     }
 

@@ -14,6 +14,7 @@ use std::sync::Arc;
 
 use crate::entity::Entity;
 use crate::event::{EntityId, Event, Verdict};
+use crate::hash::IdState;
 use crate::idbits::IdBits;
 use crate::image::{Base, Image, find, id as archived_id, owned};
 use crate::listing::Listed;
@@ -68,8 +69,10 @@ pub struct State {
     docs: Overlay<String, DocRecord>,
     /// Boxed: a bucket of this table (the largest, a row per mention) holds a pointer, not a
     /// whole mention, so adding one writes a cache line, not four, and growing it moves an
-    /// eighth of the bytes.
-    mentions: Overlay<Surface, Box<MentionRow>>,
+    /// eighth of the bytes. Hashed so that a document's mentions numbered in turn share lines
+    /// of the table ([`IdState`]): each is looked up when checked to be new, when observed and
+    /// when linked.
+    mentions: Overlay<Surface, Box<MentionRow>, IdState>,
     /// Links not kept in a mention's row: of the archive's mentions, linked again since, and
     /// of mentions not yet observed (a hand-made log). A row's link, once it has one, stands
     /// over the archive's.

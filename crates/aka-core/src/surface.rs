@@ -45,6 +45,7 @@ impl Surface {
     }
 
     /// Its bytes, read without checking them again.
+    #[inline]
     pub fn as_bytes(&self) -> &[u8] {
         match &self.0 {
             Repr::Inline { len, bytes } => &bytes[..usize::from(*len)],
@@ -146,6 +147,7 @@ impl PartialEq<&str> for Surface {
 
 /// As its bytes hash, so that a surface and its `&[u8]` hash alike.
 impl Hash for Surface {
+    #[inline]
     fn hash<H: Hasher>(&self, state: &mut H) {
         self.as_bytes().hash(state);
     }
