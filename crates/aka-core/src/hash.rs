@@ -140,14 +140,15 @@ impl BuildHasher for IdState {
     }
 }
 
-/// Ids counted in a run of [`ID_RUN`] (a divisor of 100) share a run of buckets: hashbrown takes the bucket from a
+/// Ids counted in a run of [`ID_RUN`] share a run of buckets: hashbrown takes the bucket from a
 /// hash's low bits and a tag from its top seven. The low bits are the run's place (a hash of
 /// what comes before the number and of the number's run) with the number's place in the run
 /// below it; the tag and the bits between come from the whole id as usual. So a document's
 /// mentions, looked up in turn, share a cache line of the table's control bytes and of its
-/// slots four at a time, not one line each; ids apart in the run or in their first part are
-/// spread as any others, and a run never holds two ids in one bucket.
-const ID_RUN: u64 = 4;
+/// slots eight at a time, not one line each; ids apart in the run or in their first part are
+/// spread as any others, and a run never holds two ids in one bucket. Runs count the last two
+/// digits, so they never cross a hundred (the last of a hundred holds four).
+const ID_RUN: u64 = 8;
 
 /// Bits of a hash that place an id: the run's (hashed) and its number's place in the run.
 const PLACE_BITS: u32 = 32;
@@ -175,8 +176,8 @@ impl Hasher for IdHasher {
             return;
         }
         self.written = true;
-        // The id's last two digits, if it ends in any: runs of four never cross a hundred, so
-        // the run and the place in it are told by them and by what comes before them, which
+        // The id's last two digits, if it ends in any: runs never cross a hundred, so the run
+        // and the place in it are told by them and by what comes before them, which
         // is hashed once for both the run's place and the whole id's hash.
         let n = bytes.len();
         let digit = |at: usize| bytes[at].is_ascii_digit().then(|| u64::from(bytes[at] - b'0'));
@@ -260,22 +261,28 @@ mod tests {
         let state = IdState::default();
         let low = (1u64 << PLACE_BITS) - 1;
         let ids: Vec<u64> = (0..4_000).map(|n| state.hash_one(format!("doc-17:m{n}").as_bytes())).collect();
+        // Ids by run: eight to a run, the last of each hundred four.
+        let mut by_run: std::collections::BTreeMap<(usize, usize), Vec<u64>> = Default::default();
+        for (n, h) in ids.iter().enumerate() {
+            by_run.entry((n / 100, n % 100 / 8)).or_default().push(*h);
+        }
         let mut runs = HashSet::new();
-        for run in ids.chunks(4) {
-            // The run's place above the lowest bits, the four numbers' places in them.
+        for run in by_run.values() {
+            // The run's place above the lowest bits, its numbers' places in them.
             let places: HashSet<u64> = run.iter().map(|h| h & low & !(ID_RUN - 1)).collect();
             assert_eq!(places.len(), 1, "{run:x?}");
             let within: HashSet<u64> = run.iter().map(|h| h & (ID_RUN - 1)).collect();
-            assert_eq!(within.len(), 4, "{run:x?}");
+            assert_eq!(within.len(), run.len(), "{run:x?}");
             runs.extend(places);
         }
-        // Runs are spread as hashes are (no two of a thousand in one place, in 2^32), and the
-        // tag hashbrown compares (the top seven bits) comes from the whole id.
-        assert_eq!(runs.len(), 1_000);
+        // Runs are spread as hashes are (no two of 520 in one place, in 2^32), and the tag
+        // hashbrown compares (the top seven bits) comes from the whole id.
+        assert_eq!(by_run.len(), 520);
+        assert_eq!(runs.len(), 520);
         let tags: HashSet<u64> = ids.iter().map(|h| h >> 57).collect();
         assert!(tags.len() > 120, "{} tags of 128", tags.len());
-        let alike = ids.chunks(4).filter(|run| run.iter().all(|h| h >> 57 == run[0] >> 57)).count();
-        assert!(alike < 5, "{alike} runs of 1,000 with one tag for their four ids");
+        let alike = by_run.values().filter(|run| run.iter().all(|h| h >> 57 == run[0] >> 57)).count();
+        assert!(alike < 3, "{alike} runs of 520 with one tag for all their ids");
         // The same id hashes the same as bytes and as a surface (a map is searched by bytes).
         let surface = crate::surface::Surface::from("doc-17:m3");
         assert_eq!(state.hash_one(&surface), ids[3]);
