@@ -7,6 +7,9 @@
 //! multiply whose halves are xored), with a random key so that colliding keys cannot be
 //! prepared without it. Nothing iterates these tables in hash order (`Overlay::merged` sorts),
 //! so the key never shows in a result.
+//!
+//! The table of mentions, a row per mention, hashes its ids with [`IdState`] instead, which
+//! keeps ids numbered in turn (a document's mentions) in neighbouring buckets.
 
 use std::hash::{BuildHasher, Hasher};
 use std::sync::OnceLock;
@@ -146,7 +149,8 @@ impl BuildHasher for IdState {
 /// below it; the tag and the bits between come from the whole id as usual. So a document's
 /// mentions, looked up in turn, share a cache line of the table's control bytes and of its
 /// slots eight at a time, not one line each; ids apart in the run or in their first part are
-/// spread as any others, and a run never holds two ids in one bucket. Runs count the last two
+/// spread as any others, and a run never holds two ids in one bucket (of a table of eight
+/// buckets or more). Runs count the last two
 /// digits, so they never cross a hundred (the last of a hundred holds four).
 const ID_RUN: u64 = 8;
 
