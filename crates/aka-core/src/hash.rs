@@ -126,20 +126,14 @@ impl Hasher for FoldHasher {
 /// Builds [`IdHasher`]s with the process's key: for tables keyed by mention id, where ids that
 /// differ only in a trailing number counted up one at a time (a document's mentions as the
 /// engine numbers them, `doc:m17`, `doc:m18`, ...) are looked up one after another.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct IdState(u64);
-
-impl Default for IdState {
-    fn default() -> IdState {
-        IdState(process_key())
-    }
-}
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct IdState(FoldState);
 
 impl BuildHasher for IdState {
     type Hasher = IdHasher;
 
     fn build_hasher(&self) -> IdHasher {
-        IdHasher { whole: FoldState(self.0).build_hasher(), near: None, written: false, length: 0 }
+        IdHasher { whole: self.0.build_hasher(), near: None, written: false, length: 0 }
     }
 }
 

@@ -231,10 +231,17 @@ impl<T> fmt::Debug for IdCells<T> {
     }
 }
 
-/// A value that can bring the lines it will be read from to the cache ahead of reading them
-/// (loads from them, their results unused), for [`IdCells::read_each`]'s callers.
+/// A value that can bring the lines it will be read from to the cache ahead of reading them,
+/// for [`IdCells::read_each`]'s callers.
 pub(crate) trait Touch {
-    fn touch(&self);
+    /// The allocation it is read from.
+    fn touched_bytes(&self) -> &[u8];
+
+    /// Loads the first and the last byte of [`Touch::touched_bytes`], their results unused.
+    fn touch(&self) {
+        let bytes = self.touched_bytes();
+        std::hint::black_box((bytes.first().copied(), bytes.last().copied()));
+    }
 }
 
 /// Values read ahead of their use by [`IdCells::read_each`]: enough cache misses to overlap

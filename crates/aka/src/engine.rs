@@ -626,8 +626,8 @@ impl Engine {
         let first = self.log.next_seq();
         let count = mentions.len();
         let events = aka_core::resolver::ingest(&mut self.state, first, document, mentions);
-        // Before the append, which may take the events to encode on the log's own thread (as
-        // they are: no envelope made for each, a copy of them all into new memory).
+        // Before the append, which may take the events as they are to encode on the log's own
+        // thread (no envelope is made for each: that copied them all into new memory).
         let entities = touched(&self.state, &events);
         match self.log.append_owned(events) {
             Ok(seqs) => {
